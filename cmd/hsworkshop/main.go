@@ -1,0 +1,62 @@
+// Command hsworkshop runs the hsworkshop web platform and its operator tasks:
+//
+//	hsworkshop [serve]                  start the web server (the default)
+//	hsworkshop migrate                  apply database migrations
+//	hsworkshop seed                     fill an empty database with the demo catalog
+//	hsworkshop admin create -email E    create or promote an admin (password from
+//	                                    ADMIN_PASSWORD or the first line of stdin)
+//
+// Configuration comes from environment variables; see README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // session zones must resolve even on images without tzdata
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "hsworkshop:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand. Everything it needs comes in as arguments,
+// so tests can drive it without touching the process environment.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, args, getenv, stdout)
+	case "migrate":
+		return cmdMigrate(ctx, getenv, stdout)
+	case "seed":
+		return cmdSeed(ctx, getenv, stdout)
+	case "admin":
+		return cmdAdmin(ctx, args, getenv, stdin, stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+const usage = `usage: hsworkshop [command]
+  serve                 start the web server (default)
+  migrate               apply database migrations
+  seed                  fill an empty database with the demo catalog
+  admin create -email E [-name N]
+                        create or promote an admin; the password is read from
+                        ADMIN_PASSWORD or the first line of standard input
+`

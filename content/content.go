@@ -1,0 +1,11 @@
+// Package content holds the authored material the app ships with: the demo
+// catalog (workshops, sessions, instructors) and, later, lessons and the
+// question bank. It only embeds files; it imports no project package.
+package content
+
+import "embed"
+
+// FS is the embedded content tree.
+//
+//go:embed seed
+var FS embed.FS

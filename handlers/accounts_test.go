@@ -1,0 +1,273 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+const goodPassword = "correct horse battery"
+
+func sessionCookie(ta *testApp, rec *httptest.ResponseRecorder) *http.Cookie {
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == ta.app.sessionCookieName() && c.MaxAge >= 0 && c.Value != "" {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestSignup(t *testing.T) {
+	t.Parallel()
+	valid := func() url.Values {
+		return url.Values{"name": {"Ana Pérez"}, "email": {"Ana@Broker.example"}, "company": {"Pérez Customs"},
+			"password": {goodPassword}, "password_confirm": {goodPassword}}
+	}
+	with := func(k, v string) url.Values { f := valid(); f.Set(k, v); return f }
+	runScenarios(t, []scenario{
+		{name: "creates a learner and logs in", req: request{method: "POST", path: "/signup", form: valid()},
+			wantStatus: http.StatusSeeOther, wantLocation: "/",
+			check: func(t *testing.T, ta *testApp, rec *httptest.ResponseRecorder) {
+				u, err := models.FindUserByEmail(context.Background(), ta.db, "ana@broker.example")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if u.Role != models.RoleLearner || u.Company != "Pérez Customs" || !strings.HasPrefix(u.PasswordHash, "$2a$04$") {
+					t.Errorf("stored user: %+v", u)
+				}
+				if sessionCookie(ta, rec) == nil {
+					t.Error("no session cookie after sign-up")
+				}
+			}},
+		{name: "short password", req: request{method: "POST", path: "/signup", form: with("password", "tiny-pw")},
+			wantStatus: 422, wantBody: []string{"Use at least 12 characters.", `value="Ana Pérez"`}, wantNotBody: []string{"tiny-pw"}},
+		{name: "mismatch", req: request{method: "POST", path: "/signup", form: with("password_confirm", "something else entirely")},
+			wantStatus: 422, wantBody: []string{"The two passwords do not match."}},
+		{name: "bad email", req: request{method: "POST", path: "/signup", form: with("email", "not-an-email")},
+			wantStatus: 422, wantBody: []string{"Enter an email address"}},
+		{name: "missing name", req: request{method: "POST", path: "/signup", form: with("name", "  ")},
+			wantStatus: 422, wantBody: []string{"Enter your name."}},
+		{name: "duplicate email", req: request{method: "POST", path: "/signup", form: valid()},
+			setup: func(t *testing.T, ta *testApp) {
+				if err := models.CreateUser(context.Background(), ta.db, &models.User{Email: "ana@broker.example", Name: "Ana"}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			wantStatus: 422, wantBody: []string{"already exists"}},
+		{name: "next is kept on site", req: request{method: "POST", path: "/signup", form: with("next", "https://evil.example/")},
+			wantStatus: http.StatusSeeOther, wantLocation: "/"},
+	})
+}
+
+func TestLoginLogoutAndRotation(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
+	// A pre-existing (possibly planted) session cookie must not survive login.
+	planted := ta.login(t, u)
+	rec := ta.do(t, request{method: "POST", path: "/login", cookies: []*http.Cookie{planted},
+		form: url.Values{"email": {strings.ToUpper(u.Email)}, "password": {goodPassword}, "next": {"/account"}}})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account" {
+		t.Fatalf("login: got %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+	fresh := sessionCookie(ta, rec)
+	if fresh == nil || fresh.Value == planted.Value {
+		t.Fatal("session not rotated at login")
+	}
+	if !fresh.HttpOnly || fresh.SameSite != http.SameSiteLaxMode {
+		t.Errorf("cookie flags: %+v", fresh)
+	}
+	if rec := ta.do(t, request{path: "/account", cookies: []*http.Cookie{planted}}); rec.Code != http.StatusUnauthorized {
+		t.Errorf("old session still valid after login: %d", rec.Code)
+	}
+	if rec := ta.do(t, request{path: "/account", cookies: []*http.Cookie{fresh}}); rec.Code != 200 {
+		t.Fatalf("new session: got %d", rec.Code)
+	}
+	rec = ta.do(t, request{method: "POST", path: "/logout", cookies: []*http.Cookie{fresh}, form: url.Values{}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("logout: got %d", rec.Code)
+	}
+	// The server forgot the session: replaying the old cookie fails.
+	if rec := ta.do(t, request{path: "/account", cookies: []*http.Cookie{fresh}}); rec.Code != http.StatusUnauthorized {
+		t.Errorf("session valid after logout: %d", rec.Code)
+	}
+}
+
+func TestLoginSameMessageForUnknownAndWrong(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
+	wrong := ta.do(t, request{method: "POST", path: "/login", form: url.Values{"email": {u.Email}, "password": {"wrong password here"}}})
+	unknown := ta.do(t, request{method: "POST", path: "/login", form: url.Values{"email": {"nobody@example.com"}, "password": {"wrong password here"}}})
+	if wrong.Code != unknown.Code || wrong.Code != http.StatusUnauthorized {
+		t.Fatalf("status: wrong %d, unknown %d", wrong.Code, unknown.Code)
+	}
+	if !strings.Contains(wrong.Body.String(), msgBadLogin) || !strings.Contains(unknown.Body.String(), msgBadLogin) {
+		t.Error("messages differ or are missing")
+	}
+	empty := ta.do(t, request{method: "POST", path: "/login", form: url.Values{"email": {""}, "password": {""}}})
+	if empty.Code != 422 || !strings.Contains(empty.Body.String(), "Enter your password.") {
+		t.Errorf("empty form: got %d", empty.Code)
+	}
+}
+
+// TestLoginThrottleSurvivesSpoofedXFF: after the per-account limit, even the
+// right password is refused, and a client rotating X-Forwarded-For (with no
+// trusted proxy configured) is still throttled by its real address.
+func TestLoginThrottleSurvivesSpoofedXFF(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, func(d *Deps) {})
+	ta.app.limits = loginLimits{Window: 15 * time.Minute, PerAccount: 3, PerIP: 5, ResetsPerHour: 3}
+	victim := mustUser(t, ta.db, models.RoleLearner, goodPassword)
+	try := func(email, pw, xff string) int {
+		return ta.do(t, request{method: "POST", path: "/login", remote: "203.0.113.9:5000",
+			headers: map[string]string{"X-Forwarded-For": xff, "X-Real-Ip": xff},
+			form:    url.Values{"email": {email}, "password": {pw}}}).Code
+	}
+	for i := 0; i < 3; i++ {
+		if c := try(victim.Email, "wrong password 123", "10.0.0."+string(rune('1'+i))); c != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: got %d", i, c)
+		}
+	}
+	if c := try(victim.Email, goodPassword, "198.51.100.77"); c != http.StatusTooManyRequests {
+		t.Fatalf("account not throttled after 3 failures: got %d", c)
+	}
+	// Per-IP: other accounts from the same real IP, each with a new spoofed XFF.
+	for i := 0; i < 2; i++ {
+		try("other"+string(rune('a'+i))+"@example.com", "wrong password 123", "192.0.2."+string(rune('1'+i)))
+	}
+	if c := try("fresh@example.com", "wrong password 123", "192.0.2.200"); c != http.StatusTooManyRequests {
+		t.Fatalf("IP not throttled despite spoofed X-Forwarded-For: got %d", c)
+	}
+	// Another real client is unaffected (negative control).
+	other := ta.do(t, request{method: "POST", path: "/login", remote: "198.51.100.5:6000",
+		form: url.Values{"email": {"fresh@example.com"}, "password": {"wrong password 123"}}})
+	if other.Code != http.StatusUnauthorized {
+		t.Fatalf("a different client was throttled: %d", other.Code)
+	}
+	// After the window the victim can log in again.
+	ta.setNow(testNow.Add(16 * time.Minute))
+	if c := ta.do(t, request{method: "POST", path: "/login", remote: "198.51.100.5:6000",
+		form: url.Values{"email": {victim.Email}, "password": {goodPassword}}}).Code; c != http.StatusSeeOther {
+		t.Fatalf("after window: got %d", c)
+	}
+}
+
+func TestTrustedProxyXFF(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, func(d *Deps) { d.Config.TrustedProxies = []string{"10.1.0.0/16"} })
+	ta.app.limits = loginLimits{Window: 15 * time.Minute, PerAccount: 100, PerIP: 2, ResetsPerHour: 3}
+	try := func(remote, xff string) int {
+		return ta.do(t, request{method: "POST", path: "/login", remote: remote, headers: map[string]string{"X-Forwarded-For": xff},
+			form: url.Values{"email": {"x@example.com"}, "password": {"wrong password 123"}}}).Code
+	}
+	try("10.1.2.3:443", "203.0.113.1")
+	try("10.1.2.3:443", "203.0.113.1")
+	if c := try("10.1.2.3:443", "203.0.113.1"); c != http.StatusTooManyRequests {
+		t.Fatalf("client behind proxy not throttled: %d", c)
+	}
+	if c := try("10.1.2.3:443", "203.0.113.2"); c != http.StatusUnauthorized {
+		t.Fatalf("a different client behind the proxy was throttled: %d", c)
+	}
+}
+
+var resetLink = regexp.MustCompile(`http://hsw\.test/password/reset\?token=([A-Za-z0-9_-]+)`)
+
+func TestPasswordReset(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
+	other := ta.login(t, u)
+	rec := ta.do(t, request{method: "POST", path: "/password/forgot", form: url.Values{"email": {u.Email}}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("forgot: %d", rec.Code)
+	}
+	unknown := ta.do(t, request{method: "POST", path: "/password/forgot", form: url.Values{"email": {"ghost@example.com"}}})
+	if unknown.Code != rec.Code || unknown.Header().Get("Location") != rec.Header().Get("Location") {
+		t.Error("unknown address answered differently")
+	}
+	ms, err := models.ListEmails(context.Background(), ta.db, 10)
+	if err != nil || len(ms) != 1 || ms[0].ToAddr != u.Email || ms[0].Kind != "password_reset" {
+		t.Fatalf("outbox: %v %+v", err, ms)
+	}
+	if !strings.Contains(ta.log.String(), "email kept in outbox") {
+		t.Error("email not logged while SMTP is off")
+	}
+	m := resetLink.FindStringSubmatch(ms[0].TextBody)
+	if m == nil {
+		t.Fatalf("no reset link in %q", ms[0].TextBody)
+	}
+	token := m[1]
+	if rec := ta.do(t, request{path: "/password/reset?token=" + token}); rec.Code != 200 {
+		t.Fatalf("reset form: %d", rec.Code)
+	}
+	bad := ta.do(t, request{method: "POST", path: "/password/reset", form: url.Values{"token": {token}, "password": {"short"}, "password_confirm": {"short"}}})
+	if bad.Code != 422 {
+		t.Fatalf("short password: %d", bad.Code)
+	}
+	const newPW = "a brand new passphrase"
+	rec = ta.do(t, request{method: "POST", path: "/password/reset", form: url.Values{"token": {token}, "password": {newPW}, "password_confirm": {newPW}}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("reset: %d %s", rec.Code, rec.Body.String())
+	}
+	again := ta.do(t, request{method: "POST", path: "/password/reset", form: url.Values{"token": {token}, "password": {newPW}, "password_confirm": {newPW}}})
+	if again.Code != http.StatusGone {
+		t.Errorf("token reused: %d", again.Code)
+	}
+	if rec := ta.do(t, request{path: "/account", cookies: []*http.Cookie{other}}); rec.Code != http.StatusUnauthorized {
+		t.Error("old sessions survive a password reset")
+	}
+	fresh, _ := models.FindUserByID(context.Background(), ta.db, u.ID)
+	if !testPasswords.Check(fresh, newPW) || testPasswords.Check(fresh, goodPassword) {
+		t.Error("password not changed")
+	}
+	// Expired tokens fail.
+	ta.do(t, request{method: "POST", path: "/password/forgot", form: url.Values{"email": {u.Email}}})
+	ms, _ = models.ListEmails(context.Background(), ta.db, 1)
+	token2 := resetLink.FindStringSubmatch(ms[0].TextBody)[1]
+	ta.setNow(testNow.Add(2 * time.Hour))
+	if rec := ta.do(t, request{path: "/password/reset?token=" + token2}); rec.Code != http.StatusGone {
+		t.Errorf("expired token: %d", rec.Code)
+	}
+}
+
+func TestProfile(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
+	rec := ta.do(t, request{method: "POST", path: "/account", as: u, form: url.Values{"name": {"New Name"}, "company": {"ACME Imports"}, "job_title": {"Compliance lead"}}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("update: %d", rec.Code)
+	}
+	got, _ := models.FindUserByID(context.Background(), ta.db, u.ID)
+	if got.Name != "New Name" || got.Company != "ACME Imports" || got.JobTitle != "Compliance lead" {
+		t.Errorf("profile: %+v", got)
+	}
+	rec = ta.do(t, request{method: "POST", path: "/account", as: u, form: url.Values{"name": {""}}})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Enter your name.") {
+		t.Errorf("empty name: %d", rec.Code)
+	}
+	rec = ta.do(t, request{method: "POST", path: "/account/password", as: u, form: url.Values{"current_password": {"nope nope nope"}, "password": {"another good passphrase"}, "password_confirm": {"another good passphrase"}}})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "not your current password") {
+		t.Errorf("wrong current: %d", rec.Code)
+	}
+	rec = ta.do(t, request{method: "POST", path: "/account/password", as: u, form: url.Values{"current_password": {goodPassword}, "password": {"another good passphrase"}, "password_confirm": {"another good passphrase"}}})
+	if rec.Code != http.StatusSeeOther {
+		t.Errorf("change: %d", rec.Code)
+	}
+}
+
+func TestDefaultPasswordCost(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, func(d *Deps) { d.Passwords = nil })
+	if got := ta.app.passwords.Cost(); got < 10 || got != models.DefaultPasswordCost {
+		t.Errorf("production bcrypt cost: got %d, want %d (and at least 10)", got, models.DefaultPasswordCost)
+	}
+}

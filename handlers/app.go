@@ -1,0 +1,164 @@
+// Package handlers is the HTTP face of hsworkshop: one App holding its
+// dependencies, every route registered in one place, server-rendered pages
+// and the JSON API. Domain rules live in models; handlers bind, validate,
+// call models and render.
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/hsworkshop/hsworkshop/internal/mail"
+	"github.com/hsworkshop/hsworkshop/models"
+	"github.com/hsworkshop/hsworkshop/static"
+	"github.com/hsworkshop/hsworkshop/templates"
+)
+
+// Config is the part of the process configuration the handlers use. It is
+// parsed once in cmd and never changed.
+type Config struct {
+	// BaseURL is the public origin, without a trailing slash.
+	BaseURL string
+	// Dev re-parses templates on each request and shows error detail.
+	Dev bool
+	// RateLimit is write requests per minute per client IP; 0 turns it off.
+	RateLimit int
+	// TrustedProxies are CIDRs whose X-Forwarded-For is believed.
+	TrustedProxies []string
+	// SMTPEnabled reports whether emails leave the outbox.
+	SMTPEnabled bool
+	// RequestTimeout bounds each request's context.
+	RequestTimeout time.Duration
+}
+
+// secure reports whether the site is served over https.
+func (c Config) secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Deps is everything New needs; tests swap any of it.
+type Deps struct {
+	DB     *gorm.DB
+	Config Config
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// TemplatesFS and StaticFS default to the embedded trees.
+	TemplatesFS fs.FS
+	StaticFS    fs.FS
+	// DevTemplatesFS is read on every request when Config.Dev is set.
+	DevTemplatesFS fs.FS
+	// Passwords defaults to bcrypt at models.DefaultPasswordCost.
+	Passwords *models.Passwords
+}
+
+// App holds the dependencies of every handler.
+type App struct {
+	db     *gorm.DB
+	cfg    Config
+	log    *slog.Logger
+	now    func() time.Time
+	tpl    *Renderer
+	static fs.FS
+	hashes map[string]string
+	md     *markdownRenderer
+	mail   *mail.Composer
+	limits loginLimits
+	// passwords hashes at Deps.Passwords' cost (bcrypt 12 in production).
+	passwords *models.Passwords
+}
+
+// New builds the App: it parses templates and hashes assets, failing on the
+// first error so a broken build never starts serving.
+func New(d Deps) (*App, error) {
+	if d.DB == nil {
+		return nil, errors.New("handlers: DB is required")
+	}
+	if _, err := url.Parse(d.Config.BaseURL); err != nil || d.Config.BaseURL == "" {
+		return nil, fmt.Errorf("handlers: bad BaseURL %q", d.Config.BaseURL)
+	}
+	a := &App{db: d.DB, cfg: d.Config, log: d.Logger, now: d.Now, static: d.StaticFS, limits: defaultLoginLimits}
+	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
+	a.passwords = d.Passwords
+	if a.passwords == nil {
+		a.passwords = models.NewPasswords(models.DefaultPasswordCost)
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.static == nil {
+		a.static = static.FS
+	}
+	if a.cfg.RequestTimeout == 0 {
+		a.cfg.RequestTimeout = 30 * time.Second
+	}
+	tfs := d.TemplatesFS
+	if tfs == nil {
+		tfs = templates.FS
+	}
+	hashes, err := assetHashes(a.static)
+	if err != nil {
+		return nil, err
+	}
+	a.hashes = hashes
+	a.md = newMarkdown()
+	if a.mail, err = mail.NewComposer(); err != nil {
+		return nil, err
+	}
+	a.tpl, err = newRenderer(tfs, templateFuncs(hashes, a.md), a.cfg.Dev, d.DevTemplatesFS)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Register installs middleware, the error handler and every route on e.
+func (a *App) Register(e *echo.Echo) {
+	e.HideBanner, e.HidePort = true, true
+	e.Renderer = a.tpl
+	e.HTTPErrorHandler = a.httpErrorHandler
+	e.IPExtractor = a.ipExtractor()
+	a.useMiddleware(e)
+
+	e.GET("/static/*", a.serveStatic)
+	e.GET("/healthz", a.healthz)
+
+	e.GET("/", a.home)
+	e.GET("/sessions", a.listSessions)
+	e.GET("/sessions/:id", a.showSession)
+	e.GET("/workshops/:slug", a.showWorkshop)
+	e.GET("/calendar.ics", a.calendarFeed)
+
+	e.GET("/signup", a.newSignup)
+	e.POST("/signup", a.createSignup)
+	e.GET("/login", a.newLogin)
+	e.POST("/login", a.createLogin)
+	e.POST("/logout", a.deleteLogin)
+	e.GET("/password/forgot", a.newPasswordForgot)
+	e.POST("/password/forgot", a.createPasswordForgot)
+	e.GET("/password/reset", a.editPasswordReset)
+	e.POST("/password/reset", a.updatePasswordReset)
+
+	account := e.Group("/account", a.requireUser)
+	account.GET("", a.showProfile)
+	account.POST("", a.updateProfile)
+	account.POST("/password", a.updatePassword)
+
+	admin := e.Group("/admin", a.requireAdmin)
+	admin.GET("", a.showAdminDashboard)
+	admin.GET("/emails", a.listAdminEmails)
+	admin.GET("/emails/:id", a.showAdminEmail)
+
+	api := e.Group("/api/v1")
+	api.GET("/sessions", a.apiListSessions)
+	api.GET("/sessions/:id", a.apiShowSession)
+}

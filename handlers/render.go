@@ -1,0 +1,260 @@
+package handlers
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+// Page template names, one per file under templates/pages.
+const (
+	tplHome           = "home/index"
+	tplCatalog        = "sessions/index"
+	tplSessionShow    = "sessions/show"
+	tplWorkshopShow   = "workshops/show"
+	tplSignup         = "accounts/signup"
+	tplLogin          = "accounts/login"
+	tplForgot         = "accounts/forgot"
+	tplReset          = "accounts/reset"
+	tplProfile        = "accounts/profile"
+	tplAdminDashboard = "admin/dashboard"
+	tplAdminOutbox    = "admin/outbox"
+	tplAdminEmail     = "admin/email"
+	tplError          = "errors/error"
+)
+
+// pageData is what every page template receives.
+type pageData struct {
+	Title       string
+	Description string
+	User        *models.User
+	Flash       string
+	CSRF        string
+	Form        any
+	Errors      map[string]string
+	Data        any
+	Path        string
+	Now         time.Time
+	BaseURL     string
+}
+
+// Renderer holds the parsed page templates. Each page is a clone of the base
+// set (layouts + partials + funcs) with the page parsed into it, so pages can
+// each define "content" without clashing.
+type Renderer struct {
+	pages map[string]*template.Template
+	// reload, when set, re-parses from disk on every render (the -dev flag).
+	reload func() (map[string]*template.Template, error)
+}
+
+// newRenderer parses every page in fsys once; any error stops start-up.
+func newRenderer(fsys fs.FS, funcs template.FuncMap, dev bool, devFS fs.FS) (*Renderer, error) {
+	pages, err := parsePages(fsys, funcs)
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{pages: pages}
+	if dev && devFS != nil {
+		r.reload = func() (map[string]*template.Template, error) { return parsePages(devFS, funcs) }
+	}
+	return r, nil
+}
+
+func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(fsys, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layouts: %w", err)
+	}
+	files, err := fs.Glob(fsys, "pages/*/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("find pages: %w", err)
+	}
+	errFiles, err := fs.Glob(fsys, "errors/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("find error pages: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range append(files, errFiles...) {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "pages/"), ".html")
+		t, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("clone base for %s: %w", name, err)
+		}
+		if _, err := t.ParseFS(fsys, f); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// Render implements echo.Renderer. The page is executed into a buffer first,
+// so a template error becomes a clean 500 instead of half a page.
+func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	pages := r.pages
+	if r.reload != nil {
+		p, err := r.reload()
+		if err != nil {
+			return err
+		}
+		pages = p
+	}
+	t, ok := pages[name]
+	if !ok {
+		return fmt.Errorf("render: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// hasPage reports whether a page template exists (used by tests).
+func (r *Renderer) hasPage(name string) bool { _, ok := r.pages[name]; return ok }
+
+// assetHashes maps each static file path to the first 12 hex digits of the
+// SHA-256 of its content.
+func assetHashes(fsys fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[p] = hex.EncodeToString(sum[:])[:12]
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hash assets: %w", err)
+	}
+	return out, nil
+}
+
+// markdownRenderer turns trusted-author markdown into sanitised HTML.
+type markdownRenderer struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+func newMarkdown() *markdownRenderer {
+	return &markdownRenderer{
+		md:     goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer)),
+		policy: bluemonday.UGCPolicy(),
+	}
+}
+
+// HTML renders src; the result passes through bluemonday before it is
+// trusted as template.HTML.
+func (m *markdownRenderer) HTML(src string) template.HTML {
+	var buf bytes.Buffer
+	if err := m.md.Convert([]byte(src), &buf); err != nil {
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised above
+}
+
+// templateFuncs is the fixed FuncMap, built once at start-up.
+func templateFuncs(hashes map[string]string, md *markdownRenderer) template.FuncMap {
+	return template.FuncMap{
+		"asset": func(p string) string {
+			p = strings.TrimPrefix(path.Clean(p), "/")
+			if h, ok := hashes[p]; ok {
+				return "/static/" + p + "?v=" + h
+			}
+			return "/static/" + p
+		},
+		"markdown": md.HTML,
+		"money":    func(m models.Money) string { return m.String() },
+		"rfc3339":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"date":     func(t time.Time, layout string) string { return t.Format(layout) },
+		"when":     sessionWhen,
+		"zoneAbbr": func(t time.Time) string { z, _ := t.Zone(); return z },
+		"monthLabel": func(m string) string {
+			t, err := time.Parse("2006-01", m)
+			if err != nil {
+				return m
+			}
+			return t.Format("January 2006")
+		},
+		"hours": func(minutes int) string {
+			h, m := minutes/60, minutes%60
+			if m == 0 {
+				return fmt.Sprintf("%d h", h)
+			}
+			return fmt.Sprintf("%d h %02d min", h, m)
+		},
+		"credits": func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		},
+		"seq": func(from, to int) []int {
+			var out []int
+			for i := from; i <= to; i++ {
+				out = append(out, i)
+			}
+			return out
+		},
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := map[string]any{}
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+	}
+}
+
+// sessionWhen formats a session's dates in its own zone, naming the zone:
+// "Tue 8 Dec 2026, 09:00–16:30 EST" or, across days,
+// "Tue 8 Dec 2026, 09:00 – Wed 9 Dec 2026, 16:30 EST".
+func sessionWhen(v any) string {
+	var s *models.Session
+	switch t := v.(type) {
+	case *models.Session:
+		s = t
+	case models.Session:
+		s = &t
+	default:
+		return ""
+	}
+	start, end := s.LocalStart(), s.LocalEnd()
+	zone, _ := end.Zone()
+	if start.YearDay() == end.YearDay() && start.Year() == end.Year() {
+		return fmt.Sprintf("%s, %s–%s %s", start.Format("Mon 2 Jan 2006"), start.Format("15:04"), end.Format("15:04"), zone)
+	}
+	szone, _ := start.Zone()
+	if szone != zone {
+		return fmt.Sprintf("%s %s – %s %s", start.Format("Mon 2 Jan 2006, 15:04"), szone, end.Format("Mon 2 Jan 2006, 15:04"), zone)
+	}
+	return fmt.Sprintf("%s – %s %s", start.Format("Mon 2 Jan 2006, 15:04"), end.Format("Mon 2 Jan 2006, 15:04"), zone)
+}

@@ -1,0 +1,281 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+func TestPublicPages(t *testing.T) {
+	t.Parallel()
+	catalog := func(t *testing.T, ta *testApp) {
+		hs := mustTopic(t, ta.db, "hs-classification", "HS classification")
+		usmca := mustTopic(t, ta.db, "usmca", "USMCA origin")
+		w1 := mustWorkshop(t, ta.db, func(w *models.Workshop) { w.Title = "GRI Fundamentals"; w.Topics = []models.Topic{hs} })
+		w2 := mustWorkshop(t, ta.db, func(w *models.Workshop) { w.Title = "USMCA Origin"; w.Topics = []models.Topic{usmca} })
+		mustSession(t, ta.db, w1, func(s *models.Session) { s.TimeZone = "America/Chicago" })
+		mustSession(t, ta.db, w2, func(s *models.Session) {
+			s.Format = models.FormatInPerson
+			s.City = "Laredo, TX"
+			s.StartsAt = time.Date(2027, 1, 12, 15, 0, 0, 0, time.UTC)
+			s.EndsAt = s.StartsAt.Add(7 * time.Hour)
+			s.RegistrationClosesAt = s.StartsAt.Add(-time.Hour)
+		})
+		mustSession(t, ta.db, w1, func(s *models.Session) { s.Status = models.StatusDraft; s.City = "Draftville" })
+	}
+	runScenarios(t, []scenario{
+		{name: "home lists sessions and workshops", req: request{path: "/"}, setup: catalog, wantStatus: 200,
+			wantBody: []string{"GRI Fundamentals", "USMCA Origin", "Next sessions"}, wantNotBody: []string{"Draftville"}},
+		{name: "catalog unfiltered", req: request{path: "/sessions"}, setup: catalog, wantStatus: 200,
+			wantBody: []string{"GRI Fundamentals", "USMCA Origin", "2 sessions"}, wantNotBody: []string{"Draftville"}},
+		{name: "catalog by topic", req: request{path: "/sessions?topic=usmca"}, setup: catalog, wantStatus: 200,
+			wantBody: []string{"USMCA Origin", "1 session match"}, wantNotBody: []string{`<a href="/sessions/1">GRI Fundamentals`}},
+		{name: "catalog by format", req: request{path: "/sessions?format=in_person"}, setup: catalog, wantStatus: 200,
+			wantBody: []string{"Laredo, TX", "1 session match"}},
+		{name: "catalog by month", req: request{path: "/sessions?month=2027-01"}, setup: catalog, wantStatus: 200,
+			wantBody: []string{"USMCA Origin", "1 session match", "January 2027"}},
+		{name: "catalog bad filter is explained beside the field", req: request{path: "/sessions?topic=nope&month=13-2026"}, setup: catalog,
+			wantStatus: http.StatusBadRequest, wantBody: []string{"Unknown topic; showing all topics.", "Use a month like 2026-12", `aria-invalid="true"`, "2 sessions"}},
+		{name: "unknown session is a friendly 404", req: request{path: "/sessions/999"}, wantStatus: 404, wantBody: []string{"Page not found"}},
+		{name: "non-numeric session id is 404", req: request{path: "/sessions/abc"}, wantStatus: 404},
+		{name: "draft session is hidden", req: request{path: "/sessions/3"}, setup: catalog, wantStatus: 404},
+		{name: "unknown workshop 404", req: request{path: "/workshops/nope"}, wantStatus: 404},
+		{name: "unknown route JSON 404 when asked", req: request{path: "/nope", headers: map[string]string{"Accept": "application/json"}},
+			wantStatus: 404, wantBody: []string{`"error":"not_found"`}},
+	})
+
+	t.Run("session page shows its own zone, named, and the viewer-local hook", func(t *testing.T) {
+		t.Parallel()
+		ta := newTestApp(t)
+		w := mustWorkshop(t, ta.db)
+		// 2026-12-08 15:00 UTC is 07:00 in Los Angeles (PST, UTC-8).
+		mustSession(t, ta.db, w, func(s *models.Session) {
+			s.TimeZone = "America/Los_Angeles"
+			s.StartsAt = time.Date(2026, 12, 8, 15, 0, 0, 0, time.UTC)
+			s.EndsAt = s.StartsAt.Add(7*time.Hour + 30*time.Minute)
+			s.RegistrationClosesAt = s.StartsAt.Add(-24 * time.Hour)
+		})
+		rec := ta.do(t, request{path: "/sessions/1"})
+		body := rec.Body.String()
+		for _, want := range []string{"Tue 8 Dec 2026, 07:00–14:30 PST", "America/Los_Angeles", `data-local-start="2026-12-08T15:00:00Z"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("session page lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "15:00–22:30") {
+			t.Error("session page shows UTC wall-clock times")
+		}
+	})
+}
+
+func TestSessionPagePrivateDetails(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	w := mustWorkshop(t, ta.db)
+	mustSession(t, ta.db, w)
+	learner := mustUser(t, ta.db, models.RoleLearner, "")
+	instructor := mustUser(t, ta.db, models.RoleInstructor, "")
+	for _, tc := range []struct {
+		name string
+		as   *models.User
+		want bool
+	}{{"anonymous", nil, false}, {"learner", learner, false}, {"instructor", instructor, true}} {
+		rec := ta.do(t, request{path: "/sessions/1", as: tc.as})
+		got := strings.Contains(rec.Body.String(), "secret-room")
+		if got != tc.want {
+			t.Errorf("%s sees join link: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestSessionPagePricesAndSeats(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	w := mustWorkshop(t, ta.db)
+	eb := int64(49500)
+	deadline := testNow.AddDate(0, 0, 3)
+	mustSession(t, ta.db, w, func(s *models.Session) {
+		s.EarlyBirdPriceMinor, s.EarlyBirdDeadline = &eb, &deadline
+		s.Capacity, s.SeatsTaken = 20, 18
+	})
+	body := ta.do(t, request{path: "/sessions/1"}).Body.String()
+	for _, want := range []string{"$495.00", "Early bird", "then $595.00", "Only 2 seats left", `href="/sessions/1/register"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	ta.setNow(deadline.Add(time.Minute))
+	body = ta.do(t, request{path: "/sessions/1"}).Body.String()
+	if strings.Contains(body, "$495.00") || !strings.Contains(body, "$595.00") {
+		t.Error("early-bird price still shown after its deadline")
+	}
+	if err := ta.db.Model(&models.Session{}).Where("id = 1").Update("seats_taken", 20).Error; err != nil {
+		t.Fatal(err)
+	}
+	body = ta.do(t, request{path: "/sessions/1"}).Body.String()
+	if !strings.Contains(body, "sold out") || strings.Contains(body, `href="/sessions/1/register"`) {
+		t.Error("sold-out session still offers registration")
+	}
+}
+
+func TestAPISessions(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	w := mustWorkshop(t, ta.db, func(w *models.Workshop) { w.Slug = "gri-basics"; w.Title = "GRI Basics" })
+	s := mustSession(t, ta.db, w, func(s *models.Session) { s.TimeZone = "America/Chicago"; s.SeatsTaken = 5 })
+	mustSession(t, ta.db, w, func(s *models.Session) { s.Status = models.StatusDraft })
+	mustSession(t, ta.db, w, func(s *models.Session) {
+		s.StartsAt = testNow.Add(-48 * time.Hour)
+		s.EndsAt = s.StartsAt.Add(time.Hour)
+		s.RegistrationClosesAt = s.StartsAt
+	})
+
+	rec := ta.do(t, request{path: "/api/v1/sessions"})
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("list: got %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var list []map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("list: got %d sessions, want 1 (published and upcoming only)", len(list))
+	}
+	got := list[0]
+	want := map[string]any{"id": float64(s.ID), "starts_at": s.StartsAt.Format(time.RFC3339), "ends_at": s.EndsAt.Format(time.RFC3339),
+		"time_zone": "America/Chicago", "format": "virtual", "capacity": float64(20), "seats_left": float64(15),
+		"url": "http://hsw.test/sessions/1"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: got %v, want %v", k, got[k], v)
+		}
+	}
+	if ws := got["workshop"].(map[string]any); ws["slug"] != "gri-basics" || ws["title"] != "GRI Basics" {
+		t.Errorf("workshop: got %v", ws)
+	}
+	if p := got["price"].(map[string]any); p["amount_minor"] != float64(59500) || p["currency"] != "USD" {
+		t.Errorf("price: got %v", p)
+	}
+	if !strings.HasSuffix(got["starts_at"].(string), "Z") {
+		t.Errorf("starts_at not UTC RFC 3339: %v", got["starts_at"])
+	}
+
+	runScenarios(t, []scenario{
+		{name: "one session", req: request{path: "/api/v1/sessions/1"}, setup: func(t *testing.T, ta *testApp) {
+			mustSession(t, ta.db, mustWorkshop(t, ta.db))
+		}, wantStatus: 200, wantBody: []string{`"id":1`, `"seats_left":20`}},
+		{name: "unknown", req: request{path: "/api/v1/sessions/42"}, wantStatus: 404, wantBody: []string{`"error":"not_found"`}},
+		{name: "malformed id", req: request{path: "/api/v1/sessions/x1"}, wantStatus: 404, wantBody: []string{`"error":"not_found"`}},
+		{name: "draft is 404", req: request{path: "/api/v1/sessions/1"}, setup: func(t *testing.T, ta *testApp) {
+			mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Status = models.StatusDraft })
+		}, wantStatus: 404, wantBody: []string{`"error"`}},
+		{name: "empty list is []", req: request{path: "/api/v1/sessions"}, wantStatus: 200, wantBody: []string{"[]"}},
+	})
+}
+
+func TestCalendarFeed(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	w := mustWorkshop(t, ta.db, func(w *models.Workshop) { w.Title = "HTSUS in Depth" })
+	mustSession(t, ta.db, w, func(s *models.Session) {
+		s.TimeZone = "America/Chicago"
+		s.StartsAt = time.Date(2026, 12, 8, 15, 0, 0, 0, time.UTC)
+		s.EndsAt = s.StartsAt.Add(7 * time.Hour)
+	})
+	mustSession(t, ta.db, w, func(s *models.Session) { s.Status = models.StatusDraft })
+	rec := ta.do(t, request{path: "/calendar.ics"})
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/calendar") {
+		t.Fatalf("got %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	cal, err := ics.ParseCalendar(strings.NewReader(rec.Body.String()))
+	if err != nil {
+		t.Fatalf("feed does not parse: %v", err)
+	}
+	evs := cal.Events()
+	if len(evs) != 1 {
+		t.Fatalf("events: got %d, want 1", len(evs))
+	}
+	start := evs[0].GetProperty(ics.ComponentPropertyDtStart)
+	if start.Value != "20261208T090000" || start.ICalParameters["TZID"][0] != "America/Chicago" {
+		t.Errorf("DTSTART: got %v %v, want 20261208T090000 in America/Chicago", start.Value, start.ICalParameters)
+	}
+	if len(cal.Timezones()) != 1 {
+		t.Errorf("VTIMEZONE blocks: got %d, want 1", len(cal.Timezones()))
+	}
+	if strings.Contains(rec.Body.String(), "secret-room") {
+		t.Error("public feed leaks the join link")
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	rec := ta.do(t, request{path: "/healthz"})
+	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != `{"status":"ok"}` {
+		t.Fatalf("healthy: got %d %s", rec.Code, rec.Body.String())
+	}
+	if err := models.Close(ta.db); err != nil {
+		t.Fatal(err)
+	}
+	rec = ta.do(t, request{path: "/healthz"})
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"error"`) {
+		t.Fatalf("db down: got %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestStaticAssetsCacheBusting(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	home := ta.do(t, request{path: "/login"}).Body.String()
+	i := strings.Index(home, "/static/css/app.css?v=")
+	if i < 0 {
+		t.Fatal("layout does not link the hashed stylesheet")
+	}
+	href := home[i : i+len("/static/css/app.css?v=")+12]
+	rec := ta.do(t, request{path: href})
+	if rec.Code != 200 || rec.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Errorf("hashed asset: got %d %q", rec.Code, rec.Header().Get("Cache-Control"))
+	}
+	if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
+		t.Errorf("content type: got %q", rec.Header().Get("Content-Type"))
+	}
+	rec = ta.do(t, request{path: "/static/css/app.css?v=stale"})
+	if rec.Code != 200 || rec.Header().Get("Cache-Control") != "no-cache" {
+		t.Errorf("stale hash: got %d %q", rec.Code, rec.Header().Get("Cache-Control"))
+	}
+	if rec := ta.do(t, request{path: "/static/../go.mod"}); rec.Code != 404 {
+		t.Errorf("path escape: got %d", rec.Code)
+	}
+}
+
+// TestRenderEveryPageWithZeroData renders each page template with empty
+// data: a template that dereferences something optional fails here.
+func TestRenderEveryPageWithZeroData(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	zero := map[string]any{
+		tplHome: homePage{}, tplCatalog: catalogPage{}, tplSessionShow: sessionPage{Session: &models.Session{}},
+		tplWorkshopShow: workshopPage{Workshop: &models.Workshop{}}, tplSignup: nil, tplLogin: nil, tplForgot: nil,
+		tplReset: nil, tplProfile: nil, tplAdminDashboard: adminDashboard{}, tplAdminOutbox: adminOutbox{},
+		tplAdminEmail: &models.Email{}, tplError: errorPage{Status: 500},
+	}
+	forms := map[string]any{tplSignup: signupForm{}, tplLogin: loginForm{}, tplForgot: forgotForm{}, tplReset: resetForm{}, tplProfile: profileForm{}}
+	for name := range ta.app.tpl.pages {
+		data, ok := zero[name]
+		if !ok {
+			t.Errorf("page %s has no zero-data case in this test", name)
+			continue
+		}
+		var buf strings.Builder
+		pd := pageData{Data: data, Form: forms[name], Errors: map[string]string{}, User: &models.User{Role: models.RoleAdmin}}
+		if err := ta.app.tpl.Render(&buf, name, pd, nil); err != nil {
+			t.Errorf("render %s: %v", name, err)
+		}
+	}
+}
