@@ -344,12 +344,6 @@ type passwordForm struct {
 	Confirm  string `form:"password_confirm"`
 }
 
-// profilePage is the data of the profile page.
-type profilePage struct {
-	Profile  profileForm
-	Password map[string]string
-}
-
 func (a *App) showProfile(c echo.Context) error {
 	u := currentUser(c)
 	return a.render(c, http.StatusOK, tplProfile, pageData{Title: "Your account",

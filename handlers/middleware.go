@@ -186,11 +186,6 @@ func (a *App) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return a.requireRole(next, (*models.User).IsAdmin)
 }
 
-// requireStaff lets instructors and admins through.
-func (a *App) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
-	return a.requireRole(next, (*models.User).IsStaff)
-}
-
 func (a *App) requireRole(next echo.HandlerFunc, allowed func(*models.User) bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		u := currentUser(c)

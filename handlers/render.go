@@ -15,7 +15,11 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -125,9 +129,6 @@ func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) er
 	return err
 }
 
-// hasPage reports whether a page template exists (used by tests).
-func (r *Renderer) hasPage(name string) bool { _, ok := r.pages[name]; return ok }
-
 // assetHashes maps each static file path to the first 12 hex digits of the
 // SHA-256 of its content.
 func assetHashes(fsys fs.FS) (map[string]string, error) {
@@ -158,9 +159,23 @@ type markdownRenderer struct {
 
 func newMarkdown() *markdownRenderer {
 	return &markdownRenderer{
-		md:     goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer)),
+		md: goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer),
+			goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(headingShift{}, 100)))),
 		policy: bluemonday.UGCPolicy(),
 	}
+}
+
+// headingShift demotes markdown headings one level: authored "##" sits
+// under the page's own h2 section titles, so it renders as h3.
+type headingShift struct{}
+
+func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = min(h.Level+1, 6)
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // HTML renders src; the result passes through bluemonday before it is

@@ -279,3 +279,18 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownIsSanitisedAndShifted(t *testing.T) {
+	t.Parallel()
+	md := newMarkdown()
+	got := string(md.HTML("## Overview\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **ok**"))
+	if !strings.Contains(got, "<h3") || strings.Contains(got, "<h2") {
+		t.Errorf("heading not shifted: %s", got)
+	}
+	if strings.Contains(got, "<script") || strings.Contains(got, "javascript:") {
+		t.Errorf("unsafe markup survived: %s", got)
+	}
+	if !strings.Contains(got, "<strong>ok</strong>") {
+		t.Errorf("markdown not rendered: %s", got)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -197,6 +198,34 @@ func cmdAdmin(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stdout, "created admin %s\n", models.NormalizeEmail(*email))
 	} else {
 		fmt.Fprintf(stdout, "%s is now an admin with the new password\n", models.NormalizeEmail(*email))
+	}
+	return nil
+}
+
+// cmdHealthcheck asks the server on ADDR for /healthz; distroless images
+// have no curl, so the binary probes itself.
+func cmdHealthcheck(ctx context.Context, getenv func(string) string) error {
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	host, port, _ := net.SplitHostPort(cfg.Addr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: status %d", resp.StatusCode)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@
 //	hsworkshop seed                     fill an empty database with the demo catalog
 //	hsworkshop admin create -email E    create or promote an admin (password from
 //	                                    ADMIN_PASSWORD or the first line of stdin)
+//	hsworkshop healthcheck              probe the local server (for container health checks)
 //
 // Configuration comes from environment variables; see README.md.
 package main
@@ -45,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdSeed(ctx, getenv, stdout)
 	case "admin":
 		return cmdAdmin(ctx, args, getenv, stdin, stdout)
+	case "healthcheck":
+		return cmdHealthcheck(ctx, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -59,4 +62,5 @@ const usage = `usage: hsworkshop [command]
   admin create -email E [-name N]
                         create or promote an admin; the password is read from
                         ADMIN_PASSWORD or the first line of standard input
+  healthcheck           exit 0 if the local server's /healthz answers 200
 `

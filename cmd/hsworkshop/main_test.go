@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hsworkshop/hsworkshop/internal/testdb"
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+func env(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
+
+func TestLoadConfigDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.BaseURL != "http://localhost:8080" || c.DatabaseURL != "sqlite:hsworkshop.db" ||
+		c.RateLimit != 60 || c.MailFrom != "workshops@localhost" || c.StripeSecretKey != "" {
+		t.Errorf("defaults: %+v", c)
+	}
+	h := c.handlersConfig()
+	if h.SMTPEnabled || h.RateLimit != 60 {
+		t.Errorf("handlers config: %+v", h)
+	}
+}
+
+func TestLoadConfigRejectsBadValues(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env     map[string]string
+		varName string
+	}{
+		{map[string]string{"ADDR": "eighty"}, "ADDR"},
+		{map[string]string{"BASE_URL": "localhost:8080"}, "BASE_URL"},
+		{map[string]string{"BASE_URL": "ftp://x"}, "BASE_URL"},
+		{map[string]string{"DATABASE_URL": "mysql://db"}, "DATABASE_URL"},
+		{map[string]string{"DATABASE_URL": "sqlite:"}, "DATABASE_URL"},
+		{map[string]string{"STRIPE_SECRET_KEY": "sk_test_123"}, "STRIPE_WEBHOOK_SECRET"},
+		{map[string]string{"STRIPE_SECRET_KEY": "pk_test_123", "STRIPE_WEBHOOK_SECRET": "whsec_x"}, "STRIPE_SECRET_KEY"},
+		{map[string]string{"STRIPE_SECRET_KEY": "sk_test_1", "STRIPE_WEBHOOK_SECRET": "secret"}, "STRIPE_WEBHOOK_SECRET"},
+		{map[string]string{"STRIPE_API_BASE": "localhost:12111"}, "STRIPE_API_BASE"},
+		{map[string]string{"SMTP_URL": "mail.example.com:25"}, "SMTP_URL"},
+		{map[string]string{"MAIL_FROM": "not an address"}, "MAIL_FROM"},
+		{map[string]string{"ADMIN_EMAIL": "a@example.com"}, "ADMIN_EMAIL"},
+		{map[string]string{"RATE_LIMIT": "-1"}, "RATE_LIMIT"},
+		{map[string]string{"RATE_LIMIT": "lots"}, "RATE_LIMIT"},
+		{map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"},
+		{map[string]string{"DEV": "maybe"}, "DEV"},
+	} {
+		_, err := loadConfig(env(tc.env))
+		var ce *configError
+		if !errors.As(err, &ce) || ce.name != tc.varName {
+			t.Errorf("%v: got %v, want an error naming %s", tc.env, err, tc.varName)
+			continue
+		}
+		if strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), tc.varName+": ") {
+			t.Errorf("%v: message %q is not one line starting with the variable", tc.env, err)
+		}
+	}
+}
+
+func TestLoadConfigAcceptsGoodValues(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(map[string]string{
+		"ADDR": "127.0.0.1:9000", "BASE_URL": "https://workshops.example.com/", "DATABASE_URL": "postgres://u@db/hsw",
+		"STRIPE_SECRET_KEY": "sk_test_abc", "STRIPE_WEBHOOK_SECRET": "whsec_abc", "STRIPE_API_BASE": "http://localhost:12111",
+		"SMTP_URL": "smtp://user:pass@mail.example.com:587", "MAIL_FROM": "Workshops <workshops@example.com>",
+		"RATE_LIMIT": "0", "TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.1", "DEV": "true",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.BaseURL != "https://workshops.example.com" || c.RateLimit != 0 || len(c.TrustedProxies) != 2 || c.TrustedProxies[1] != "192.168.1.1/32" || !c.Dev {
+		t.Errorf("parsed: %+v", c)
+	}
+	if !c.handlersConfig().SMTPEnabled {
+		t.Error("SMTP not enabled")
+	}
+}
+
+// TestBadConfigStopsStartup runs the real entry point: a bad variable makes
+// serve return before opening anything, with a message naming it.
+func TestBadConfigStopsStartup(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, env(map[string]string{"RATE_LIMIT": "fast", "DATABASE_URL": "sqlite:" + t.TempDir() + "/x.db"}), nil, &out)
+	if err == nil || err.Error() != "RATE_LIMIT: must be a whole number of requests per minute, 0 or more" {
+		t.Fatalf("got %v", err)
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, env(nil), nil, &out); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Errorf("unknown command: %v", err)
+	}
+}
+
+func TestMigrateSeedAndAdminCommands(t *testing.T) {
+	t.Parallel()
+	dsn := testdb.DSN(t)
+	e := env(map[string]string{"DATABASE_URL": dsn})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate"}, e, nil, &out); err != nil || !strings.Contains(out.String(), "0001_init") {
+		t.Fatalf("migrate: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"seed"}, e, nil, &out); err != nil || !strings.Contains(out.String(), "seeded the demo catalog") {
+		t.Fatalf("seed: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"seed"}, e, nil, &out); err != nil || !strings.Contains(out.String(), "nothing seeded") {
+		t.Fatalf("second seed: %v %q", err, out.String())
+	}
+	out.Reset()
+	err := run(context.Background(), []string{"admin", "create", "-email", "Boss@Example.com", "-name", "Boss"}, e, strings.NewReader("a very long admin passphrase\n"), &out)
+	if err != nil || !strings.Contains(out.String(), "created admin boss@example.com") {
+		t.Fatalf("admin create: %v %q", err, out.String())
+	}
+	if err := run(context.Background(), []string{"admin", "create", "-email", "x@example.com"}, e, strings.NewReader("short\n"), &out); err == nil {
+		t.Error("short admin password accepted")
+	}
+	db, err := models.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer models.Close(db)
+	u, err := models.FindUserByEmail(context.Background(), db, "boss@example.com")
+	if err != nil || u.Role != models.RoleAdmin || !models.NewPasswords(models.DefaultPasswordCost).Check(u, "a very long admin passphrase") {
+		t.Fatalf("admin user: %v %+v", err, u)
+	}
+}
+
+// TestServeStartsAndShutsDown starts the whole server on a free port with a
+// fresh database, checks it answers, then cancels the context (as SIGTERM
+// does) and expects a clean return.
+func TestServeStartsAndShutsDown(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	dsn := testdb.DSN(t)
+	go func() {
+		done <- run(ctx, nil, env(map[string]string{"ADDR": addr, "DATABASE_URL": dsn,
+			"ADMIN_EMAIL": "ops@example.com", "ADMIN_PASSWORD": "operations passphrase"}), nil, io.Discard)
+	}()
+	var resp *http.Response
+	for i := 0; i < 100; i++ {
+		resp, err = http.Get(fmt.Sprintf("http://%s/healthz", addr))
+		if err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		cancel()
+		t.Fatalf("server never answered: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("healthz: %d", resp.StatusCode)
+	}
+	resp, err = http.Get(fmt.Sprintf("http://%s/api/v1/sessions", addr))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("sessions API on a fresh database: %v", err)
+	}
+	resp.Body.Close()
+	if err := run(ctx, []string{"healthcheck"}, env(map[string]string{"ADDR": addr}), nil, io.Discard); err != nil {
+		t.Errorf("healthcheck against a live server: %v", err)
+	}
+	db, err := models.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer models.Close(db)
+	if u, err := models.FindUserByEmail(ctx, db, "ops@example.com"); err != nil || u.Role != models.RoleAdmin {
+		t.Errorf("ADMIN_EMAIL bootstrap: %v %+v", err, u)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v after shutdown", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve did not shut down within 15 s")
+	}
+	if err := run(context.Background(), []string{"healthcheck"}, env(map[string]string{"ADDR": addr}), nil, io.Discard); err == nil {
+		t.Error("healthcheck passed with the server stopped")
+	}
+}
