@@ -7,5 +7,5 @@ import "embed"
 
 // FS is the embedded content tree.
 //
-//go:embed seed
+//go:embed seed hts duty
 var FS embed.FS

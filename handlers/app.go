@@ -16,6 +16,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/hsworkshop/hsworkshop/content"
+	"github.com/hsworkshop/hsworkshop/internal/duty"
+	"github.com/hsworkshop/hsworkshop/internal/hts"
+	"github.com/hsworkshop/hsworkshop/internal/invoice"
 	"github.com/hsworkshop/hsworkshop/internal/mail"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
@@ -37,6 +41,23 @@ type Config struct {
 	SMTPEnabled bool
 	// RequestTimeout bounds each request's context.
 	RequestTimeout time.Duration
+	// HoldDuration is how long card-payment seats are held (and the Stripe
+	// Checkout Session lives): at least Stripe's 30-minute minimum.
+	HoldDuration time.Duration
+	// InvoiceTerm is how long invoice seats are held unpaid (capped at the start).
+	InvoiceTerm time.Duration
+	// OfferTTL is how long a waiting-list offer reserves its seats.
+	OfferTTL time.Duration
+	// Business appears on invoices and emails.
+	Business Business
+}
+
+// Business identifies the seller on invoices and in emails.
+type Business struct {
+	Name                string
+	Address             []string
+	Email               string
+	PaymentInstructions string
 }
 
 // secure reports whether the site is served over https.
@@ -56,6 +77,16 @@ type Deps struct {
 	DevTemplatesFS fs.FS
 	// Passwords defaults to bcrypt at models.DefaultPasswordCost.
 	Passwords *models.Passwords
+	// Payments is the card processor; nil turns card payment off.
+	Payments Payments
+	// Mailer sends the outbox; nil keeps messages queued (shown to admins).
+	Mailer Mailer
+	// SeatTaker overrides models.TakeSeats; only the concurrency test's
+	// negative control sets it.
+	SeatTaker models.SeatTaker
+	// HTS is the loaded tariff schedule; nil makes the tariff pages answer
+	// 503 (tests of other areas need not load it).
+	HTS *hts.Index
 }
 
 // App holds the dependencies of every handler.
@@ -72,6 +103,12 @@ type App struct {
 	limits loginLimits
 	// passwords hashes at Deps.Passwords' cost (bcrypt 12 in production).
 	passwords *models.Passwords
+	pay       Payments
+	mailer    Mailer
+	takeSeats models.SeatTaker
+	hts       *hts.Index
+	// duty is the duty calculator's measures table (content/duty).
+	duty *duty.Table
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -88,6 +125,23 @@ func New(d Deps) (*App, error) {
 	a.passwords = d.Passwords
 	if a.passwords == nil {
 		a.passwords = models.NewPasswords(models.DefaultPasswordCost)
+	}
+	a.pay, a.mailer, a.takeSeats = d.Payments, d.Mailer, d.SeatTaker
+	a.hts = d.HTS
+	if a.takeSeats == nil {
+		a.takeSeats = models.TakeSeats
+	}
+	if a.cfg.HoldDuration < 30*time.Minute {
+		a.cfg.HoldDuration = 35 * time.Minute
+	}
+	if a.cfg.InvoiceTerm <= 0 {
+		a.cfg.InvoiceTerm = 14 * 24 * time.Hour
+	}
+	if a.cfg.OfferTTL <= 0 {
+		a.cfg.OfferTTL = 24 * time.Hour
+	}
+	if a.cfg.Business.Name == "" {
+		a.cfg.Business.Name = "hsworkshop"
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -118,6 +172,9 @@ func New(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.duty, err = duty.Load(content.FS); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 
@@ -137,6 +194,24 @@ func (a *App) Register(e *echo.Echo) {
 	e.GET("/sessions/:id", a.showSession)
 	e.GET("/workshops/:slug", a.showWorkshop)
 	e.GET("/calendar.ics", a.calendarFeed)
+	e.GET("/terms", a.showTerms)
+
+	// Registration and payment.
+	e.GET("/sessions/:id/register", a.newRegistration)
+	e.POST("/sessions/:id/register", a.createRegistration)
+	e.GET("/sessions/:id/waitlist", a.newWaitlist)
+	e.POST("/sessions/:id/waitlist", a.createWaitlist)
+	e.GET("/waitlist/claim", a.showWaitlistClaim)
+	e.POST("/waitlist/claim", a.claimWaitlist)
+	e.GET("/orders/:ref", a.showOrder)
+	e.GET("/orders/:ref/return", a.returnFromCheckout)
+	e.GET("/orders/:ref/checkout-cancelled", a.checkoutCancelled)
+	e.POST("/orders/:ref/cancel", a.cancelOrder)
+	e.POST("/orders/:ref/attendees/:aid/cancel", a.cancelAttendee)
+	e.GET("/orders/:ref/invoice.pdf", a.orderDocument(invoice.Invoice))
+	e.GET("/orders/:ref/receipt.pdf", a.orderDocument(invoice.Receipt))
+	e.GET("/orders/:ref/session.ics", a.orderCalendar)
+	e.POST("/webhooks/stripe", a.stripeWebhook)
 
 	e.GET("/signup", a.newSignup)
 	e.POST("/signup", a.createSignup)
@@ -152,13 +227,31 @@ func (a *App) Register(e *echo.Echo) {
 	account.GET("", a.showProfile)
 	account.POST("", a.updateProfile)
 	account.POST("/password", a.updatePassword)
+	account.GET("/registrations", a.myRegistrations)
 
 	admin := e.Group("/admin", a.requireAdmin)
 	admin.GET("", a.showAdminDashboard)
 	admin.GET("/emails", a.listAdminEmails)
 	admin.GET("/emails/:id", a.showAdminEmail)
+	admin.GET("/orders", a.listAdminOrders)
+	admin.POST("/orders/:id/mark-paid", a.markOrderPaid)
+	admin.POST("/orders/:id/clear-flag", a.clearOrderFlag)
+	admin.GET("/sessions/:id", a.showAdminSession)
+	admin.POST("/sessions/:id/capacity", a.updateCapacity)
+	// The roster is for staff: admins and the session's own instructor.
+	e.GET("/admin/sessions/:id/roster.csv", a.rosterCSV, a.requireStaff)
 
 	api := e.Group("/api/v1")
 	api.GET("/sessions", a.apiListSessions)
 	api.GET("/sessions/:id", a.apiShowSession)
+	api.POST("/sessions/:id/orders", a.apiCreateOrder)
+
+	// Tariff reference.
+	e.GET("/hts", a.showHTSBrowser)
+	e.GET("/hts/search", a.searchHTS)
+	e.GET("/hts/:code", a.showHTSLine)
+	api.GET("/hts/search", a.apiSearchHTS)
+	api.GET("/hts/:code", a.apiShowHTSLine)
+	e.GET("/tools/duty", a.showDutyCalculator)
+	api.GET("/duty", a.apiDuty)
 }

@@ -181,6 +181,11 @@ func (a *App) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requireStaff lets instructors and admins through.
+func (a *App) requireStaff(next echo.HandlerFunc) echo.HandlerFunc {
+	return a.requireRole(next, (*models.User).IsStaff)
+}
+
 // requireAdmin lets admins through: 401 when anonymous, 403 otherwise.
 func (a *App) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return a.requireRole(next, (*models.User).IsAdmin)
@@ -223,13 +228,18 @@ func safeNext(next string) string {
 
 // flash messages are codes, not text, so a cookie can never inject wording.
 var flashMessages = map[string]string{
-	"welcome":        "Welcome! Your account is ready.",
-	"logged_in":      "You are logged in.",
-	"logged_out":     "You have been logged out.",
-	"reset_sent":     "If an account exists for that address, we have emailed a link to reset the password. It works for one hour.",
-	"password_reset": "Your password has been changed. Log in with the new password.",
-	"profile_saved":  "Your profile has been saved.",
-	"password_saved": "Your password has been changed. Other devices have been logged out.",
+	"welcome":            "Welcome! Your account is ready.",
+	"logged_in":          "You are logged in.",
+	"logged_out":         "You have been logged out.",
+	"reset_sent":         "If an account exists for that address, we have emailed a link to reset the password. It works for one hour.",
+	"password_reset":     "Your password has been changed. Log in with the new password.",
+	"profile_saved":      "Your profile has been saved.",
+	"password_saved":     "Your password has been changed. Other devices have been logged out.",
+	"order_cancelled":    "The order has been cancelled. A confirmation is on its way by email.",
+	"attendee_cancelled": "The attendee has been cancelled. A confirmation is on its way by email.",
+	"waitlist_joined":    "You are on the waiting list. We will email you as soon as seats free up.",
+	"invoice_paid":       "The invoice is marked paid and the confirmations are queued.",
+	"capacity_saved":     "Capacity saved. Any freed seats were offered to the waiting list.",
 }
 
 func setFlash(c echo.Context, code string) {

@@ -41,6 +41,30 @@ const (
 	tplError          = "errors/error"
 )
 
+// Tariff reference pages.
+const (
+	tplHTSBrowse  = "hts/browse"
+	tplHTSChapter = "hts/chapter"
+	tplHTSHeading = "hts/heading"
+	tplHTSLine    = "hts/line"
+	tplHTSSearch  = "hts/search"
+	tplHTSMissing = "hts/missing"
+)
+
+// Registration and payment pages.
+const (
+	tplTerms           = "home/terms"
+	tplRegister        = "orders/register"
+	tplOrderShow       = "orders/show"
+	tplMyRegistrations = "orders/mine"
+	tplWaitlist        = "orders/waitlist"
+	tplAdminOrders     = "admin/orders"
+	tplAdminSession    = "admin/session"
+)
+
+// Duty calculator page.
+const tplDutyCalculator = "duty/calculator"
+
 // pageData is what every page template receives.
 type pageData struct {
 	Title       string
@@ -219,12 +243,16 @@ func templateFuncs(hashes map[string]string, md *markdownRenderer) template.Func
 			return fmt.Sprintf("%d h %02d min", h, m)
 		},
 		"credits": func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
-		"plural": func(n int, one, many string) string {
-			if n == 1 {
-				return one
+		"plural":  plural,
+		"add":     func(a, b int) int { return a + b },
+		"int":     func(n int64) int { return int(n) },
+		"ifThen": func(cond bool, yes, no string) string {
+			if cond {
+				return yes
 			}
-			return many
+			return no
 		},
+		"moneyOf": func(minor int64, currency string) models.Money { return models.Money{Minor: minor, Currency: currency} },
 		"seq": func(from, to int) []int {
 			var out []int
 			for i := from; i <= to; i++ {

@@ -127,6 +127,7 @@ type sessionPage struct {
 	EarlyBird    bool
 	UnitPrice    models.Money
 	ClosedReason string
+	PayOptions   string
 }
 
 func (a *App) showSession(c echo.Context) error {
@@ -153,14 +154,40 @@ func (a *App) showSession(c echo.Context) error {
 	u := currentUser(c)
 	p := sessionPage{Session: s, Open: s.RegistrationOpen(now), ShowPrivate: a.canSeePrivate(ctx, u, s),
 		OtherDates: kept, EarlyBird: s.EarlyBirdActive(now), UnitPrice: s.UnitPriceAt(now),
-		ClosedReason: closedReason(s, now)}
+		ClosedReason: closedReason(s, now), PayOptions: a.payOptions(s)}
 	return a.render(c, http.StatusOK, tplSessionShow, pageData{Title: s.Workshop.Title, Description: s.Workshop.Summary, Data: p})
 }
 
-// canSeePrivate decides who sees join links and room details: staff now;
-// confirmed attendees once registrations exist.
-func (a *App) canSeePrivate(_ context.Context, u *models.User, _ *models.Session) bool {
-	return u.IsStaff()
+// canSeePrivate decides who sees join links and room details: staff, and
+// confirmed attendees (the buyer or an attendee of a paid order).
+func (a *App) canSeePrivate(ctx context.Context, u *models.User, s *models.Session) bool {
+	if u == nil {
+		return false
+	}
+	if u.IsStaff() {
+		return true
+	}
+	ok, err := models.IsConfirmedAttendee(ctx, a.db, u, s.ID)
+	if err != nil {
+		a.log.Error("check attendee", "err", err)
+	}
+	return ok
+}
+
+// payOptions describes how a session can be paid.
+func (a *App) payOptions(s *models.Session) string {
+	switch {
+	case a.pay != nil && a.invoiceAllowed(s):
+		return "Pay by card or request an invoice."
+	case a.pay != nil:
+		return "Pay by card."
+	}
+	return "Pay by invoice."
+}
+
+// showTerms is the terms and cancellation policy.
+func (a *App) showTerms(c echo.Context) error {
+	return a.render(c, http.StatusOK, tplTerms, pageData{Title: "Terms and cancellation policy"})
 }
 
 // closedReason explains why a session cannot be booked, or "".

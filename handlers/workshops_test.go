@@ -9,6 +9,7 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -265,7 +266,22 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 		tplReset: nil, tplProfile: nil, tplAdminDashboard: adminDashboard{}, tplAdminOutbox: adminOutbox{},
 		tplAdminEmail: &models.Email{}, tplError: errorPage{Status: 500},
 	}
-	forms := map[string]any{tplSignup: signupForm{}, tplLogin: loginForm{}, tplForgot: forgotForm{}, tplReset: resetForm{}, tplProfile: profileForm{}}
+	zero[tplDutyCalculator] = dutyPage{}
+	zero[tplHTSBrowse] = browsePage{}
+	zero[tplHTSChapter] = linePage{Line: &hts.Line{}}
+	zero[tplHTSHeading] = linePage{Line: &hts.Line{}}
+	zero[tplHTSLine] = linePage{Line: &hts.Line{}}
+	zero[tplHTSSearch] = searchPage{Query: "x", Results: []searchResult{{Line: &hts.Line{}}}}
+	zero[tplHTSMissing] = missingPage{}
+	zero[tplTerms] = nil
+	zero[tplRegister] = registerPage{Session: &models.Session{}}
+	zero[tplOrderShow] = orderPage{Order: &models.Order{}}
+	zero[tplMyRegistrations] = []models.Order{}
+	zero[tplWaitlist] = waitlistPage{Session: &models.Session{}}
+	zero[tplAdminOrders] = []models.Order{}
+	zero[tplAdminSession] = adminSessionPage{Session: &models.Session{}}
+	forms := map[string]any{tplSignup: signupForm{}, tplLogin: loginForm{}, tplForgot: forgotForm{}, tplReset: resetForm{}, tplProfile: profileForm{},
+		tplRegister: registerForm{}, tplWaitlist: waitlistForm{}, tplAdminSession: map[string]string{}}
 	for name := range ta.app.tpl.pages {
 		data, ok := zero[name]
 		if !ok {

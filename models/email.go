@@ -33,10 +33,25 @@ type Email struct {
 	Attempts      int
 	NextAttemptAt time.Time
 	SentAt        *time.Time
-	LastError     string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// LockedUntil is the lease of the sender instance working on it.
+	LockedUntil *time.Time
+	LastError   string
+	Attachments []EmailAttachment `gorm:"foreignKey:EmailID"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
+
+// EmailAttachment is a file sent with a message (calendar invite, invoice).
+type EmailAttachment struct {
+	ID          uint `gorm:"primaryKey"`
+	EmailID     uint
+	Filename    string
+	ContentType string
+	Data        []byte
+}
+
+// MaxEmailAttempts is how often the sender tries before giving up.
+const MaxEmailAttempts = 8
 
 // EnqueueEmail stores m unless a message with the same DedupeKey exists, and
 // reports whether it was queued now.
@@ -47,11 +62,74 @@ func EnqueueEmail(ctx context.Context, db *gorm.DB, m *Email) (bool, error) {
 	if m.NextAttemptAt.IsZero() {
 		m.NextAttemptAt = utcNow()
 	}
+	atts := m.Attachments
+	m.Attachments = nil
 	res := db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(m)
+	m.Attachments = atts
 	if res.Error != nil {
 		return false, translate(res.Error, "enqueue email %q", m.DedupeKey)
 	}
-	return res.RowsAffected == 1, nil
+	if res.RowsAffected != 1 {
+		return false, nil
+	}
+	for i := range atts {
+		atts[i].EmailID = m.ID
+	}
+	if len(atts) > 0 {
+		if err := db.WithContext(ctx).Create(&atts).Error; err != nil {
+			return false, translate(err, "store attachments of email %q", m.DedupeKey)
+		}
+	}
+	return true, nil
+}
+
+// ClaimDueEmails leases up to limit queued messages that are due, so that
+// of several sender instances exactly one works on each message. On
+// PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED; SQLite's
+// single writer makes the immediate transaction enough.
+func ClaimDueEmails(ctx context.Context, db *gorm.DB, now time.Time, limit int, lease time.Duration) ([]Email, error) {
+	var claimed []Email
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx.Where("status = ? AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)", EmailQueued, now.UTC(), now.UTC()).
+			Order("id").Limit(limit)
+		if IsPostgres(tx) {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+		}
+		var ids []uint
+		if err := q.Model(&Email{}).Pluck("id", &ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		until := now.UTC().Add(lease)
+		if err := tx.Model(&Email{}).Where("id IN ?", ids).Updates(map[string]any{"locked_until": until, "updated_at": utcNow()}).Error; err != nil {
+			return err
+		}
+		return tx.Preload("Attachments").Where("id IN ?", ids).Order("id").Find(&claimed).Error
+	})
+	return claimed, translate(err, "claim due emails")
+}
+
+// MarkEmailSent records a delivery.
+func MarkEmailSent(ctx context.Context, db *gorm.DB, id uint, now time.Time) error {
+	err := db.WithContext(ctx).Model(&Email{}).Where("id = ?", id).Updates(map[string]any{
+		"status": EmailSent, "sent_at": now.UTC(), "locked_until": nil, "attempts": gorm.Expr("attempts + 1"), "last_error": "", "updated_at": utcNow()}).Error
+	return translate(err, "mark email %d sent", id)
+}
+
+// MarkEmailFailed records a failed attempt: it is retried with exponential
+// backoff (1, 2, 4 … minutes) and given up after MaxEmailAttempts.
+// A permanent failure (e.g. the server rejected the address) is not retried.
+func MarkEmailFailed(ctx context.Context, db *gorm.DB, m *Email, cause error, permanent bool, now time.Time) error {
+	attempts := m.Attempts + 1
+	set := map[string]any{"attempts": attempts, "last_error": cause.Error(), "locked_until": nil, "updated_at": utcNow()}
+	if permanent || attempts >= MaxEmailAttempts {
+		set["status"] = EmailFailed
+	} else {
+		set["next_attempt_at"] = now.UTC().Add(time.Minute << (attempts - 1))
+	}
+	return translate(db.WithContext(ctx).Model(&Email{}).Where("id = ?", m.ID).Updates(set).Error, "mark email %d failed", m.ID)
 }
 
 // ListEmails returns the newest messages first.
@@ -64,7 +142,7 @@ func ListEmails(ctx context.Context, db *gorm.DB, limit int) ([]Email, error) {
 // FindEmail loads one message.
 func FindEmail(ctx context.Context, db *gorm.DB, id uint) (*Email, error) {
 	var m Email
-	if err := db.WithContext(ctx).First(&m, id).Error; err != nil {
+	if err := db.WithContext(ctx).Preload("Attachments").First(&m, id).Error; err != nil {
 		return nil, translate(err, "find email %d", id)
 	}
 	return &m, nil

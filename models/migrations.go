@@ -28,6 +28,8 @@ func (schemaMigration) TableName() string { return "schema_migrations" }
 // has shipped; append a new one.
 var migrations = []migration{
 	{ID: "0001_init", Up: migrate0001Init},
+	{ID: "0002_registration", Up: migrate0002Registration},
+	{ID: "0003_hts", Up: migrate0003HTS},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

@@ -73,9 +73,28 @@ type Session struct {
 	Status               SessionStatus
 	InstructorID         *uint
 	Instructor           *User
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// AllowInvoice offers pay-by-invoice (always on when cards are off).
+	AllowInvoice bool
+	// CancelCutoffHours: buyers may cancel until this long before the start.
+	CancelCutoffHours int
+	// CancelFeeMinor is kept per cancelled seat.
+	CancelFeeMinor int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
+
+// CancelDeadline is the last moment buyers may cancel themselves.
+func (s Session) CancelDeadline() time.Time {
+	return s.StartsAt.Add(-time.Duration(s.CancelCutoffHours) * time.Hour)
+}
+
+// CancellationOpen reports whether buyers may still cancel at now.
+func (s Session) CancellationOpen(now time.Time) bool {
+	return s.Status == StatusPublished && now.Before(s.CancelDeadline())
+}
+
+// CancelFee is the fee kept per cancelled seat.
+func (s Session) CancelFee() Money { return Money{Minor: s.CancelFeeMinor, Currency: s.Currency} }
 
 // SeatsLeft is capacity minus seats taken, never negative.
 func (s Session) SeatsLeft() int {

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Role is what a user may do.
@@ -167,4 +168,16 @@ func EnsureAdmin(ctx context.Context, db *gorm.DB, email, name, hash string) (bo
 		return translate(tx.Model(u).Updates(map[string]any{"role": RoleAdmin, "password_hash": hash}).Error, "promote %q", email)
 	})
 	return created, err
+}
+
+// FindOrCreateGuest returns the user with the address, creating a learner
+// without a password when there is none. Two buyers racing with the same
+// new address both end up with the one account (insert-or-ignore, then read).
+func FindOrCreateGuest(ctx context.Context, db *gorm.DB, email, name, company string) (*User, error) {
+	u := &User{Email: NormalizeEmail(email), Name: name, Company: company, Role: RoleLearner}
+	err := db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "email"}}, DoNothing: true}).Create(u).Error
+	if err != nil {
+		return nil, translate(err, "create guest %q", email)
+	}
+	return FindUserByEmail(ctx, db, email)
 }

@@ -18,6 +18,9 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/handlers"
+	"github.com/hsworkshop/hsworkshop/internal/jobs"
+	"github.com/hsworkshop/hsworkshop/internal/mail"
+	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/internal/seed"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -69,7 +72,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log}
+	index, err := loadHTS(ctx, db, log)
+	if err != nil {
+		return err
+	}
+	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, HTS: index}
+	if err := wirePaymentsAndMail(cfg, &deps); err != nil {
+		return err
+	}
 	if cfg.Dev {
 		deps.DevTemplatesFS = os.DirFS("templates")
 	}
@@ -79,6 +89,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	e := echo.New()
 	app.Register(e)
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	waitJobs := jobs.Runner{Tasks: app.Jobs(cfg.JobsInterval), Log: log}.Start(jobsCtx)
+	defer waitJobs()
 	srv := &http.Server{Addr: cfg.Addr, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
@@ -226,6 +240,22 @@ func cmdHealthcheck(ctx context.Context, getenv func(string) string) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthcheck: status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+// wirePaymentsAndMail adds the Stripe adapter (when a key is set) and the
+// SMTP sender (when SMTP_URL is set) to deps.
+func wirePaymentsAndMail(cfg Config, deps *handlers.Deps) error {
+	if cfg.StripeSecretKey != "" {
+		deps.Payments = payments.NewStripe(cfg.StripeSecretKey, cfg.StripeWebhookSecret, cfg.StripeAPIBase)
+	}
+	if cfg.SMTPURL != "" {
+		s, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom)
+		if err != nil {
+			return &configError{"SMTP_URL", err.Error()}
+		}
+		deps.Mailer = s
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hsworkshop/hsworkshop/handlers"
 )
@@ -27,6 +28,11 @@ type Config struct {
 	TrustedProxies      []string
 	Dev                 bool
 	LogFormat           string
+	HoldDuration        time.Duration
+	InvoiceTerm         time.Duration
+	OfferTTL            time.Duration
+	JobsInterval        time.Duration
+	Business            handlers.Business
 }
 
 // configError names the variable at fault, so start-up fails with one clear line.
@@ -124,11 +130,41 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, &configError{"LOG_FORMAT", "must be text or json"}
 	}
+	ints := []struct {
+		name     string
+		def      int
+		min, max int
+		unit     time.Duration
+		dst      *time.Duration
+		what     string
+	}{
+		{"HOLD_MINUTES", 35, 30, 1440, time.Minute, &c.HoldDuration, "minutes between 30 and 1440 (Stripe Checkout allows 30 min to 24 h)"},
+		{"INVOICE_TERM_DAYS", 14, 1, 90, 24 * time.Hour, &c.InvoiceTerm, "days between 1 and 90"},
+		{"WAITLIST_OFFER_HOURS", 24, 1, 168, time.Hour, &c.OfferTTL, "hours between 1 and 168"},
+		{"JOBS_INTERVAL_SECONDS", 30, 1, 3600, time.Second, &c.JobsInterval, "seconds between 1 and 3600"},
+	}
+	for _, it := range ints {
+		n, err := strconv.Atoi(get(it.name, strconv.Itoa(it.def)))
+		if err != nil || n < it.min || n > it.max {
+			return c, &configError{it.name, "must be a whole number of " + it.what}
+		}
+		*it.dst = time.Duration(n) * it.unit
+	}
+	c.Business = handlers.Business{Name: get("BUSINESS_NAME", "hsworkshop"), Email: c.MailFrom,
+		PaymentInstructions: get("INVOICE_PAYMENT_INSTRUCTIONS", "Pay by bank transfer, quoting the invoice number. For bank details or to pay by card, reply to the invoice email.")}
+	if addr := get("BUSINESS_ADDRESS", ""); addr != "" {
+		for _, line := range strings.Split(addr, "|") {
+			if line = strings.TrimSpace(line); line != "" {
+				c.Business.Address = append(c.Business.Address, line)
+			}
+		}
+	}
 	return c, nil
 }
 
 // handlersConfig is the part of the configuration the HTTP layer sees.
 func (c Config) handlersConfig() handlers.Config {
 	return handlers.Config{BaseURL: c.BaseURL, Dev: c.Dev, RateLimit: c.RateLimit,
-		TrustedProxies: c.TrustedProxies, SMTPEnabled: c.SMTPURL != ""}
+		TrustedProxies: c.TrustedProxies, SMTPEnabled: c.SMTPURL != "", HoldDuration: c.HoldDuration,
+		InvoiceTerm: c.InvoiceTerm, OfferTTL: c.OfferTTL, Business: c.Business}
 }

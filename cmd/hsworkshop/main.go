@@ -5,6 +5,9 @@
 //	hsworkshop seed                     fill an empty database with the demo catalog
 //	hsworkshop admin create -email E    create or promote an admin (password from
 //	                                    ADMIN_PASSWORD or the first line of stdin)
+//	hsworkshop orders mark-paid INV-…    confirm a paid invoice (staff)
+//	hsworkshop hts import -edition E F  load a newer USITC HTS export (CSV, or gzipped)
+//	hsworkshop hts editions             list the imported HTS editions
 //	hsworkshop healthcheck              probe the local server (for container health checks)
 //
 // Configuration comes from environment variables; see README.md.
@@ -46,6 +49,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdSeed(ctx, getenv, stdout)
 	case "admin":
 		return cmdAdmin(ctx, args, getenv, stdin, stdout)
+	case "orders":
+		return cmdOrders(ctx, args, getenv, stdout)
+	case "hts":
+		return cmdHTS(ctx, args, getenv, stdout)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, getenv)
 	case "help", "-h", "--help":
@@ -62,5 +69,11 @@ const usage = `usage: hsworkshop [command]
   admin create -email E [-name N]
                         create or promote an admin; the password is read from
                         ADMIN_PASSWORD or the first line of standard input
+  orders unpaid         list invoices awaiting payment
+  orders mark-paid INV  confirm an invoice order once its payment arrived
+  hts import -edition NAME [-source S] [-as-of DATE] FILE
+                        load a newer USITC HTS export (same columns; CSV or
+                        .csv.gz); the tariff browser shows the newest edition
+  hts editions          list the imported HTS editions
   healthcheck           exit 0 if the local server's /healthz answers 200
 `

@@ -200,3 +200,70 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		t.Error("healthcheck passed with the server stopped")
 	}
 }
+
+func TestBookingConfig(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HoldDuration != 35*time.Minute || c.InvoiceTerm != 14*24*time.Hour || c.OfferTTL != 24*time.Hour || c.Business.Name != "hsworkshop" {
+		t.Errorf("defaults: %+v", c)
+	}
+	for _, kv := range []map[string]string{{"HOLD_MINUTES": "29"}, {"HOLD_MINUTES": "1441"}, {"INVOICE_TERM_DAYS": "0"}, {"WAITLIST_OFFER_HOURS": "x"}} {
+		var ce *configError
+		if _, err := loadConfig(env(kv)); !errors.As(err, &ce) {
+			t.Errorf("%v accepted", kv)
+		}
+	}
+	c, err = loadConfig(env(map[string]string{"BUSINESS_ADDRESS": "1 Harbor Way | Newark, NJ 07114", "HOLD_MINUTES": "60"}))
+	if err != nil || len(c.Business.Address) != 2 || c.Business.Address[1] != "Newark, NJ 07114" || c.handlersConfig().HoldDuration != time.Hour {
+		t.Errorf("address: %v %+v", err, c.Business)
+	}
+}
+
+func TestOrdersCommands(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dsn := testdb.DSN(t)
+	e := env(map[string]string{"DATABASE_URL": dsn})
+	if err := run(ctx, []string{"seed"}, e, nil, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	db, err := models.Open(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer models.Close(db)
+	s, err := models.FindSession(ctx, db, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := models.FindOrCreateGuest(ctx, db, "ap@importer.example", "Accounts", "Importer")
+	o, err := models.CreateOrder(ctx, db, models.NewOrder{Session: s, UserID: u.ID, BuyerName: "Accounts", BuyerEmail: u.Email,
+		Attendees: []models.AttendeeInput{{Name: "A", Email: "a@importer.example"}}, Method: models.PayByInvoice,
+		Quote: models.PriceOrder(*s, 1, nil, time.Now()), HoldUntil: s.StartsAt, Now: time.Now()}, models.TakeSeats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(ctx, []string{"orders", "unpaid"}, e, nil, &out); err != nil || !strings.Contains(out.String(), *o.InvoiceNumber) {
+		t.Fatalf("unpaid: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"orders", "mark-paid", *o.InvoiceNumber}, e, nil, &out); err != nil || !strings.Contains(out.String(), "marked paid") {
+		t.Fatalf("mark-paid: %v %q", err, out.String())
+	}
+	got, _ := models.FindOrder(ctx, db, o.ID)
+	var n int64
+	db.Model(&models.Email{}).Where("dedupe_key = ?", fmt.Sprintf("order_confirmation:%d", o.ID)).Count(&n)
+	if got.Status != models.OrderPaid || n != 1 {
+		t.Errorf("after mark-paid: %s, %d confirmations", got.Status, n)
+	}
+	if err := run(ctx, []string{"orders", "mark-paid", "INV-999999"}, e, nil, &out); err == nil {
+		t.Error("unknown invoice accepted")
+	}
+	if err := run(ctx, []string{"orders", "mark-paid", *o.InvoiceNumber}, e, nil, &out); err == nil {
+		t.Error("paying twice accepted")
+	}
+}

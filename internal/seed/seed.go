@@ -24,6 +24,20 @@ type Catalog struct {
 	Instructors []InstructorSpec `json:"instructors"`
 	Workshops   []WorkshopSpec   `json:"workshops"`
 	Sessions    []SessionSpec    `json:"sessions"`
+	// DiscountCodes are demo codes (the seed adds them if present).
+	DiscountCodes []DiscountSpec `json:"discount_codes"`
+}
+
+// DiscountSpec describes one demo discount code.
+type DiscountSpec struct {
+	Code        string `json:"code"`
+	Description string `json:"description"`
+	PercentBP   int    `json:"percent_bp"`
+	AmountMinor int64  `json:"amount_minor"`
+	Currency    string `json:"currency"`
+	MinSeats    int    `json:"min_seats"`
+	MaxUses     int    `json:"max_uses"`
+	ValidDays   int    `json:"valid_days"`
 }
 
 // TopicSpec describes one topic.
@@ -149,12 +163,77 @@ func Apply(ctx context.Context, db *gorm.DB, c *Catalog, now time.Time) error {
 			if err != nil {
 				return fmt.Errorf("seed session %d: %w", i, err)
 			}
+			taken := m.SeatsTaken
+			m.SeatsTaken = 0
 			if err := models.CreateSession(ctx, tx, m); err != nil {
 				return fmt.Errorf("seed session %d (%s): %w", i, s.Workshop, err)
+			}
+			if err := bookDemoSeats(ctx, tx, m, taken, now); err != nil {
+				return fmt.Errorf("seed session %d bookings: %w", i, err)
+			}
+		}
+		for _, d := range c.DiscountCodes {
+			if err := models.CreateDiscountCode(ctx, tx, buildDiscount(d, now)); err != nil {
+				return fmt.Errorf("seed discount %q: %w", d.Code, err)
 			}
 		}
 		return nil
 	})
+}
+
+func buildDiscount(d DiscountSpec, now time.Time) *models.DiscountCode {
+	m := &models.DiscountCode{Code: d.Code, Description: d.Description, Kind: models.DiscountPercent, PercentBP: d.PercentBP,
+		MinSeats: d.MinSeats, Active: true, Scope: models.ScopeAll}
+	if d.AmountMinor > 0 {
+		m.Kind, m.AmountMinor, m.Currency, m.PercentBP = models.DiscountFixed, d.AmountMinor, d.Currency, 0
+	}
+	if d.MaxUses > 0 {
+		n := d.MaxUses
+		m.MaxUses = &n
+	}
+	if d.ValidDays > 0 {
+		until := now.AddDate(0, 0, d.ValidDays)
+		m.ValidUntil = &until
+	}
+	return m
+}
+
+// demoCompanies book the demo seats: fictional firms on reserved domains.
+var demoCompanies = []struct{ company, domain, buyer string }{
+	{"Harbor Point Logistics", "harborpoint.example", "Dana Whitfield"},
+	{"Cordillera Customs Brokerage", "cordillera.example", "Mateo Ibarra"},
+	{"Northbound Freight Forwarding", "northbound.example", "Priya Raman"},
+	{"Great Lakes Compliance Group", "greatlakes.example", "Tom Kowalski"},
+}
+
+// bookDemoSeats fills n seats of a demo session with paid invoice orders
+// of up to four seats each, so the roster and the seat count agree.
+func bookDemoSeats(ctx context.Context, tx *gorm.DB, s *models.Session, n int, now time.Time) error {
+	for k := 0; n > 0; k++ {
+		seats := min(n, 4)
+		co := demoCompanies[k%len(demoCompanies)]
+		var atts []models.AttendeeInput
+		for i := 0; i < seats; i++ {
+			atts = append(atts, models.AttendeeInput{Name: fmt.Sprintf("Trainee %d-%d", k+1, i+1), Email: fmt.Sprintf("trainee%d.%d.s%d@%s", k+1, i+1, s.ID, co.domain)})
+		}
+		buyerEmail := fmt.Sprintf("training.s%d@%s", s.ID, co.domain)
+		u, err := models.FindOrCreateGuest(ctx, tx, buyerEmail, co.buyer, co.company)
+		if err != nil {
+			return err
+		}
+		q := models.PriceOrder(*s, seats, nil, now)
+		o, err := models.CreateOrder(ctx, tx, models.NewOrder{Session: s, UserID: u.ID, BuyerName: co.buyer, BuyerEmail: buyerEmail,
+			Company: co.company, PONumber: fmt.Sprintf("PO-%d%03d", s.ID, k+1), Attendees: atts, Method: models.PayByInvoice,
+			Quote: q, HoldUntil: s.StartsAt, Now: now}, models.TakeSeats)
+		if err != nil {
+			return err
+		}
+		if _, err := models.MarkInvoicePaid(ctx, tx, o, now); err != nil {
+			return err
+		}
+		n -= seats
+	}
+	return nil
 }
 
 func buildWorkshop(w WorkshopSpec, topics map[string]models.Topic) (*models.Workshop, error) {
@@ -203,6 +282,7 @@ func buildSession(s SessionSpec, now time.Time, workshops, instructors map[strin
 	m := &models.Session{WorkshopID: wid, StartsAt: start, EndsAt: end, TimeZone: s.TimeZone,
 		Format: models.Format(s.Format), VenueName: s.VenueName, VenueAddress: s.VenueAddress, City: s.City,
 		RoomDetails: s.RoomDetails, JoinURL: s.JoinURL, Capacity: s.Capacity, SeatsTaken: s.SeatsTaken,
+		AllowInvoice: true, CancelCutoffHours: 7 * 24, CancelFeeMinor: 0,
 		PriceMinor: s.PriceMinor, Currency: s.Currency, Status: models.StatusPublished,
 		RegistrationClosesAt: start.Add(-time.Duration(s.RegistrationClosesHoursBefore) * time.Hour)}
 	if s.EarlyBirdPriceMinor > 0 && s.EarlyBirdDaysBefore > 0 {

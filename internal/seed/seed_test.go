@@ -55,6 +55,20 @@ func TestSeedDemoCatalog(t *testing.T) {
 			t.Errorf("session %d: demo join link %q is not on a reserved example domain", s.ID, s.JoinURL)
 		}
 		zones[s.TimeZone], formats[s.Format], caps[s.Capacity], prices[s.PriceMinor] = true, true, true, true
+		os, err := models.ListOrdersForSession(ctx, db, s.ID, models.OrderPaid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		booked := 0
+		for _, o := range os {
+			booked += len(o.ActiveAttendees())
+		}
+		if booked != s.SeatsTaken {
+			t.Errorf("session %d: %d seats taken but %d booked by demo orders", s.ID, s.SeatsTaken, booked)
+		}
+		if !s.AllowInvoice || s.CancelCutoffHours == 0 {
+			t.Errorf("session %d: booking policy not set", s.ID)
+		}
 		if s.SeatsLeft() <= 2 && s.SeatsLeft() > 0 {
 			nearlyFull++
 		}
@@ -64,6 +78,9 @@ func TestSeedDemoCatalog(t *testing.T) {
 	}
 	if nearlyFull < 1 {
 		t.Error("no nearly full session")
+	}
+	if _, err := models.FindDiscountCode(ctx, db, "team3"); err != nil {
+		t.Errorf("demo discount code: %v", err)
 	}
 }
 

@@ -28,3 +28,11 @@
     localTimes();
   }
 })();
+(function () {
+  "use strict";
+  // Selects marked data-autosubmit submit their form when changed (the
+  // form also has a submit button for when this script does not run).
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+    sel.addEventListener("change", function () { if (sel.form) { sel.form.submit(); } });
+  });
+})();

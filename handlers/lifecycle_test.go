@@ -1,0 +1,366 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hsworkshop/hsworkshop/internal/payments"
+	"github.com/hsworkshop/hsworkshop/internal/testsvc"
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+// paidCardOrder places and pays a card order through the webhook.
+func paidCardOrder(t *testing.T, ta *testApp, sessionID uint, n int, pi string) *models.Order {
+	t.Helper()
+	o := ta.cardOrder(t, sessionID, n)
+	if c := ta.postWebhook(t, stripeEvent("", "checkout.session.completed", checkoutObject(o, "paid", pi)), time.Now()).Code; c != 200 {
+		t.Fatalf("pay: %d", c)
+	}
+	return ta.order(t, o.ID)
+}
+
+func TestCancellationPolicy(t *testing.T) {
+	t.Parallel()
+	fake := payments.NewFake(testWebhookSecret)
+	ta := newTestApp(t, withFakeStripe(fake))
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) {
+		s.CancelCutoffHours, s.CancelFeeMinor = 72, 5000
+	})
+	o := paidCardOrder(t, ta, s.ID, 3, "pi_c")
+	// One attendee: refund their share less the fee.
+	second := o.Attendees[1]
+	rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/orders/%s/attendees/%d/cancel", o.Ref, second.ID), form: url.Values{}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("cancel attendee: %d %s", rec.Code, rec.Body.String())
+	}
+	calls := fake.RefundCalls()
+	if len(calls) != 1 || calls[0].AmountMinor != second.PriceMinor-5000 || calls[0].PaymentIntentID != "pi_c" {
+		t.Fatalf("refund: %+v", calls)
+	}
+	got := ta.order(t, o.ID)
+	if got.Status != models.OrderPaid || got.Seats != 2 || got.RefundedMinor != second.PriceMinor-5000 || ta.session(t, s.ID).SeatsTaken != 2 {
+		t.Errorf("after attendee cancel: %s seats %d refunded %d taken %d", got.Status, got.Seats, got.RefundedMinor, ta.session(t, s.ID).SeatsTaken)
+	}
+	if ta.countEmails(t, "cancel_attendee:") != 1 {
+		t.Error("no cancellation email")
+	}
+	// The rest of the order.
+	rec = ta.do(t, request{method: "POST", path: "/orders/" + o.Ref + "/cancel", form: url.Values{}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("cancel order: %d", rec.Code)
+	}
+	got = ta.order(t, o.ID)
+	wantRefund := o.TotalMinor - 3*5000
+	if got.Status != models.OrderCancelled || got.RefundedMinor != wantRefund || ta.session(t, s.ID).SeatsTaken != 0 {
+		t.Errorf("after order cancel: %s refunded %d (want %d) taken %d", got.Status, got.RefundedMinor, wantRefund, ta.session(t, s.ID).SeatsTaken)
+	}
+	// Past the cutoff the buyer cannot cancel.
+	o2 := paidCardOrder(t, ta, s.ID, 1, "pi_d")
+	ta.setNow(s.StartsAt.Add(-71 * time.Hour))
+	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", form: url.Values{}}).Code; c != http.StatusConflict {
+		t.Errorf("after deadline: %d, want 409", c)
+	}
+	if ta.order(t, o2.ID).Status != models.OrderPaid {
+		t.Error("cancelled after the deadline")
+	}
+	// Provider down: nothing changes.
+	ta.setNow(testNow)
+	fake.FailRefund = true
+	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", form: url.Values{}}).Code; c != http.StatusServiceUnavailable {
+		t.Errorf("refund outage: %d", c)
+	}
+	if got := ta.order(t, o2.ID); got.Status != models.OrderPaid || ta.session(t, s.ID).SeatsTaken != 1 {
+		t.Errorf("outage changed the order: %s", got.Status)
+	}
+	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", noCSRF: true, form: url.Values{}}).Code; c != http.StatusForbidden {
+		t.Errorf("cancel without CSRF: %d", c)
+	}
+}
+
+func TestWaitlistOffersAndClaims(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 3; s.AllowInvoice = true })
+	first := ta.placeAPIOrder(t, s.ID, 2, "invoice")
+	ta.placeAPIOrder(t, s.ID, 1, "invoice")
+	// Sold out: the register page sends people to the waiting list.
+	if rec := ta.do(t, request{path: fmt.Sprintf("/sessions/%d/register", s.ID)}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("register when sold out: %d", rec.Code)
+	}
+	join := func(name string, seats int) {
+		rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/waitlist", s.ID),
+			form: url.Values{"name": {name}, "email": {strings.ToLower(name) + "@example.com"}, "seats": {fmt.Sprint(seats)}}})
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("join %s: %d %s", name, rec.Code, rec.Body.String())
+		}
+	}
+	join("Big", 3)   // too large for what will free up: keeps its place
+	join("Carla", 2) // fits
+	join("Dev", 1)
+	if rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/waitlist", s.ID), form: url.Values{"name": {""}, "email": {"x"}, "seats": {"9"}}}); rec.Code != 422 {
+		t.Errorf("bad waitlist form: %d", rec.Code)
+	}
+	// The 2-seat order is cancelled: Carla (first who fits) gets the offer.
+	if c := ta.do(t, request{method: "POST", path: "/orders/" + first.Ref + "/cancel", form: url.Values{}}).Code; c != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", c)
+	}
+	es, _ := models.ListWaitlist(t.Context(), ta.db, s.ID)
+	if es[0].Status != models.WaitWaiting || es[1].Status != models.WaitOffered || es[2].Status != models.WaitWaiting {
+		t.Fatalf("statuses: %s %s %s", es[0].Status, es[1].Status, es[2].Status)
+	}
+	if got := ta.session(t, s.ID); got.SeatsTaken != 3 {
+		t.Errorf("offered seats are not reserved: taken %d", got.SeatsTaken)
+	}
+	// Nobody can snipe the offered seats.
+	if rec := ta.postJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), apiOrderBody(1, "invoice")); rec.Code != http.StatusConflict {
+		t.Errorf("sniping an offered seat: %d", rec.Code)
+	}
+	var offer models.Email
+	if err := ta.db.Where("dedupe_key LIKE ?", fmt.Sprintf("waitlist_offer:%d:%%", es[1].ID)).First(&offer).Error; err != nil {
+		t.Fatalf("offer email: %v", err)
+	}
+	i := strings.Index(offer.TextBody, "token=")
+	token := strings.Fields(offer.TextBody[i+len("token="):])[0]
+	claim := ta.do(t, request{path: "/waitlist/claim?token=" + token})
+	if claim.Code != 200 || !strings.Contains(claim.Body.String(), "reserved for you") {
+		t.Fatalf("claim page: %d", claim.Code)
+	}
+	v := registerValues("invoice")
+	v.Set("waitlist_token", token)
+	rec := ta.do(t, request{method: "POST", path: "/waitlist/claim", form: v})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("claim: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := ta.session(t, s.ID); got.SeatsTaken != 3 || ta.activeSeats(t, s.ID) != 3 {
+		t.Errorf("after claim: counter %d, orders %d; want 3 and 3", got.SeatsTaken, ta.activeSeats(t, s.ID))
+	}
+	if c := ta.do(t, request{method: "POST", path: "/waitlist/claim", form: v}).Code; c != http.StatusGone {
+		t.Errorf("second claim: %d, want 410", c)
+	}
+}
+
+func TestWaitlistOfferLapsesToNext(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 1; s.AllowInvoice = true })
+	o := ta.placeAPIOrder(t, s.ID, 1, "invoice")
+	for _, n := range []string{"Ann", "Bob"} {
+		ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/waitlist", s.ID), form: url.Values{"name": {n}, "email": {n + "@example.com"}, "seats": {"1"}}})
+	}
+	ta.do(t, request{method: "POST", path: "/orders/" + o.Ref + "/cancel", form: url.Values{}})
+	ta.setNow(testNow.Add(25 * time.Hour))
+	if err := ta.app.LapseWaitlistOffers(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	es, _ := models.ListWaitlist(t.Context(), ta.db, s.ID)
+	if es[0].Status != models.WaitLapsed || es[1].Status != models.WaitOffered || ta.session(t, s.ID).SeatsTaken != 1 {
+		t.Errorf("after lapse: %s %s taken %d", es[0].Status, es[1].Status, ta.session(t, s.ID).SeatsTaken)
+	}
+	// Raising capacity offers more seats (nobody else waits: no change).
+	admin := mustUser(t, ta.db, models.RoleAdmin, "")
+	if c := ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/sessions/%d/capacity", s.ID), as: admin, form: url.Values{"capacity": {"0"}}}).Code; c != 422 {
+		t.Errorf("capacity 0: %d", c)
+	}
+	if c := ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/sessions/%d/capacity", s.ID), as: admin, form: url.Values{"capacity": {"5"}}}).Code; c != http.StatusSeeOther {
+		t.Errorf("capacity 5: %d", c)
+	}
+	if got := ta.session(t, s.ID); got.Capacity != 5 {
+		t.Errorf("capacity: %d", got.Capacity)
+	}
+}
+
+func TestHoldAndInvoiceExpiryJob(t *testing.T) {
+	t.Parallel()
+	fake := payments.NewFake(testWebhookSecret)
+	ta := newTestApp(t, withFakeStripe(fake))
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 4; s.AllowInvoice = true })
+	card := ta.cardOrder(t, s.ID, 1)
+	inv := ta.placeAPIOrder(t, s.ID, 2, "invoice")
+	ta.setNow(testNow.Add(36 * time.Minute))
+	if err := ta.app.ExpireLapsedOrders(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if ta.order(t, card.ID).Status != models.OrderExpired || ta.order(t, inv.ID).Status != models.OrderPendingInvoice || ta.session(t, s.ID).SeatsTaken != 2 {
+		t.Fatalf("after hold expiry: %s %s taken %d", ta.order(t, card.ID).Status, ta.order(t, inv.ID).Status, ta.session(t, s.ID).SeatsTaken)
+	}
+	ta.setNow(*inv.InvoiceDueAt)
+	// Two instances expire at once: seats are freed exactly once.
+	other, err := New(Deps{DB: ta.db, Config: ta.app.cfg, Logger: ta.app.log, Now: ta.app.now, Passwords: testPasswords})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, a := range []*App{ta.app, other} {
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = a.ExpireLapsedOrders(context.Background()) }()
+	}
+	wg.Wait()
+	if ta.order(t, inv.ID).Status != models.OrderExpired || ta.session(t, s.ID).SeatsTaken != 0 {
+		t.Errorf("after invoice expiry: %s taken %d", ta.order(t, inv.ID).Status, ta.session(t, s.ID).SeatsTaken)
+	}
+	if n := ta.countEmails(t, "order_expired:"); n != 2 {
+		t.Errorf("expiry emails: got %d, want 2", n)
+	}
+}
+
+// recordingMailer is a Mailer that counts deliveries and can fail.
+type recordingMailer struct {
+	mu    sync.Mutex
+	sent  map[uint]int
+	fails int
+}
+
+func (m *recordingMailer) Send(_ context.Context, e models.Email) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fails > 0 {
+		m.fails--
+		return errors.New("smtp: 451 try again later")
+	}
+	m.sent[e.ID]++
+	return nil
+}
+
+func TestRemindersAndOutbox(t *testing.T) {
+	t.Parallel()
+	mailer := &recordingMailer{sent: map[uint]int{}}
+	ta := newTestApp(t, func(d *Deps) { d.Mailer = mailer })
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true })
+	o := ta.placeAPIOrder(t, s.ID, 2, "invoice")
+	admin := mustUser(t, ta.db, models.RoleAdmin, "")
+	ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), as: admin, form: url.Values{}})
+	ta.setNow(s.StartsAt.Add(-23 * time.Hour))
+	for i := 0; i < 3; i++ {
+		if err := ta.app.QueueReminders(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := ta.countEmails(t, "reminder:"); n != 2 {
+		t.Fatalf("reminders: got %d, want 2 (one per attendee, once)", n)
+	}
+	// Two instances drain the outbox together: each message goes out once.
+	mailer.fails = 1
+	other, _ := New(Deps{DB: ta.db, Config: ta.app.cfg, Logger: ta.app.log, Now: ta.app.now, Passwords: testPasswords, Mailer: mailer})
+	for round := 0; round < 3; round++ {
+		var wg sync.WaitGroup
+		for _, a := range []*App{ta.app, other} {
+			wg.Add(1)
+			go func() { defer wg.Done(); _ = a.SendOutbox(context.Background()) }()
+		}
+		wg.Wait()
+		ta.setNow(ta.app.now().Add(2 * time.Minute)) // past the retry backoff
+	}
+	var total int64
+	ta.db.Model(&models.Email{}).Count(&total)
+	mailer.mu.Lock()
+	defer mailer.mu.Unlock()
+	if int64(len(mailer.sent)) != total {
+		t.Errorf("sent %d distinct messages of %d", len(mailer.sent), total)
+	}
+	for id, n := range mailer.sent {
+		if n != 1 {
+			t.Errorf("message %d sent %d times", id, n)
+		}
+	}
+	var failed models.Email
+	if err := ta.db.Where("attempts > 1").First(&failed).Error; err != nil || failed.Status != models.EmailSent {
+		t.Errorf("the failed message was not retried to success: %v %+v", err, failed.Status)
+	}
+}
+
+func TestRosterCSVAndStaffAccess(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	inst := mustUser(t, ta.db, models.RoleInstructor, "")
+	otherInst := mustUser(t, ta.db, models.RoleInstructor, "")
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.InstructorID = &inst.ID; s.AllowInvoice = true })
+	ta.postJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), strings.Replace(apiOrderBody(1, "invoice"), `"Broker & Co"`, `"=HYPERLINK(1)"`, 1))
+	path := fmt.Sprintf("/admin/sessions/%d/roster.csv", s.ID)
+	for _, tc := range []struct {
+		as   *models.User
+		want int
+	}{{nil, 401}, {mustUser(t, ta.db, models.RoleLearner, ""), 403}, {otherInst, 403}, {inst, 200}, {mustUser(t, ta.db, models.RoleAdmin, ""), 200}} {
+		rec := ta.do(t, request{path: path, as: tc.as})
+		if rec.Code != tc.want {
+			t.Errorf("as %v: got %d, want %d", tc.as, rec.Code, tc.want)
+		}
+		if rec.Code == 200 {
+			body := rec.Body.String()
+			if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") || !strings.Contains(body, "Attendee 1") || !strings.Contains(body, "'=HYPERLINK") {
+				t.Errorf("csv: %s", body)
+			}
+		}
+	}
+}
+
+func TestPrivateDetailsForConfirmedAttendees(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true })
+	o := ta.placeAPIOrder(t, s.ID, 1, "invoice")
+	attendee := &models.User{Email: o.Attendees[0].Email, Name: "Att"}
+	if err := models.CreateUser(t.Context(), ta.db, attendee); err != nil {
+		t.Fatal(err)
+	}
+	see := func() bool {
+		return strings.Contains(ta.do(t, request{path: fmt.Sprintf("/sessions/%d", s.ID), as: attendee}).Body.String(), "secret-room")
+	}
+	if see() {
+		t.Fatal("unpaid attendee sees the join link")
+	}
+	admin := mustUser(t, ta.db, models.RoleAdmin, "")
+	ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), as: admin, form: url.Values{}})
+	if !see() {
+		t.Error("confirmed attendee does not see the join link")
+	}
+	mine := ta.do(t, request{path: "/account/registrations", as: attendee}).Body.String()
+	if !strings.Contains(mine, o.Number()) || !strings.Contains(mine, "Confirmed") {
+		t.Error("My registrations does not list the attendee's order")
+	}
+}
+
+// TestCheckoutAgainstStripeMock runs the card registration through the real
+// Stripe adapter against stripe-mock.
+func TestCheckoutAgainstStripeMock(t *testing.T) {
+	t.Parallel()
+	stripe := payments.NewStripe("sk_test_123", testWebhookSecret, testsvc.StripeMock(t))
+	ta := newTestApp(t, func(d *Deps) { d.Payments = stripe })
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db))
+	rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/register", s.ID), form: registerValues("card")})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") == "" {
+		t.Fatalf("checkout via stripe-mock: %d %s", rec.Code, rec.Body.String())
+	}
+	var o models.Order
+	ta.db.First(&o)
+	if !strings.HasPrefix(o.StripeCheckoutSessionID, "cs_") || o.Status != models.OrderHeld {
+		t.Errorf("order: %s %q", o.Status, o.StripeCheckoutSessionID)
+	}
+	if c := ta.do(t, request{path: "/orders/" + o.Ref + "/checkout-cancelled"}).Code; c != http.StatusSeeOther {
+		t.Errorf("cancel via stripe-mock: %d", c)
+	}
+	if got := ta.order(t, o.ID); got.Status != models.OrderCancelled {
+		t.Errorf("after cancel: %s", got.Status)
+	}
+}
+
+func TestCancelSeatOfUnpaidInvoiceDropsItsPrice(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true; s.CancelFeeMinor = 5000 })
+	o := ta.placeAPIOrder(t, s.ID, 2, "invoice")
+	rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/orders/%s/attendees/%d/cancel", o.Ref, o.Attendees[0].ID), form: url.Values{}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", rec.Code)
+	}
+	got := ta.order(t, o.ID)
+	if got.TotalMinor != o.Attendees[1].PriceMinor || got.FeesMinor != 0 || got.Status != models.OrderPendingInvoice || ta.session(t, s.ID).SeatsTaken != 1 {
+		t.Errorf("invoice after seat cancel: total %d fees %d status %s", got.TotalMinor, got.FeesMinor, got.Status)
+	}
+}

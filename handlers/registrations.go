@@ -1,0 +1,451 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"gorm.io/gorm"
+
+	"github.com/hsworkshop/hsworkshop/internal/payments"
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+// maxSeatsPerOrder bounds one order; larger groups talk to the office.
+const maxSeatsPerOrder = 20
+
+// errPaymentUnavailable is returned when Stripe cannot open a checkout.
+var errPaymentUnavailable = errors.New("payment provider unavailable")
+
+// registration is what a buyer submits, from the form or the JSON API.
+type registration struct {
+	BuyerName    string
+	BuyerEmail   string
+	Company      string
+	PONumber     string
+	BillingEmail string
+	Attendees    []models.AttendeeInput
+	Method       models.PaymentMethod
+	DiscountCode string
+}
+
+// fieldNames maps validation keys to the form's or the API's field names.
+type fieldNames interface {
+	buyer(field string) string
+	attendee(i int, field string) string
+}
+
+type formFields struct{}
+
+func (formFields) buyer(f string) string           { return "buyer_" + f }
+func (formFields) attendee(i int, f string) string { return fmt.Sprintf("attendee_%s_%d", f, i+1) }
+
+type apiFields struct{}
+
+func (apiFields) buyer(f string) string           { return "buyer." + f }
+func (apiFields) attendee(i int, f string) string { return fmt.Sprintf("attendees[%d].%s", i, f) }
+
+// normalize trims every field and lower-cases addresses.
+func (r *registration) normalize() {
+	r.BuyerName, r.Company, r.PONumber = strings.TrimSpace(r.BuyerName), strings.TrimSpace(r.Company), strings.TrimSpace(r.PONumber)
+	r.BuyerEmail, r.BillingEmail = models.NormalizeEmail(r.BuyerEmail), models.NormalizeEmail(r.BillingEmail)
+	r.DiscountCode = models.NormalizeCode(r.DiscountCode)
+	for i := range r.Attendees {
+		r.Attendees[i].Name = strings.TrimSpace(r.Attendees[i].Name)
+		r.Attendees[i].Email = models.NormalizeEmail(r.Attendees[i].Email)
+	}
+}
+
+// validate checks the registration against the session and prices it.
+// Field errors use the names of the caller's format.
+func (a *App) validateRegistration(ctx context.Context, s *models.Session, r *registration, names fieldNames) (models.Quote, map[string]string, error) {
+	r.normalize()
+	errs := map[string]string{}
+	if r.BuyerName == "" || len(r.BuyerName) > 200 {
+		errs[names.buyer("name")] = "Enter the buyer's name (up to 200 characters)."
+	}
+	if !models.ValidEmail(r.BuyerEmail) {
+		errs[names.buyer("email")] = "Enter an email address like name@company.com."
+	}
+	if len(r.Company) > 200 {
+		errs[names.buyer("company")] = "Use at most 200 characters."
+	}
+	if len(r.PONumber) > 100 {
+		errs["po_number"] = "Use at most 100 characters."
+	}
+	if r.BillingEmail != "" && !models.ValidEmail(r.BillingEmail) {
+		errs["billing_email"] = "Enter an email address like accounts@company.com, or leave it empty."
+	}
+	n := len(r.Attendees)
+	switch {
+	case n == 0:
+		errs["attendees"] = "Add at least one attendee."
+	case n > maxSeatsPerOrder:
+		errs["attendees"] = fmt.Sprintf("One order can have at most %d attendees; contact us for larger groups.", maxSeatsPerOrder)
+	}
+	seen := map[string]bool{}
+	for i, at := range r.Attendees {
+		if at.Name == "" || len(at.Name) > 200 {
+			errs[names.attendee(i, "name")] = "Enter the attendee's name."
+		}
+		switch {
+		case !models.ValidEmail(at.Email):
+			errs[names.attendee(i, "email")] = "Enter the attendee's email address."
+		case seen[at.Email]:
+			errs[names.attendee(i, "email")] = "Each attendee needs their own email address."
+		}
+		seen[at.Email] = true
+	}
+	switch r.Method {
+	case models.PayByCard:
+		if a.pay == nil {
+			errs["payment_method"] = "Card payment is not available; choose invoice."
+		}
+	case models.PayByInvoice:
+		if !a.invoiceAllowed(s) {
+			errs["payment_method"] = "This session does not offer invoice payment; choose card."
+		}
+	default:
+		errs["payment_method"] = "Choose card or invoice."
+	}
+	var code *models.DiscountCode
+	if r.DiscountCode != "" {
+		d, err := models.FindDiscountCode(ctx, a.db, r.DiscountCode)
+		switch {
+		case errors.Is(err, models.ErrNotFound):
+			errs["discount_code"] = "We do not know this code. Check the spelling."
+		case err != nil:
+			return models.Quote{}, nil, err
+		default:
+			if msg := d.CheckFor(*s, max(n, 1), a.now()); msg != "" {
+				errs["discount_code"] = msg
+			} else {
+				code = d
+			}
+		}
+	}
+	return models.PriceOrder(*s, max(n, 1), code, a.now()), errs, nil
+}
+
+// invoiceAllowed reports whether invoice payment is offered for s.
+func (a *App) invoiceAllowed(s *models.Session) bool { return s.AllowInvoice || a.pay == nil }
+
+// placed is the result of placing an order.
+type placed struct {
+	Order       *models.Order
+	CheckoutURL string
+}
+
+// placeOrder stores the order (taking seats atomically), sends what it
+// needs to send and, for card orders, opens the Stripe Checkout Session.
+// A provider failure cancels the order again so the seats are not lost.
+func (a *App) placeOrder(ctx context.Context, s *models.Session, r registration, q models.Quote, u *models.User, entry *models.WaitlistEntry) (placed, error) {
+	now := a.now()
+	hold := now.Add(a.cfg.HoldDuration)
+	if r.Method == models.PayByInvoice {
+		hold = now.Add(a.cfg.InvoiceTerm)
+		if hold.After(s.StartsAt) {
+			hold = s.StartsAt
+		}
+	}
+	var o *models.Order
+	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		buyer, err := a.buyerAccount(ctx, tx, u, r)
+		if err != nil {
+			return err
+		}
+		in := models.NewOrder{Session: s, UserID: buyer.ID, BuyerName: r.BuyerName, BuyerEmail: r.BuyerEmail,
+			BillingEmail: r.BillingEmail, Company: r.Company, PONumber: r.PONumber, Attendees: r.Attendees,
+			Method: r.Method, Quote: q, HoldUntil: hold, Now: now}
+		if entry != nil {
+			if err := models.ClaimWaitlistOffer(ctx, tx, entry, now); err != nil {
+				return err
+			}
+			in.WaitlistEntryID = &entry.ID
+		}
+		if o, err = models.CreateOrder(ctx, tx, in, a.takeSeats); err != nil {
+			return err
+		}
+		if entry != nil {
+			if err := models.LinkWaitlistOrder(ctx, tx, entry.ID, o.ID); err != nil {
+				return err
+			}
+		}
+		if o, err = models.FindOrder(ctx, tx, o.ID); err != nil {
+			return err
+		}
+		switch o.Status {
+		case models.OrderPendingInvoice:
+			return a.queueInvoice(ctx, tx, o)
+		case models.OrderPaid:
+			return a.queueConfirmation(ctx, tx, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return placed{}, err
+	}
+	if o.Status != models.OrderHeld {
+		return placed{Order: o}, nil
+	}
+	url, err := a.openCheckout(ctx, o)
+	if err != nil {
+		a.log.Error("checkout failed; releasing the hold", "order", o.ID, "err", err)
+		if cerr := a.cancelHeld(ctx, o); cerr != nil {
+			return placed{}, errors.Join(err, cerr)
+		}
+		return placed{}, errPaymentUnavailable
+	}
+	return placed{Order: o, CheckoutURL: url}, nil
+}
+
+// buyerAccount is the logged-in user, or the account with the buyer's
+// address (created without a password when new: a guest can claim it later
+// through "forgot password").
+func (a *App) buyerAccount(ctx context.Context, tx *gorm.DB, u *models.User, r registration) (*models.User, error) {
+	if u != nil {
+		return u, nil
+	}
+	return models.FindOrCreateGuest(ctx, tx, r.BuyerEmail, r.BuyerName, r.Company)
+}
+
+// openCheckout creates the Stripe Checkout Session for a held order.
+func (a *App) openCheckout(ctx context.Context, o *models.Order) (string, error) {
+	s := &o.Session
+	name := fmt.Sprintf("%s — %s", s.Workshop.Title, sessionWhen(s))
+	items := []payments.LineItem{}
+	if o.DiscountMinor == 0 {
+		items = append(items, payments.LineItem{Name: name, Description: "Seat (" + s.TimeZone + ")", UnitMinor: o.UnitPriceMinor, Quantity: int64(o.Seats)})
+	} else {
+		// Checkout has no negative lines: show the discounted order as one line.
+		desc := fmt.Sprintf("%d seat(s) at %s, %s off", o.Seats, o.UnitPrice(), o.Discount())
+		items = append(items, payments.LineItem{Name: name, Description: desc, UnitMinor: o.TotalMinor, Quantity: 1})
+	}
+	c, err := a.pay.CreateCheckout(ctx, payments.CheckoutParams{OrderID: o.ID, OrderRef: o.Ref, Currency: o.Currency, Items: items,
+		CustomerEmail: o.BuyerEmail, ExpiresAt: *o.HoldExpiresAt,
+		SuccessURL: a.orderURL(o) + "/return?session_id={CHECKOUT_SESSION_ID}", CancelURL: a.orderURL(o) + "/checkout-cancelled"})
+	if err != nil {
+		return "", err
+	}
+	if err := models.SetCheckoutSession(ctx, a.db, o.ID, c.ID); err != nil {
+		return "", err
+	}
+	o.StripeCheckoutSessionID = c.ID
+	return c.URL, nil
+}
+
+// cancelHeld releases a held order at once (checkout abandoned or failed),
+// expiring its Checkout Session first so it can no longer be paid.
+func (a *App) cancelHeld(ctx context.Context, o *models.Order) error {
+	if o.StripeCheckoutSessionID != "" && a.pay != nil {
+		if err := a.pay.ExpireCheckout(ctx, o.StripeCheckoutSessionID); err != nil {
+			return err
+		}
+		// If the payment went through just before the expiry, confirm
+		// instead of cancelling.
+		if cs, err := a.pay.GetCheckout(ctx, o.StripeCheckoutSessionID); err == nil && cs.PaymentStatus == "paid" {
+			return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+				return a.applyPayment(ctx, tx, o, cs.PaymentIntentID)
+			})
+		}
+	}
+	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		moved, err := models.CancelOrder(ctx, tx, o, 0, 0, a.now())
+		if err != nil || !moved {
+			return err
+		}
+		return a.offerFreedSeats(ctx, tx, o.SessionID)
+	})
+}
+
+// registerForm is the registration form.
+type registerForm struct {
+	Seats        int
+	BuyerName    string
+	BuyerEmail   string
+	Company      string
+	PONumber     string
+	BillingEmail string
+	Attendees    []models.AttendeeInput
+	Method       string
+	DiscountCode string
+	Terms        bool
+	WaitlistTok  string
+}
+
+// registerPage is the data of the registration page.
+type registerPage struct {
+	Session       *models.Session
+	Quote         models.Quote
+	SeatChoices   []int
+	CardEnabled   bool
+	InvoiceOK     bool
+	FromWaitlist  bool
+	WaitlistEntry *models.WaitlistEntry
+	CodeApplied   bool
+}
+
+// bindRegisterForm reads the form, including attendee_name_N/attendee_email_N.
+func bindRegisterForm(c echo.Context) (registerForm, error) {
+	f := registerForm{BuyerName: c.FormValue("buyer_name"), BuyerEmail: c.FormValue("buyer_email"),
+		Company: c.FormValue("buyer_company"), PONumber: c.FormValue("po_number"), BillingEmail: c.FormValue("billing_email"),
+		Method: c.FormValue("payment_method"), DiscountCode: c.FormValue("discount_code"), Terms: c.FormValue("terms") == "yes",
+		WaitlistTok: c.FormValue("waitlist_token")}
+	seats, err := strconv.Atoi(c.FormValue("seats"))
+	if err != nil || seats < 1 || seats > maxSeatsPerOrder {
+		return f, echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("The number of seats must be between 1 and %d.", maxSeatsPerOrder))
+	}
+	f.Seats = seats
+	for i := 1; i <= seats; i++ {
+		f.Attendees = append(f.Attendees, models.AttendeeInput{Name: c.FormValue(fmt.Sprintf("attendee_name_%d", i)), Email: c.FormValue(fmt.Sprintf("attendee_email_%d", i))})
+	}
+	return f, nil
+}
+
+func (f registerForm) registration() registration {
+	return registration{BuyerName: f.BuyerName, BuyerEmail: f.BuyerEmail, Company: f.Company, PONumber: f.PONumber,
+		BillingEmail: f.BillingEmail, Attendees: f.Attendees, Method: models.PaymentMethod(f.Method), DiscountCode: f.DiscountCode}
+}
+
+// seatChoices lists 1..min(left, max) for the seats select.
+func seatChoices(left int) []int {
+	var out []int
+	for i := 1; i <= min(left, maxSeatsPerOrder); i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+// bookableSession loads a session that can be registered for now, or
+// explains why not.
+func (a *App) bookableSession(c echo.Context) (*models.Session, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	s, err := models.FindPublishedSession(c.Request().Context(), a.db, id)
+	if err != nil {
+		return nil, err
+	}
+	if why := closedReason(s, a.now()); why != "" && !s.SoldOut() {
+		return nil, echo.NewHTTPError(http.StatusConflict, why)
+	}
+	return s, nil
+}
+
+func (a *App) newRegistration(c echo.Context) error {
+	s, err := a.bookableSession(c)
+	if err != nil {
+		return err
+	}
+	if s.SoldOut() {
+		return redirect(c, fmt.Sprintf("/sessions/%d/waitlist", s.ID))
+	}
+	seats, _ := strconv.Atoi(c.QueryParam("seats"))
+	seats = min(max(seats, 1), min(s.SeatsLeft(), maxSeatsPerOrder))
+	f := registerForm{Seats: seats, Method: string(models.PayByCard), Attendees: make([]models.AttendeeInput, seats)}
+	if a.pay == nil {
+		f.Method = string(models.PayByInvoice)
+	}
+	if u := currentUser(c); u != nil {
+		f.BuyerName, f.BuyerEmail, f.Company = u.Name, u.Email, u.Company
+		f.Attendees[0] = models.AttendeeInput{Name: u.Name, Email: u.Email}
+	}
+	return a.renderRegister(c, http.StatusOK, s, f, nil, nil, false)
+}
+
+func (a *App) renderRegister(c echo.Context, status int, s *models.Session, f registerForm, errs map[string]string, entry *models.WaitlistEntry, applied bool) error {
+	q := models.PriceOrder(*s, f.Seats, nil, a.now())
+	if f.DiscountCode != "" && errs["discount_code"] == "" {
+		if d, err := models.FindDiscountCode(c.Request().Context(), a.db, f.DiscountCode); err == nil && d.CheckFor(*s, f.Seats, a.now()) == "" {
+			q = models.PriceOrder(*s, f.Seats, d, a.now())
+		}
+	}
+	left := s.SeatsLeft()
+	if entry != nil {
+		left = entry.Seats
+	}
+	p := registerPage{Session: s, Quote: q, SeatChoices: seatChoices(left), CardEnabled: a.pay != nil, InvoiceOK: a.invoiceAllowed(s),
+		FromWaitlist: entry != nil, WaitlistEntry: entry, CodeApplied: applied}
+	return a.render(c, status, tplRegister, pageData{Title: "Register: " + s.Workshop.Title, Form: f, Errors: errs, Data: p})
+}
+
+func (a *App) createRegistration(c echo.Context) error {
+	s, err := a.bookableSession(c)
+	if err != nil {
+		return err
+	}
+	f, err := bindRegisterForm(c)
+	if err != nil {
+		return err
+	}
+	return a.submitRegistration(c, s, f, nil)
+}
+
+// submitRegistration validates the form; "Apply code" only re-prices, and
+// "place" stores the order and sends the buyer on to pay.
+func (a *App) submitRegistration(c echo.Context, s *models.Session, f registerForm, entry *models.WaitlistEntry) error {
+	ctx := c.Request().Context()
+	r := f.registration()
+	q, errs, err := a.validateRegistration(ctx, s, &r, formFields{})
+	if err != nil {
+		return err
+	}
+	f.DiscountCode = r.DiscountCode
+	if c.FormValue("action") == "apply_code" {
+		// Only the code matters here; other fields are checked on submit.
+		codeErr := errs["discount_code"]
+		errs = map[string]string{}
+		if codeErr != "" {
+			errs["discount_code"] = codeErr
+		}
+		return a.renderRegister(c, http.StatusOK, s, f, errs, entry, codeErr == "" && f.DiscountCode != "")
+	}
+	if !f.Terms {
+		errs["terms"] = "Please accept the terms and the cancellation policy."
+	}
+	if entry == nil && f.Seats > s.SeatsLeft() {
+		errs["seats"] = fmt.Sprintf("Only %d %s left.", s.SeatsLeft(), plural(s.SeatsLeft(), "seat is", "seats are"))
+	}
+	if len(errs) > 0 {
+		return a.renderRegister(c, http.StatusUnprocessableEntity, s, f, errs, entry, false)
+	}
+	res, err := a.placeOrder(ctx, s, r, q, currentUser(c), entry)
+	switch {
+	case errors.Is(err, models.ErrSeatsFull):
+		fresh, ferr := models.FindSession(ctx, a.db, s.ID)
+		if ferr != nil {
+			return ferr
+		}
+		if fresh.SoldOut() {
+			return redirect(c, fmt.Sprintf("/sessions/%d/waitlist?full=1", s.ID))
+		}
+		errs["seats"] = fmt.Sprintf("Someone was quicker: only %d %s left.", fresh.SeatsLeft(), plural(fresh.SeatsLeft(), "seat is", "seats are"))
+		return a.renderRegister(c, http.StatusConflict, fresh, f, errs, entry, false)
+	case errors.Is(err, models.ErrConflict) && r.DiscountCode != "":
+		errs["discount_code"] = "This code has just been used up."
+		return a.renderRegister(c, http.StatusConflict, s, f, errs, entry, false)
+	case errors.Is(err, errPaymentUnavailable):
+		errs["form"] = "We could not reach the card payment provider, so nothing was booked. Please try again in a minute or choose invoice payment."
+		return a.renderRegister(c, http.StatusServiceUnavailable, s, f, errs, entry, false)
+	case errors.Is(err, models.ErrDeadlinePassed):
+		return echo.NewHTTPError(http.StatusGone, "This waiting-list offer has expired.")
+	case err != nil:
+		return err
+	}
+	if res.CheckoutURL != "" {
+		return redirect(c, res.CheckoutURL)
+	}
+	return redirect(c, "/orders/"+res.Order.Ref)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
