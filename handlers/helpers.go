@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/hsworkshop/hsworkshop/models"
 )
 
 // render fills the fields every page needs and renders the named page.
@@ -37,4 +39,24 @@ func paramID(c echo.Context, name string) (uint, error) {
 		return 0, echo.NewHTTPError(http.StatusNotFound, "We could not find that page.")
 	}
 	return uint(n), nil
+}
+
+// sessionParam loads the session named by the :id path parameter, in any
+// status (staff pages).
+func (a *App) sessionParam(c echo.Context) (*models.Session, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return models.FindSession(c.Request().Context(), a.db, id)
+}
+
+// publicSessionParam loads the session named by :id if the public may see
+// it (drafts are 404).
+func (a *App) publicSessionParam(c echo.Context) (*models.Session, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	return models.FindPublishedSession(c.Request().Context(), a.db, id)
 }

@@ -13,7 +13,9 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,8 +42,9 @@ import (
 //
 //	go test -tags bench -run TestHTSLoad -count=1 -v ./handlers/
 //
-// HTS_LOAD_SECONDS sets the length of each run (default 10) and
-// HTS_LOAD_CONNS the connections (default 50). It asserts nothing about
+// HTS_LOAD_SECONDS sets the length of each run (default 10),
+// HTS_LOAD_CONNS the connections (default 50) and HTS_LOAD_ONLY picks the
+// scenarios whose name contains it. It asserts nothing about
 // time: the figures go into BENCHMARKS.md.
 func TestHTSLoad(t *testing.T) {
 	seconds, conns := 10, 50
@@ -68,6 +71,8 @@ func TestHTSLoad(t *testing.T) {
 	t.Logf("index: %d lines; live heap %.1f MiB after loading (+%.1f MiB)", ix.Len(),
 		float64(after.HeapAlloc)/(1<<20), float64(after.HeapAlloc-before.HeapAlloc)/(1<<20))
 
+	// As `hsworkshop serve` does once the index is loaded (cmd/hsworkshop/hts.go).
+	defer debug.SetGCPercent(debug.SetGCPercent(300))
 	ta := newTestApp(t, func(d *Deps) {
 		d.HTS = ix
 		d.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -97,6 +102,9 @@ func TestHTSLoad(t *testing.T) {
 		{"search, plain BM25 baseline", func(i int) string { return "/bench/baseline?q=" + url.QueryEscape(queries[i%len(queries)]) }},
 		{"line lookup API", func(i int) string { return "/api/v1/hts/" + codes[i%len(codes)] }},
 	} {
+		if only := os.Getenv("HTS_LOAD_ONLY"); only != "" && !strings.Contains(sc.name, only) {
+			continue
+		}
 		r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, 0, sc.path)
 		t.Logf("%-32s conns=%d  saturated: %6.0f req/s  p50 %s  p90 %s  p99 %s  max %s  errors %d",
 			sc.name, conns, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)

@@ -323,11 +323,7 @@ func seatChoices(left int) []int {
 // bookableSession loads a session that can be registered for now, or
 // explains why not.
 func (a *App) bookableSession(c echo.Context) (*models.Session, error) {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	s, err := models.FindPublishedSession(c.Request().Context(), a.db, id)
+	s, err := a.publicSessionParam(c)
 	if err != nil {
 		return nil, err
 	}

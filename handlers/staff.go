@@ -84,20 +84,16 @@ func (a *App) showAdminSession(c echo.Context) error {
 }
 
 func (a *App) renderAdminSession(c echo.Context, status int, errs map[string]string, capacity string) error {
-	id, err := paramID(c, "id")
+	s, err := a.sessionParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	s, err := models.FindSession(ctx, a.db, id)
+	os, err := models.ListOrdersForSession(ctx, a.db, s.ID)
 	if err != nil {
 		return err
 	}
-	os, err := models.ListOrdersForSession(ctx, a.db, id)
-	if err != nil {
-		return err
-	}
-	wl, err := models.ListWaitlist(ctx, a.db, id)
+	wl, err := models.ListWaitlist(ctx, a.db, s.ID)
 	if err != nil {
 		return err
 	}
@@ -140,20 +136,16 @@ func (a *App) updateCapacity(c echo.Context) error {
 // rosterCSV exports a session's confirmed and invoiced attendees for staff:
 // admins, or the session's own instructor.
 func (a *App) rosterCSV(c echo.Context) error {
-	id, err := paramID(c, "id")
+	s, err := a.sessionParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	s, err := models.FindSession(ctx, a.db, id)
-	if err != nil {
-		return err
-	}
 	u := currentUser(c)
 	if !u.IsAdmin() && (s.InstructorID == nil || *s.InstructorID != u.ID) {
 		return echo.NewHTTPError(http.StatusForbidden, "Only admins and this session's instructor can export its roster.")
 	}
-	os, err := models.ListOrdersForSession(ctx, a.db, id, models.OrderPaid, models.OrderPendingInvoice)
+	os, err := models.ListOrdersForSession(ctx, a.db, s.ID, models.OrderPaid, models.OrderPendingInvoice)
 	if err != nil {
 		return err
 	}

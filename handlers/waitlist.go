@@ -46,11 +46,7 @@ type waitlistPage struct {
 }
 
 func (a *App) waitlistSession(c echo.Context) (*models.Session, error) {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return nil, err
-	}
-	s, err := models.FindPublishedSession(c.Request().Context(), a.db, id)
+	s, err := a.publicSessionParam(c)
 	if err != nil {
 		return nil, err
 	}

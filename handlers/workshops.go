@@ -131,15 +131,11 @@ type sessionPage struct {
 }
 
 func (a *App) showSession(c echo.Context) error {
-	id, err := paramID(c, "id")
+	s, err := a.publicSessionParam(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	s, err := models.FindPublishedSession(ctx, a.db, id)
-	if err != nil {
-		return err
-	}
 	now := a.now()
 	others, err := models.ListUpcomingSessions(ctx, a.db, now, models.SessionFilter{WorkshopID: s.WorkshopID})
 	if err != nil {

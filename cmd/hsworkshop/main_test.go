@@ -155,13 +155,19 @@ func TestServeStartsAndShutsDown(t *testing.T) {
 		done <- run(ctx, nil, env(map[string]string{"ADDR": addr, "DATABASE_URL": dsn,
 			"ADMIN_EMAIL": "ops@example.com", "ADMIN_PASSWORD": "operations passphrase"}), nil, io.Discard)
 	}()
+	// Start-up loads the tariff index, which is slow under -race on a busy
+	// machine: wait generously, but stop at once if run returned early.
 	var resp *http.Response
-	for i := 0; i < 100; i++ {
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); {
 		resp, err = http.Get(fmt.Sprintf("http://%s/healthz", addr))
 		if err == nil {
 			break
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case rerr := <-done:
+			t.Fatalf("serve returned before answering: %v", rerr)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	if err != nil {
 		cancel()

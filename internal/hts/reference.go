@@ -126,7 +126,12 @@ func loadReference(fsys fs.FS) (*reference, error) {
 		return nil, err
 	}
 	for _, r := range secs {
-		ref.sections = append(ref.sections, section{Roman: r[0], Name: r[1]})
+		// The HS file writes names in lower case ("live animals; animal products").
+		name := r[1]
+		if name != "" {
+			name = strings.ToUpper(name[:1]) + name[1:]
+		}
+		ref.sections = append(ref.sections, section{Roman: r[0], Name: name})
 	}
 	ref.sections = append(ref.sections, section{Roman: sectionUS, Name: sectionUSNm})
 	hs, err := readCSV(fsys, bundledHS, "section", "hscode", "description", "parent", "level")

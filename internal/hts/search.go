@@ -210,6 +210,13 @@ type searcher struct {
 	// garbage collector; a hash collision only adds a candidate that
 	// withinOneEdit then rejects.
 	deletes []deletion
+	// surfaces are the indexed words as written, with the term of each
+	// one's stem and, in sdeletes, the words and their one-deletion
+	// variants: a typo is looked up among words as well as stems, since
+	// stemming can move a misspelt word further away ("choclate").
+	surfaces []string
+	surfTerm []int32
+	sdeletes []deletion
 	// more lists, for each node, the nodes a match on it also offers: the
 	// children of a text-only row, the 8-digit lines of a subheading.
 	// more[moreAt[n]:moreAt[n+1]] are node n's.
@@ -303,6 +310,23 @@ func (sb *searchBuilder) finish() *searcher {
 		}
 	}
 	sort.Slice(s.deletes, func(i, j int) bool { return s.deletes[i].hash < s.deletes[j].hash })
+	for w, st := range sb.stems.cache {
+		tid, ok := s.terms[st]
+		if !ok || len(w) < 4 || len(s.post[tid].nodes) == 0 {
+			continue
+		}
+		i := int32(len(s.surfaces))
+		s.surfaces = append(s.surfaces, w)
+		s.surfTerm = append(s.surfTerm, tid)
+		s.sdeletes = append(s.sdeletes, deletion{hash: fnv64(w), term: i})
+		for _, d := range deletions(w) {
+			s.sdeletes = append(s.sdeletes, deletion{hash: fnv64(d), term: i})
+		}
+	}
+	sort.Slice(s.sdeletes, func(i, j int) bool {
+		a, b := s.sdeletes[i], s.sdeletes[j]
+		return a.hash < b.hash || a.hash == b.hash && a.term < b.term
+	})
 	more := make([][]int32, n)
 	for id, nd := range sb.nodes {
 		if nd.parent >= 0 && sb.nodes[nd.parent].line == nil {
@@ -360,12 +384,15 @@ func fnv64(s string) uint64 {
 }
 
 // deleted lists the terms that have d as a one-deletion variant.
-func (s *searcher) deleted(d string) []int32 {
+func (s *searcher) deleted(d string) []int32 { return lookupDeletion(s.deletes, d) }
+
+// lookupDeletion lists the entries of a sorted deletion table with d's hash.
+func lookupDeletion(table []deletion, d string) []int32 {
 	h := fnv64(d)
-	i := sort.Search(len(s.deletes), func(i int) bool { return s.deletes[i].hash >= h })
+	i := sort.Search(len(table), func(i int) bool { return table[i].hash >= h })
 	var out []int32
-	for ; i < len(s.deletes) && s.deletes[i].hash == h; i++ {
-		out = append(out, s.deletes[i].term)
+	for ; i < len(table) && table[i].hash == h; i++ {
+		out = append(out, table[i].term)
 	}
 	return out
 }
@@ -589,11 +616,11 @@ func (s *searcher) parseQuery(q string, opt Options) []group {
 	var gs []group
 	for i, w := range ws {
 		last := i == len(ws)-1 && !strings.HasSuffix(q, " ")
-		g := s.expand(w.stem, len(w.surface), last, opt)
+		g := s.expand(w.stem, w.surface, last, opt)
 		if len(g.alts) == 0 && len(w.parts) > 1 {
 			// "e-bike" unknown as a whole: score its parts instead.
 			for _, p := range w.parts {
-				if pg := s.expand(p, len(p), false, opt); len(pg.alts) > 0 {
+				if pg := s.expand(p, p, false, opt); len(pg.alts) > 0 {
 					gs = append(gs, pg)
 				}
 			}
@@ -611,7 +638,7 @@ func (s *searcher) parseQuery(q string, opt Options) []group {
 
 // expand finds the vocabulary terms a stem stands for: itself, words it
 // begins (the word being typed) and words one typo away.
-func (s *searcher) expand(st string, surfaceLen int, last bool, opt Options) group {
+func (s *searcher) expand(st, surface string, last bool, opt Options) group {
 	g := group{word: st}
 	if id, ok := s.terms[st]; ok {
 		g.alts = append(g.alts, alt{id, 1})
@@ -627,7 +654,7 @@ func (s *searcher) expand(st string, surfaceLen int, last bool, opt Options) gro
 			}
 		}
 	}
-	if !opt.NoTypos && len(g.alts) == 0 && surfaceLen >= 5 {
+	if !opt.NoTypos && len(g.alts) == 0 && len(surface) >= 5 {
 		seen := map[int32]bool{}
 		try := func(ids []int32) {
 			for _, id := range ids {
@@ -646,6 +673,19 @@ func (s *searcher) expand(st string, surfaceLen int, last bool, opt Options) gro
 				try([]int32{id})
 			}
 			try(s.deleted(d))
+		}
+		// The same among the words as written.
+		trySurface := func(ids []int32) {
+			for _, i := range ids {
+				if id := s.surfTerm[i]; !seen[id] && withinOneEdit(surface, s.surfaces[i]) {
+					seen[id] = true
+					g.alts = append(g.alts, alt{id, weightTypo})
+				}
+			}
+		}
+		trySurface(lookupDeletion(s.sdeletes, surface))
+		for _, d := range deletions(surface) {
+			trySurface(lookupDeletion(s.sdeletes, d))
 		}
 	}
 	for _, a := range g.alts {
