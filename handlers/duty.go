@@ -37,8 +37,9 @@ const (
 )
 
 // submitted reports whether the form was sent, as opposed to opened.
+// A code alone (the link from a tariff line's page) only prefills the form.
 func (f dutyForm) submitted() bool {
-	return f.Code != "" || f.Country != "" || f.Date != "" || f.Value != ""
+	return f.Country != "" || f.Date != "" || f.Value != ""
 }
 
 // values is the form as a query string, without empty fields.

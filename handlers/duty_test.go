@@ -5,27 +5,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/hsworkshop/hsworkshop/content"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
-	"github.com/hsworkshop/hsworkshop/internal/hts"
 )
-
-// dutyHTS loads the bundled tariff index once for the duty tests: it is
-// immutable, so the parallel tests can share it.
-var dutyHTS = sync.OnceValues(func() (*hts.Index, error) { return hts.LoadBundled(content.FS) })
-
-// withDutyHTS wires the bundled tariff index into the test App.
-func withDutyHTS(t *testing.T) func(*Deps) {
-	t.Helper()
-	ix, err := dutyHTS()
-	if err != nil {
-		t.Fatalf("load tariff index: %v", err)
-	}
-	return func(d *Deps) { d.HTS = ix }
-}
 
 func TestDutyCalculatorPage(t *testing.T) {
 	t.Parallel()
@@ -76,7 +59,7 @@ func TestDutyCalculatorPage(t *testing.T) {
 			wantStatus: http.StatusUnprocessableEntity, wantBody: []string{"Column 2 rates"}},
 		{name: "markup in the code is escaped", req: request{path: "/tools/duty?code=%3Cscript%3E&country=CN&date=2025-04-15&value=100"},
 			wantStatus: http.StatusUnprocessableEntity, wantBody: []string{"&lt;script&gt;"}, wantNotBody: []string{"<script>"}},
-	}, withDutyHTS(t))
+	}, withHTS(t))
 }
 
 func TestDutyAPI(t *testing.T) {
@@ -102,7 +85,7 @@ func TestDutyAPI(t *testing.T) {
 			}},
 		{name: "validation errors are 400 with fields", req: request{path: "/api/v1/duty?code=12&country=QQ&value=abc"},
 			wantStatus: http.StatusBadRequest, wantBody: []string{`"error":"validation"`, `"code":`, `"country":`, `"date":`, `"value":`}},
-	}, withDutyHTS(t))
+	}, withHTS(t))
 }
 
 func TestDutyWithoutTariffData(t *testing.T) {
@@ -122,5 +105,18 @@ func TestDutyResultRendersWithZeroData(t *testing.T) {
 	pd := pageData{Data: dutyPage{Result: &duty.Result{Layers: []duty.Layer{{}}}}, Errors: map[string]string{}}
 	if err := ta.app.tpl.Render(&buf, tplDutyCalculator, pd, nil); err != nil {
 		t.Fatalf("render: %v", err)
+	}
+}
+
+func TestDutyCalculatorLinkFromLinePrefills(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, withHTS(t))
+	line := ta.do(t, request{path: "/hts/8471.30.01"}).Body.String()
+	if !strings.Contains(line, `href="/tools/duty?code=8471.30.01"`) {
+		t.Fatal("line page does not link to the calculator")
+	}
+	rec := ta.do(t, request{path: "/tools/duty?code=8471.30.01"})
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `value="8471.30.01"`) || strings.Contains(rec.Body.String(), "field-error") {
+		t.Errorf("prefill: %d", rec.Code)
 	}
 }
