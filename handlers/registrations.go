@@ -392,6 +392,11 @@ func (a *App) submitRegistration(c echo.Context, s *models.Session, f registerFo
 		return err
 	}
 	f.DiscountCode = r.DiscountCode
+	if c.FormValue("action") == "seats" && entry == nil {
+		// Only the number of attendees changed: show the form again with
+		// what was typed, and no errors yet.
+		return a.renderRegister(c, http.StatusOK, s, f, nil, entry, false)
+	}
 	if c.FormValue("action") == "apply_code" {
 		// Only the code matters here; other fields are checked on submit.
 		codeErr := errs["discount_code"]

@@ -39,6 +39,18 @@ func TestRegistrationFormInvoice(t *testing.T) {
 	if strings.Contains(page.Body.String(), "Pay now by card") {
 		t.Error("card offered without Stripe")
 	}
+	// Changing the number of attendees keeps what was typed.
+	more := registerValues("invoice")
+	more.Set("seats", "3")
+	more.Set("action", "seats")
+	rec0 := ta.do(t, request{method: "POST", path: path, form: more})
+	if b := rec0.Body.String(); rec0.Code != 200 || !strings.Contains(b, `name="attendee_name_3"`) || !strings.Contains(b, `value="Ben Okafor"`) ||
+		!strings.Contains(b, `value="PO-7781"`) || strings.Contains(b, "field-error") {
+		t.Fatalf("change seats: %d", rec0.Code)
+	}
+	if ta.activeSeats(t, s.ID) != 0 {
+		t.Fatal("changing the count took seats")
+	}
 	// Applying a code re-prices without creating anything.
 	v := registerValues("invoice")
 	v.Set("discount_code", "team15")

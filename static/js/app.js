@@ -30,9 +30,14 @@
 })();
 (function () {
   "use strict";
-  // Selects marked data-autosubmit submit their form when changed (the
-  // form also has a submit button for when this script does not run).
+  // Selects marked data-autosubmit submit their form when changed, through
+  // the button whose id the attribute names (so the server sees that
+  // button's action); the button also works when this script does not run.
   document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
-    sel.addEventListener("change", function () { if (sel.form) { sel.form.submit(); } });
+    sel.addEventListener("change", function () {
+      if (!sel.form) { return; }
+      var button = document.getElementById(sel.getAttribute("data-autosubmit"));
+      if (button && sel.form.requestSubmit) { sel.form.requestSubmit(button); } else if (button) { button.click(); } else { sel.form.submit(); }
+    });
   });
 })();
