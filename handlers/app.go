@@ -238,6 +238,7 @@ func (a *App) Register(e *echo.Echo) {
 	admin.POST("/orders/:id/clear-flag", a.clearOrderFlag)
 	admin.GET("/sessions/:id", a.showAdminSession)
 	admin.POST("/sessions/:id/capacity", a.updateCapacity)
+	admin.POST("/sessions/:id/policy", a.updatePolicy)
 	// The roster is for staff: admins and the session's own instructor.
 	e.GET("/admin/sessions/:id/roster.csv", a.rosterCSV, a.requireStaff)
 

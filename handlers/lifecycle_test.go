@@ -364,3 +364,36 @@ func TestCancelSeatOfUnpaidInvoiceDropsItsPrice(t *testing.T) {
 		t.Errorf("invoice after seat cancel: total %d fees %d status %s", got.TotalMinor, got.FeesMinor, got.Status)
 	}
 }
+
+func TestBookingPolicyForm(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db))
+	admin := mustUser(t, ta.db, models.RoleAdmin, "")
+	path := fmt.Sprintf("/admin/sessions/%d/policy", s.ID)
+	page := ta.do(t, request{path: fmt.Sprintf("/admin/sessions/%d", s.ID), as: admin}).Body.String()
+	if !strings.Contains(page, `for="f-cancel_fee"`) || !strings.Contains(page, `name="allow_invoice"`) {
+		t.Fatal("policy form missing")
+	}
+	rec := ta.do(t, request{method: "POST", path: path, as: admin, form: url.Values{"allow_invoice": {"true"}, "cancel_cutoff_hours": {"-1"}, "cancel_fee": {"9999"}}})
+	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Enter whole hours") || !strings.Contains(rec.Body.String(), "cannot be more than the seat price") {
+		t.Fatalf("bad policy: %d", rec.Code)
+	}
+	if got := ta.session(t, s.ID); got.AllowInvoice || got.CancelFeeMinor != 0 {
+		t.Fatal("bad policy was stored")
+	}
+	rec = ta.do(t, request{method: "POST", path: path, as: admin, form: url.Values{"allow_invoice": {"true"}, "cancel_cutoff_hours": {"48"}, "cancel_fee": {"75.00"}}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("policy: %d %s", rec.Code, rec.Body.String())
+	}
+	if got := ta.session(t, s.ID); !got.AllowInvoice || got.CancelCutoffHours != 48 || got.CancelFeeMinor != 7500 {
+		t.Errorf("stored policy: %v %d %d", got.AllowInvoice, got.CancelCutoffHours, got.CancelFeeMinor)
+	}
+	learner := mustUser(t, ta.db, models.RoleLearner, "")
+	if c := ta.do(t, request{method: "POST", path: path, as: learner, form: url.Values{"cancel_cutoff_hours": {"1"}, "cancel_fee": {"0"}}}).Code; c != http.StatusForbidden {
+		t.Errorf("learner: %d", c)
+	}
+	if c := ta.do(t, request{method: "POST", path: path, as: admin, noCSRF: true, form: url.Values{"cancel_cutoff_hours": {"1"}, "cancel_fee": {"0"}}}).Code; c != http.StatusForbidden {
+		t.Errorf("no CSRF: %d", c)
+	}
+}

@@ -240,6 +240,7 @@ var flashMessages = map[string]string{
 	"waitlist_joined":    "You are on the waiting list. We will email you as soon as seats free up.",
 	"invoice_paid":       "The invoice is marked paid and the confirmations are queued.",
 	"capacity_saved":     "Capacity saved. Any freed seats were offered to the waiting list.",
+	"policy_saved":       "Booking policy saved. It applies to cancellations from now on.",
 }
 
 func setFlash(c echo.Context, code string) {

@@ -3,9 +3,11 @@ package handlers
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
@@ -80,10 +82,12 @@ type adminSessionPage struct {
 }
 
 func (a *App) showAdminSession(c echo.Context) error {
-	return a.renderAdminSession(c, http.StatusOK, nil, "")
+	return a.renderAdminSession(c, http.StatusOK, nil, nil)
 }
 
-func (a *App) renderAdminSession(c echo.Context, status int, errs map[string]string, capacity string) error {
+// renderAdminSession shows a session's staff page; form holds values the
+// user typed (re-shown with errs), anything missing comes from the session.
+func (a *App) renderAdminSession(c echo.Context, status int, errs map[string]string, form map[string]string) error {
 	s, err := a.sessionParam(c)
 	if err != nil {
 		return err
@@ -97,11 +101,13 @@ func (a *App) renderAdminSession(c echo.Context, status int, errs map[string]str
 	if err != nil {
 		return err
 	}
-	if capacity == "" {
-		capacity = strconv.Itoa(s.Capacity)
+	f := map[string]string{"capacity": strconv.Itoa(s.Capacity), "cancel_cutoff_hours": strconv.Itoa(s.CancelCutoffHours),
+		"cancel_fee": s.CancelFee().Decimal(), "allow_invoice": strconv.FormatBool(s.AllowInvoice)}
+	for k, v := range form {
+		f[k] = v
 	}
-	return a.render(c, status, tplAdminSession, pageData{Title: s.Workshop.Title, Errors: errs,
-		Form: map[string]string{"capacity": capacity}, Data: adminSessionPage{Session: s, Orders: os, Waitlist: wl}})
+	return a.render(c, status, tplAdminSession, pageData{Title: s.Workshop.Title, Errors: errs, Form: f,
+		Data: adminSessionPage{Session: s, Orders: os, Waitlist: wl}})
 }
 
 // updateCapacity changes a session's capacity; raising it offers the new
@@ -112,9 +118,10 @@ func (a *App) updateCapacity(c echo.Context) error {
 		return err
 	}
 	raw := c.FormValue("capacity")
+	form := map[string]string{"capacity": raw}
 	n, perr := strconv.Atoi(raw)
 	if perr != nil {
-		return a.renderAdminSession(c, http.StatusUnprocessableEntity, map[string]string{"capacity": "Enter a whole number."}, raw)
+		return a.renderAdminSession(c, http.StatusUnprocessableEntity, map[string]string{"capacity": "Enter a whole number."}, form)
 	}
 	ctx := c.Request().Context()
 	err = a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -123,14 +130,61 @@ func (a *App) updateCapacity(c echo.Context) error {
 		}
 		return a.offerFreedSeats(ctx, tx, id)
 	})
-	if ve, ok := err.(*models.ValidationError); ok {
-		return a.renderAdminSession(c, http.StatusUnprocessableEntity, ve.Fields, raw)
+	var ve *models.ValidationError
+	if errors.As(err, &ve) {
+		return a.renderAdminSession(c, http.StatusUnprocessableEntity, ve.Fields, form)
 	}
 	if err != nil {
 		return err
 	}
 	setFlash(c, "capacity_saved")
 	return redirect(c, fmt.Sprintf("/admin/sessions/%d", id))
+}
+
+// policyForm is a session's booking policy as staff edit it.
+type policyForm struct {
+	AllowInvoice bool   `form:"allow_invoice"`
+	CutoffHours  string `form:"cancel_cutoff_hours"`
+	Fee          string `form:"cancel_fee"`
+}
+
+func (f policyForm) validate(s *models.Session) (int, int64, map[string]string) {
+	errs := map[string]string{}
+	hours, err := strconv.Atoi(strings.TrimSpace(f.CutoffHours))
+	if err != nil || hours < 0 || hours > 24*90 {
+		errs["cancel_cutoff_hours"] = "Enter whole hours between 0 and 2160 (90 days)."
+	}
+	fee, err := models.ParseMoney(f.Fee, s.Currency)
+	switch {
+	case err != nil:
+		errs["cancel_fee"] = "Enter an amount such as 50 or 50.00 (0 for no fee)."
+	case fee.Minor > s.PriceMinor:
+		errs["cancel_fee"] = "The fee cannot be more than the seat price (" + s.Price().String() + ")."
+	}
+	return hours, fee.Minor, errs
+}
+
+// updatePolicy saves whether invoices are offered and the cancellation
+// cutoff and fee of a session.
+func (a *App) updatePolicy(c echo.Context) error {
+	s, err := a.sessionParam(c)
+	if err != nil {
+		return err
+	}
+	var f policyForm
+	if err := c.Bind(&f); err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	}
+	hours, fee, errs := f.validate(s)
+	if len(errs) > 0 {
+		return a.renderAdminSession(c, http.StatusUnprocessableEntity, errs, map[string]string{
+			"cancel_cutoff_hours": f.CutoffHours, "cancel_fee": f.Fee, "allow_invoice": strconv.FormatBool(f.AllowInvoice)})
+	}
+	if err := models.SetSessionPolicy(c.Request().Context(), a.db, s.ID, f.AllowInvoice, hours, fee); err != nil {
+		return err
+	}
+	setFlash(c, "policy_saved")
+	return redirect(c, fmt.Sprintf("/admin/sessions/%d", s.ID))
 }
 
 // rosterCSV exports a session's confirmed and invoiced attendees for staff:

@@ -181,3 +181,27 @@ func TestPasswords(t *testing.T) {
 		t.Error("short password hashed")
 	}
 }
+
+func TestParseMoney(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int64{"25": 2500, "25.5": 2550, "1,295.00": 129500, " 0.05 ": 5, "0": 0} {
+		got, err := ParseMoney(in, "USD")
+		if err != nil || got.Minor != want || got.Currency != "USD" {
+			t.Errorf("ParseMoney(%q): got %v %v, want %d", in, got, err, want)
+		}
+		if back, _ := ParseMoney(got.Decimal(), "USD"); back.Minor != want {
+			t.Errorf("Decimal round trip of %q: %q", in, got.Decimal())
+		}
+	}
+	for _, bad := range []string{"", "-5", "1.234", "abc", "1.", ".5", "1e3", "12.3.4"} {
+		if _, err := ParseMoney(bad, "USD"); err == nil {
+			t.Errorf("ParseMoney(%q) accepted", bad)
+		}
+	}
+	if got, err := ParseMoney("1500", "JPY"); err != nil || got.Minor != 1500 {
+		t.Errorf("JPY: %v %v", got, err)
+	}
+	if _, err := ParseMoney("15.5", "JPY"); err == nil {
+		t.Error("JPY with decimals accepted")
+	}
+}

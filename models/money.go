@@ -67,3 +67,45 @@ func groupThousands(s string) string {
 	}
 	return b.String()
 }
+
+// ParseMoney reads an amount typed by staff ("25", "25.5", "1,295.00") in
+// the currency's minor units. Negative amounts and more decimals than the
+// currency has are refused.
+func ParseMoney(s, currency string) (Money, error) {
+	exp, ok := currencyExponent[currency]
+	if !ok {
+		exp = 2
+	}
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 12 || (hasFrac && (frac == "" || len(frac) > exp)) {
+		return Money{}, fmt.Errorf("parse amount %q: %w", s, ErrInvalid)
+	}
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return Money{}, fmt.Errorf("parse amount %q: %w", s, ErrInvalid)
+		}
+	}
+	frac += strings.Repeat("0", exp-len(frac))
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return Money{}, fmt.Errorf("parse amount %q: %w", s, ErrInvalid)
+	}
+	return Money{Minor: n, Currency: currency}, nil
+}
+
+// Decimal formats m without symbol or grouping, for form fields: "25.00".
+func (m Money) Decimal() string {
+	exp, ok := currencyExponent[m.Currency]
+	if !ok {
+		exp = 2
+	}
+	if exp == 0 {
+		return strconv.FormatInt(m.Minor, 10)
+	}
+	div := int64(1)
+	for i := 0; i < exp; i++ {
+		div *= 10
+	}
+	return fmt.Sprintf("%d.%0*d", m.Minor/div, exp, m.Minor%div)
+}

@@ -300,3 +300,17 @@ func CreateSession(ctx context.Context, db *gorm.DB, s *Session) error {
 	}
 	return translate(db.WithContext(ctx).Omit("Workshop", "Instructor").Create(s).Error, "create session")
 }
+
+// SetSessionPolicy stores a session's booking policy: whether invoices are
+// offered, the cancellation cutoff and the fee per cancelled seat.
+func SetSessionPolicy(ctx context.Context, db *gorm.DB, sessionID uint, allowInvoice bool, cutoffHours int, feeMinor int64) error {
+	res := db.WithContext(ctx).Model(&Session{}).Where("id = ?", sessionID).Updates(map[string]any{
+		"allow_invoice": allowInvoice, "cancel_cutoff_hours": cutoffHours, "cancel_fee_minor": feeMinor, "updated_at": utcNow()})
+	if res.Error != nil {
+		return translate(res.Error, "set policy of session %d", sessionID)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("set policy of session %d: %w", sessionID, ErrNotFound)
+	}
+	return nil
+}
