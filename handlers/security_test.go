@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 
@@ -164,5 +165,45 @@ func TestPanicBecomes500Page(t *testing.T) {
 	rec := ta.do(t, request{path: "/boom"})
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "kaboom") || !strings.Contains(rec.Body.String(), "Something went wrong") {
 		t.Errorf("got %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+// TestStateChangingRoutesNeedCSRFAndRoles checks every form POST of the
+// registration and staff areas without a token (403, nothing stored), and
+// the staff POSTs as anonymous (401) and as a learner (403).
+func TestStateChangingRoutesNeedCSRFAndRoles(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true })
+	o := ta.placeAPIOrder(t, s.ID, 2, "invoice")
+	admin := mustUser(t, ta.db, models.RoleAdmin, "")
+	forms := map[string]url.Values{
+		fmt.Sprintf("/sessions/%d/register", s.ID):                              registerValues("invoice"),
+		fmt.Sprintf("/sessions/%d/waitlist", s.ID):                              {"name": {"W"}, "email": {"w@example.com"}, "seats": {"1"}},
+		"/waitlist/claim":                                                       {"waitlist_token": {"x"}},
+		"/orders/" + o.Ref + "/cancel":                                          {},
+		fmt.Sprintf("/orders/%s/attendees/%d/cancel", o.Ref, o.Attendees[0].ID): {},
+		fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID):                         {},
+		fmt.Sprintf("/admin/orders/%d/clear-flag", o.ID):                        {},
+		fmt.Sprintf("/admin/sessions/%d/capacity", s.ID):                        {"capacity": {"50"}},
+		fmt.Sprintf("/admin/sessions/%d/policy", s.ID):                          {"cancel_cutoff_hours": {"1"}, "cancel_fee": {"0"}},
+	}
+	for path, form := range forms {
+		if c := ta.do(t, request{method: "POST", path: path, form: form, noCSRF: true, as: admin}).Code; c != http.StatusForbidden {
+			t.Errorf("%s without CSRF token: got %d, want 403", path, c)
+		}
+		if strings.HasPrefix(path, "/admin/") {
+			if c := ta.do(t, request{method: "POST", path: path, form: url.Values{}}).Code; c != http.StatusUnauthorized {
+				t.Errorf("%s anonymous: got %d, want 401", path, c)
+			}
+			if c := ta.do(t, request{method: "POST", path: path, form: url.Values{}, as: mustUser(t, ta.db, models.RoleLearner, "")}).Code; c != http.StatusForbidden {
+				t.Errorf("%s as learner: got %d, want 403", path, c)
+			}
+		}
+	}
+	got := ta.order(t, o.ID)
+	if got.Status != models.OrderPendingInvoice || len(got.ActiveAttendees()) != 2 || ta.activeSeats(t, s.ID) != 2 || ta.session(t, s.ID).Capacity != 20 {
+		t.Errorf("a refused request changed data: order %s, %d attendees, %d seats, capacity %d",
+			got.Status, len(got.ActiveAttendees()), ta.activeSeats(t, s.ID), ta.session(t, s.ID).Capacity)
 	}
 }
