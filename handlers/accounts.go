@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/internal/mail"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -258,8 +259,8 @@ func (a *App) sendPasswordReset(ctx context.Context, u *models.User) error {
 		return err
 	}
 	link := a.cfg.BaseURL + "/password/reset?token=" + url.QueryEscape(token)
-	return a.queueEmail(ctx, "password_reset", fmt.Sprintf("password_reset:%d", r.ID), u.Email, u.Name,
-		map[string]string{"Name": u.Name, "Link": link})
+	return a.enqueue(ctx, a.db, mail.KindPasswordReset, fmt.Sprintf("password_reset:%d", r.ID), u.Email, u.Name,
+		mail.ResetData{Name: u.Name, Link: link})
 }
 
 // resetForm sets a new password with an emailed token.

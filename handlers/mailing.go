@@ -38,7 +38,9 @@ func inZone(s *models.Session, t time.Time) string {
 	return t.In(s.Location()).Format("Mon 2 Jan 2006, 15:04 MST")
 }
 
-// enqueue composes a message of kind and stores it in the outbox inside tx.
+// enqueue composes a message of kind and stores it in the outbox inside tx
+// (or db), once per key. Without a mailer the message is also logged, so a
+// developer can follow a reset link from the console.
 func (a *App) enqueue(ctx context.Context, tx *gorm.DB, kind, key, to, toName string, data any, atts ...models.EmailAttachment) error {
 	m, err := a.mail.Compose(kind, data)
 	if err != nil {
