@@ -424,7 +424,7 @@ func (v *validated) alternative(a Alternative, nonOrig []Input, res *Result) Alt
 		if !sc.Pass {
 			st = StatusFail
 			failing += in.Value
-			failLines = append(failLines, fmt.Sprintf("line %d", in.N))
+			failLines = append(failLines, strconv.Itoa(in.N))
 		}
 		res.step(fmt.Sprintf("Tariff shift, line %d (%s)", in.N, in.Code.Dotted()), sc.Why, st)
 	}
@@ -438,10 +438,11 @@ func (v *validated) alternative(a Alternative, nonOrig []Input, res *Result) Alt
 			st = StatusPass
 		}
 		res.step("De minimis (USMCA Art. 4.12)", dm.Detail, st)
+		subj, plural := linesPhrase(failLines)
 		if dm.Met {
-			whys = append(whys, fmt.Sprintf("%s fail the tariff shift but are within de minimis (%s)", strings.Join(failLines, ", "), failing))
+			whys = append(whys, fmt.Sprintf("%s %s the tariff shift but %s within de minimis (%s)", subj, verb(plural, "fails", "fail"), verb(plural, "is", "are"), failing))
 		} else {
-			whys = append(whys, fmt.Sprintf("%s do not make the required tariff shift and de minimis does not save them", strings.Join(failLines, ", ")))
+			whys = append(whys, fmt.Sprintf("%s %s not make the required tariff shift and de minimis does not save %s", subj, verb(plural, "does", "do"), verb(plural, "it", "them")))
 		}
 	} else if len(nonOrig) > 0 {
 		whys = append(whys, "every non-originating input makes the required tariff shift")
@@ -586,4 +587,20 @@ func FieldErrors(err error) map[string]string {
 		return ve.Fields
 	}
 	return nil
+}
+
+// linesPhrase names failing bill-of-materials lines: "the input on line 2"
+// or "the inputs on lines 1, 3".
+func linesPhrase(lines []string) (string, bool) {
+	if len(lines) == 1 {
+		return "the input on line " + lines[0], false
+	}
+	return "the inputs on lines " + strings.Join(lines, ", "), true
+}
+
+func verb(plural bool, one, many string) string {
+	if plural {
+		return many
+	}
+	return one
 }
