@@ -303,7 +303,7 @@ func (v *validated) decide() *Result {
 	if v.rule.URL != "" {
 		src += " (" + v.rule.URL + ")"
 	}
-	res.step("Applicable rule", fmt.Sprintf("%s — %s %s Source: %s.", v.rule.Key, v.rule.Title, v.rule.Text, src), StatusInfo)
+	res.step("Applicable rule", fmt.Sprintf("%s — %s. %s Source: %s.", v.rule.Key, v.rule.Title, v.rule.Text, src), StatusInfo)
 
 	// Step 2: which inputs are non-originating.
 	var nonOrig []Input
@@ -361,7 +361,7 @@ func (v *validated) decide() *Result {
 			res.Originating, res.Verdict = true, VerdictOriginating
 			res.Reason = ar.Why
 			if len(res.Alternatives) > 1 {
-				res.Reason = "Alternative " + ar.Label + " is met: " + ar.Why
+				res.Reason = "Alternative " + ar.Label + " is met. " + ar.Why
 			}
 			break
 		}
