@@ -72,14 +72,14 @@ func ParseBlock(b []byte) (Case, error) {
 	return c, nil
 }
 
-// Run evaluates the case against the rule table (t may be nil when the case
-// gives its rule as a short code).
-func (c Case) Run(t *Table) (*Result, error) { return Evaluate(t, c.Request) }
+// Run evaluates the case in the lab (its Table may be nil when the case
+// gives its rule as a short code; with an Index, codes must exist).
+func (c Case) Run(l Lab) (*Result, error) { return l.Evaluate(c.Request) }
 
 // Check runs the case and returns an error when the lab's verdict differs
 // from the one the lesson states.
-func (c Case) Check(t *Table) (*Result, error) {
-	res, err := c.Run(t)
+func (c Case) Check(l Lab) (*Result, error) {
+	res, err := c.Run(l)
 	if err != nil {
 		return nil, err
 	}

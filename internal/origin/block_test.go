@@ -29,7 +29,7 @@ func TestParseBlockAndRun(t *testing.T) {
 	if len(c.Request.Inputs) != 1 || c.Request.Inputs[0].Value != "12.00" {
 		t.Fatalf("inputs: got %+v, want one worth 12.00 (kept as written)", c.Request.Inputs)
 	}
-	res, err := c.Check(nil)
+	res, err := c.Check(Lab{Index: testIndex(t)})
 	if err != nil {
 		t.Fatalf("Check: %v", err)
 	}
@@ -45,7 +45,7 @@ func TestCheckCatchesWrongVerdict(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParseBlock: %v", err)
 	}
-	res, err := c.Check(nil)
+	res, err := c.Check(Lab{Index: testIndex(t)})
 	if err == nil {
 		t.Fatalf("Check: got no error, want a verdict mismatch (input stays in heading 8708 and is above de minimis)")
 	}
@@ -71,7 +71,7 @@ verdict: originating
 	if c.Request.Good != "8471.30" {
 		t.Errorf("good: got %q, want %q (trailing zero kept)", c.Request.Good, "8471.30")
 	}
-	if _, err := c.Check(testTable(t)); err != nil {
+	if _, err := c.Check(Lab{Table: testTable(t), Index: testIndex(t)}); err != nil {
 		t.Errorf("Check: %v", err)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // stated verdict differs from the calculation.
 func TestContentOriginBlocks(t *testing.T) {
 	t.Parallel()
-	tab := testTable(t)
+	lab := Lab{Table: testTable(t), Index: testIndex(t)}
 	n := 0
 	err := fs.WalkDir(content.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -33,7 +33,7 @@ func TestContentOriginBlocks(t *testing.T) {
 				t.Errorf("%s block %d: %v", path, i+1, err)
 				continue
 			}
-			if _, err := c.Check(tab); err != nil {
+			if _, err := c.Check(lab); err != nil {
 				t.Errorf("%s block %d: %v", path, i+1, err)
 			}
 		}

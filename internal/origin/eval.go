@@ -34,6 +34,10 @@ var usmcaCountries = map[string]bool{"US": true, "CA": true, "MX": true}
 
 var countryRe = regexp.MustCompile(`^[A-Z]{2}$`)
 
+// MaxInputs bounds the bill of materials; with amounts below 10^13 units the
+// sums then stay far inside int64.
+const MaxInputs = 200
+
 // Request is the learner's input as typed: strings, so the web form can pass
 // them through and get field errors back. Rule is a table key or a short
 // code (CC, CTH, CTSH, NONE); empty means "look the good up in the table".
@@ -155,24 +159,50 @@ type validated struct {
 	inputs       []Input
 }
 
+// Lab evaluates requests against a rule table and, when Index is set, also
+// checks that every code is a line of the tariff data.
+type Lab struct {
+	Table *Table     // may be nil when every request gives its rule as a short code
+	Index *hts.Index // may be nil: codes are then checked for format only
+}
+
 // Evaluate validates req, finds the rule and decides origin. Bad input
 // returns a *ValidationError; a good the table does not cover (with no rule
-// given) is a validation error on "rule" that wraps nothing else.
-func Evaluate(t *Table, req Request) (*Result, error) {
-	v, err := validate(t, req)
+// given) is a validation error on "rule".
+func (l Lab) Evaluate(req Request) (*Result, error) {
+	v, err := validate(l.Table, l.Index, req)
 	if err != nil {
 		return nil, err
 	}
 	return v.decide(), nil
 }
 
-func validate(t *Table, req Request) (*validated, error) {
+// Evaluate is Lab{Table: t}.Evaluate: codes are checked for format only.
+func Evaluate(t *Table, req Request) (*Result, error) { return Lab{Table: t}.Evaluate(req) }
+
+// checkCode parses a code of at least six digits and, with an index, checks
+// that the tariff has it.
+func checkCode(ix *hts.Index, s string) (hts.Code, string) {
+	c, err := hts.ParseCode(s)
+	if err != nil {
+		return hts.Code{}, "unknown code format: " + err.Error()
+	}
+	if c.Level() < 6 {
+		return hts.Code{}, "give at least the 6-digit subheading (e.g. 8471.30)"
+	}
+	if ix != nil {
+		if _, err := ix.LookupCode(c); err != nil {
+			return hts.Code{}, "unknown code: " + err.Error()
+		}
+	}
+	return c, ""
+}
+
+func validate(t *Table, ix *hts.Index, req Request) (*validated, error) {
 	errs := map[string]string{}
 	v := &validated{}
-	if c, err := hts.ParseCode(req.Good); err != nil {
-		errs["good"] = "unknown code format: " + err.Error()
-	} else if c.Level() < 6 {
-		errs["good"] = "give at least the 6-digit subheading (e.g. 8471.30)"
+	if c, msg := checkCode(ix, req.Good); msg != "" {
+		errs["good"] = msg
 	} else {
 		v.good = c
 	}
@@ -200,14 +230,11 @@ func validate(t *Table, req Request) (*validated, error) {
 	if len(req.Inputs) == 0 {
 		errs["inputs"] = "list at least one input (material)"
 	}
-	var total Cents
 	for i, in := range req.Inputs {
 		f := fmt.Sprintf("inputs[%d].", i)
 		li := Input{N: i + 1}
-		if c, err := hts.ParseCode(in.Code); err != nil {
-			errs[f+"code"] = "unknown code format: " + err.Error()
-		} else if c.Level() < 6 {
-			errs[f+"code"] = "give at least the 6-digit subheading"
+		if c, msg := checkCode(ix, in.Code); msg != "" {
+			errs[f+"code"] = msg
 		} else {
 			li.Code = c
 		}
@@ -225,12 +252,11 @@ func validate(t *Table, req Request) (*validated, error) {
 			errs[f+"value"] = "value " + err.Error()
 		} else {
 			li.Value = c
-			total += c
 		}
 		v.inputs = append(v.inputs, li)
 	}
-	if total < 0 { // cannot happen with bounded inputs; kept as a guard
-		errs["inputs"] = "values too large"
+	if len(req.Inputs) > MaxInputs {
+		errs["inputs"] = fmt.Sprintf("at most %d inputs", MaxInputs)
 	}
 	v.rule = resolveRule(t, req, v.good, errs)
 	if len(errs) > 0 {

@@ -139,7 +139,7 @@ func TestEvaluateVerdicts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := Evaluate(tab, c.req)
+			res, err := Lab{Table: tab, Index: testIndex(t)}.Evaluate(c.req)
 			if err != nil {
 				t.Fatalf("Evaluate: %v", err)
 			}
@@ -249,6 +249,25 @@ func TestEvaluateValidation(t *testing.T) {
 		if _, found := fields[c.field]; !found {
 			t.Errorf("%s: got fields %v, want one on %q", c.name, fields, c.field)
 		}
+	}
+}
+
+func TestEvaluateUnknownCodesWithIndex(t *testing.T) {
+	t.Parallel()
+	lab := Lab{Table: testTable(t), Index: testIndex(t)}
+	_, err := lab.Evaluate(Request{Good: "8471.30.99", TransactionValue: "100",
+		Inputs: []InputRequest{in("8473.30.11", "CN", "10"), in("9999.99", "CN", "1")}})
+	fields := FieldErrors(err)
+	if fields == nil {
+		t.Fatalf("got error %v, want a validation error", err)
+	}
+	for _, f := range []string{"good", "inputs[1].code"} {
+		if !strings.Contains(fields[f], "unknown code") {
+			t.Errorf("field %s: got %q, want an unknown-code message", f, fields[f])
+		}
+	}
+	if _, found := fields["inputs[0].code"]; found {
+		t.Errorf("inputs[0].code: got %q, want no error for an existing line", fields["inputs[0].code"])
 	}
 }
 

@@ -81,10 +81,11 @@ func (c Cents) String() string {
 // Percent is an exact ratio shown as a percentage.
 type Percent struct{ r *big.Rat }
 
-// percentOf returns num/den × 100 exactly; den must not be zero.
+// percentOf returns num/den × 100 exactly (in big integers, so large sums
+// cannot overflow); den must not be zero.
 func percentOf(num, den Cents) Percent {
-	r := new(big.Rat).SetFrac64(int64(num)*100, int64(den))
-	return Percent{r}
+	n := new(big.Int).Mul(big.NewInt(int64(num)), big.NewInt(100))
+	return Percent{new(big.Rat).SetFrac(n, big.NewInt(int64(den)))}
 }
 
 // AtLeast reports whether p ≥ min percent, compared exactly.

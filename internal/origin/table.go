@@ -188,8 +188,8 @@ func (r *Rule) compile() error {
 	return nil
 }
 
-// CoverCodes returns every code named by the table (covers, except and allow
-// bounds), for checks against the tariff data.
+// CoverCodes returns the bounds of the rule's covers, for checks against the
+// tariff data.
 func (r Rule) CoverCodes() []hts.Code {
 	var out []hts.Code
 	for _, s := range r.covers {

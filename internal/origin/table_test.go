@@ -22,6 +22,15 @@ func testTable(t testing.TB) *Table {
 	return tab
 }
 
+func testIndex(t testing.TB) *hts.Index {
+	t.Helper()
+	ix, err := bundledIndex()
+	if err != nil {
+		t.Fatalf("LoadBundled: %v", err)
+	}
+	return ix
+}
+
 func TestTableLoadsWithMetadata(t *testing.T) {
 	t.Parallel()
 	tab := testTable(t)
@@ -52,10 +61,7 @@ func TestTableLoadsWithMetadata(t *testing.T) {
 func TestTableCodesExistInBundledData(t *testing.T) {
 	t.Parallel()
 	tab := testTable(t)
-	ix, err := bundledIndex()
-	if err != nil {
-		t.Fatalf("LoadBundled: %v", err)
-	}
+	ix := testIndex(t)
 	for _, r := range tab.Rules {
 		codes := append(r.CoverCodes(), r.ReferencedCodes()...)
 		if len(codes) == 0 {
