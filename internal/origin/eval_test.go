@@ -238,6 +238,7 @@ func TestEvaluateValidation(t *testing.T) {
 		{"RVC out of range", Request{Good: "8471.30.01", Rule: "CTH", RVCTV: "160", TransactionValue: "100", Inputs: ok}, "rvc_tv"},
 		{"RVC with table rule", Request{Good: "8471.30.01", RVCNC: "50", TransactionValue: "100", Inputs: ok}, "rule"},
 		{"NONE without RVC", Request{Good: "8471.30.01", Rule: "NONE", TransactionValue: "100", Inputs: ok}, "rule"},
+		{"too many inputs", Request{Good: "8471.30.01", TransactionValue: "100", Inputs: make([]InputRequest, MaxInputs+1)}, "inputs"},
 	}
 	for _, c := range cases {
 		_, err := Evaluate(tab, c.req)
