@@ -1,18 +1,12 @@
-// Package origin decides whether a good is originating under the USMCA
-// product-specific rules of origin, step by step, for the origin lab: the
-// applicable rule (from the curated table in content/origin or given
-// explicitly), the non-originating inputs, the tariff shift of each, de
-// minimis, regional value content by transaction value and by net cost, and
-// the verdict. It also parses the ```origin blocks that lessons use for
-// worked examples. It imports internal/hts for code parsing and no other
-// project package besides content (through the caller's fs.FS).
 package origin
 
 import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sort"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -103,6 +97,7 @@ type Rule struct {
 	Title        string        `yaml:"title"`
 	Text         string        `yaml:"text"`     // the rule in our own words
 	Citation     string        `yaml:"citation"` // HTSUS General Note 11 chapter and subdivision
+	AsOf         string        `yaml:"as_of"`    // date the wording was checked (YYYY-MM-DD)
 	URL          string        `yaml:"url"`      // public page where the wording was read
 	Alternatives []Alternative `yaml:"alternatives"`
 
@@ -146,10 +141,17 @@ func ParseTable(b []byte) (*Table, error) {
 		if r.Text == "" || r.Citation == "" || r.URL == "" {
 			return nil, fmt.Errorf("origin rule %q: needs text, citation and url", r.Key)
 		}
+		if _, err := time.Parse(time.DateOnly, r.AsOf); err != nil {
+			return nil, fmt.Errorf("origin rule %q: as_of: %w", r.Key, err)
+		}
 		if err := r.compile(); err != nil {
 			return nil, fmt.Errorf("origin rule %q: %w", r.Key, err)
 		}
 	}
+	// List rules in tariff order, whatever the order in the file.
+	sort.SliceStable(t.Rules, func(i, j int) bool {
+		return t.Rules[i].covers[0].lo.Digits() < t.Rules[j].covers[0].lo.Digits()
+	})
 	return &t, nil
 }
 
@@ -161,6 +163,9 @@ func (r *Rule) compile() error {
 	var err error
 	if r.covers, err = parseSets(r.Covers); err != nil {
 		return fmt.Errorf("covers: %w", err)
+	}
+	if len(r.covers) == 0 && !r.Given {
+		return errors.New("covers is empty")
 	}
 	for i := range r.Alternatives {
 		a := &r.Alternatives[i]

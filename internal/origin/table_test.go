@@ -50,8 +50,8 @@ func TestTableLoadsWithMetadata(t *testing.T) {
 		if !strings.HasPrefix(r.URL, "https://") {
 			t.Errorf("rule %s: url %q, want a public https source", r.Key, r.URL)
 		}
-		if r.Title == "" {
-			t.Errorf("rule %s: no title", r.Key)
+		if r.Title == "" || r.AsOf == "" {
+			t.Errorf("rule %s: got title %q as_of %q, want both", r.Key, r.Title, r.AsOf)
 		}
 	}
 }
@@ -106,17 +106,24 @@ func TestTableFindMostSpecific(t *testing.T) {
 func TestParseTableRejectsBadRules(t *testing.T) {
 	t.Parallel()
 	meta := "meta: {as_of: '2026-11-30', source: s, coverage: c}\n"
+	// Each body is a valid rule but for one defect.
 	cases := map[string]string{
-		"unknown shift":  "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, alternatives: [{shift: XYZ}]}]",
-		"none no rvc":    "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, alternatives: [{shift: NONE}]}]",
-		"bad range":      "rules: [{key: k, covers: ['8471.30-8471'], text: t, citation: c, url: u, alternatives: [{shift: CTH}]}]",
+		"unknown shift":  "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, as_of: '2026-11-30', alternatives: [{shift: XYZ}]}]",
+		"none no rvc":    "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, as_of: '2026-11-30', alternatives: [{shift: NONE}]}]",
+		"bad range":      "rules: [{key: k, covers: ['8471.30-8471'], text: t, citation: c, url: u, as_of: '2026-11-30', alternatives: [{shift: CTH}]}]",
 		"no source":      "rules: [{key: k, covers: ['8471'], text: t, alternatives: [{shift: CTH}]}]",
-		"allow no rvc":   "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, alternatives: [{shift: CTH, allow: ['8473']}]}]",
-		"no alternative": "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u}]",
+		"allow no rvc":   "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, as_of: '2026-11-30', alternatives: [{shift: CTH, allow: ['8473']}]}]",
+		"no alternative": "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, as_of: '2026-11-30'}]",
+		"no as_of":       "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, alternatives: [{shift: CTH}]}]",
+		"no covers":      "rules: [{key: k, text: t, citation: c, url: u, as_of: '2026-11-30', alternatives: [{shift: CTH}]}]",
 	}
 	for name, body := range cases {
 		if _, err := ParseTable([]byte(meta + body)); err == nil {
 			t.Errorf("%s: got no error, want one", name)
 		}
+	}
+	good := "rules: [{key: k, covers: ['8471'], text: t, citation: c, url: u, as_of: '2026-11-30', alternatives: [{shift: CTH}]}]"
+	if _, err := ParseTable([]byte(meta + good)); err != nil {
+		t.Errorf("valid rule: got %v, want no error", err)
 	}
 }
