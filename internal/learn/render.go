@@ -195,7 +195,28 @@ func linkCodes(doc ast.Node, src []byte) {
 		link.AppendChild(link, cs)
 	}
 	for _, t := range texts {
+		if t.Parent() == nil {
+			continue // merged into its predecessor
+		}
+		mergeText(t)
 		splitCodes(t, src)
+	}
+}
+
+// mergeText joins the text nodes that follow t and continue it in the
+// source: the inline parser may cut a run of text at a dot, and a code must
+// be matched whole.
+func mergeText(t *ast.Text) {
+	for {
+		next, ok := t.NextSibling().(*ast.Text)
+		if !ok || t.SoftLineBreak() || t.HardLineBreak() || t.IsRaw() || next.IsRaw() ||
+			t.Segment.Padding != 0 || next.Segment.Padding != 0 || next.Segment.Start != t.Segment.Stop {
+			return
+		}
+		t.Segment = t.Segment.WithStop(next.Segment.Stop)
+		t.SetSoftLineBreak(next.SoftLineBreak())
+		t.SetHardLineBreak(next.HardLineBreak())
+		t.Parent().RemoveChild(t.Parent(), next)
 	}
 }
 

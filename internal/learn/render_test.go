@@ -16,6 +16,8 @@ func TestRender(t *testing.T) {
 			[]string{`<a href="/hts/8471.30.01" class="hts-code"><code>8471.30.01</code></a>`}, nil},
 		{"code in text becomes a link", "Heading 7318.15 and 9903.01.32 apply.",
 			[]string{`<a href="/hts/7318.15" class="hts-code">7318.15</a> and <a href="/hts/9903.01.32" class="hts-code">9903.01.32</a> apply.`}, nil},
+		{"code at the end of a paragraph", "First line.\nNext line 9903.01.32",
+			[]string{`Next line <a href="/hts/9903.01.32" class="hts-code">9903.01.32</a></p>`}, nil},
 		{"10-digit code without the last dot", "Report 8471.30.0100.",
 			[]string{`<a href="/hts/8471.30.01.00" class="hts-code">8471.30.0100</a>.`}, nil},
 		{"not inside an existing link", "[line 8471.30.01](https://hts.usitc.gov/)",
