@@ -66,19 +66,33 @@ func TestValidateRejects(t *testing.T) {
 		change func(m fstest.MapFS, lesson string) string // returns the new lesson text
 		want   string
 	}{
-		{"missing title", func(_ fstest.MapFS, s string) string { return strings.Replace(s, `title: "Lesson first-lesson"`+"\n", "", 1) }, "missing title"},
-		{"missing summary", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "summary: A fixture lesson.\n", "", 1) }, "missing summary"},
+		{"missing title", func(_ fstest.MapFS, s string) string {
+			return strings.Replace(s, `title: "Lesson first-lesson"`+"\n", "", 1)
+		}, "missing title"},
+		{"missing summary", func(_ fstest.MapFS, s string) string {
+			return strings.Replace(s, "summary: A fixture lesson.\n", "", 1)
+		}, "missing summary"},
 		{"missing as_of", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "as_of: 2026-11-30\n", "", 1) }, "missing as_of"},
-		{"as_of not a date", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "as_of: 2026-11-30", "as_of: November 2026", 1) }, "is not a date"},
+		{"as_of not a date", func(_ fstest.MapFS, s string) string {
+			return strings.Replace(s, "as_of: 2026-11-30", "as_of: November 2026", 1)
+		}, "is not a date"},
 		{"no minutes", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "minutes: 6\n", "", 1) }, "minutes must be"},
-		{"unknown key", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "minutes: 6", "minutes: 6\nminuets: 6", 1) }, "minuets"},
+		{"unknown key", func(_ fstest.MapFS, s string) string {
+			return strings.Replace(s, "minutes: 6", "minutes: 6\nminuets: 6", 1)
+		}, "minuets"},
 		{"no sources", func(_ fstest.MapFS, s string) string {
 			return strings.Replace(s, "sources:\n  - title: \"HTSUS (2025 edition)\"\n    url: https://hts.usitc.gov/\n", "sources: []\n", 1)
 		}, "at least one source"},
-		{"bad source url", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "url: https://hts.usitc.gov/", "url: hts.usitc.gov", 1) }, "not an http(s) address"},
-		{"duplicate slug", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "slug: first-lesson", "slug: second-lesson", 1) }, `slug "second-lesson" already used`},
+		{"bad source url", func(_ fstest.MapFS, s string) string {
+			return strings.Replace(s, "url: https://hts.usitc.gov/", "url: hts.usitc.gov", 1)
+		}, "not an http(s) address"},
+		{"duplicate slug", func(_ fstest.MapFS, s string) string {
+			return strings.Replace(s, "slug: first-lesson", "slug: second-lesson", 1)
+		}, `slug "second-lesson" already used`},
 		{"duplicate order", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "\norder: 1\n", "\norder: 2\n", 1) }, "order 2 already used"},
-		{"unknown prerequisite", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "prerequisites: []", "prerequisites: [no-such-lesson]", 1) }, `prerequisite "no-such-lesson" is not a lesson`},
+		{"unknown prerequisite", func(_ fstest.MapFS, s string) string {
+			return strings.Replace(s, "prerequisites: []", "prerequisites: [no-such-lesson]", 1)
+		}, `prerequisite "no-such-lesson" is not a lesson`},
 		{"track mismatch", func(_ fstest.MapFS, s string) string { return strings.Replace(s, "track: basics", "track: more", 1) }, "does not match"},
 		{"short body", func(_ fstest.MapFS, s string) string {
 			i := strings.Index(s, "## Introduction")
