@@ -249,3 +249,19 @@ func containsString(ss []string, s string) bool {
 	}
 	return false
 }
+
+// Blocks returns the worked examples of every lesson in the catalog, in
+// reading order: what a test runs through the duty calculator and the
+// origin package so that lessons and code cannot drift apart.
+func (c *Catalog) Blocks() (Blocks, error) {
+	var all Blocks
+	for _, l := range c.Lessons {
+		b, err := ExtractBlocks(l.Slug, l.Body)
+		if err != nil {
+			return Blocks{}, fmt.Errorf("%s: %w", l.Path, err)
+		}
+		all.Duty = append(all.Duty, b.Duty...)
+		all.Origin = append(all.Origin, b.Origin...)
+	}
+	return all, nil
+}

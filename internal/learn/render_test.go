@@ -105,6 +105,13 @@ func TestExtractBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
+	all, err := c.Blocks()
+	if err != nil {
+		t.Fatalf("catalog blocks: %v", err)
+	}
+	if len(all.Duty) != 1 || all.Duty[0].Lesson != "second-lesson" {
+		t.Errorf("got %+v, want the one duty example of second-lesson", all.Duty)
+	}
 	b, err := ExtractBlocks(c.Lessons[1].Slug, c.Lessons[1].Body)
 	if err != nil {
 		t.Fatalf("extract: %v", err)
