@@ -141,3 +141,24 @@ func TestReadingTime(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderConcurrent shares one Renderer between goroutines (run with -race).
+func TestRenderConcurrent(t *testing.T) {
+	r := NewRenderer()
+	done := make(chan string)
+	for i := 0; i < 8; i++ {
+		go func() {
+			out, err := r.Render("x", "## A\n\nSee `8471.30.01` and 7318.15.\n")
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			done <- out.HTML
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if got := <-done; !strings.Contains(got, `href="/hts/7318.15"`) {
+			t.Errorf("got %q, want the code linked", got)
+		}
+	}
+}

@@ -20,6 +20,15 @@ import (
 // redirect to the login page with a return address.
 var ErrLoginRequired = errors.New("login required")
 
+// UserID is u's ID, or 0 for a visitor (nil user): the form every Service
+// method takes.
+func UserID(u *models.User) uint {
+	if u == nil {
+		return 0
+	}
+	return u.ID
+}
+
 // Service serves lessons and progress to learners.
 type Service struct {
 	db  *gorm.DB
@@ -534,6 +543,25 @@ type LessonEdit struct {
 	BodyMD    string
 }
 
+// check applies the front-matter rules a lesson file must meet (not the
+// length floor: staff may shorten a lesson).
+func (e LessonEdit) check(slug string) []error {
+	var errs []error
+	if strings.TrimSpace(e.Title) == "" || strings.TrimSpace(e.Summary) == "" {
+		errs = append(errs, errors.New("title and summary are required"))
+	}
+	if e.Minutes <= 0 {
+		errs = append(errs, errors.New("minutes must be a positive number"))
+	}
+	if _, err := time.Parse(time.DateOnly, e.AsOf); err != nil {
+		errs = append(errs, fmt.Errorf("as of %q is not a date (YYYY-MM-DD)", e.AsOf))
+	}
+	if len(e.Sources) == 0 {
+		errs = append(errs, errors.New("at least one source is required"))
+	}
+	return append(errs, checkSelfCheck(slug, e.SelfCheck)...)
+}
+
 // EditLesson saves a staff edit: it renders the new body and marks the
 // lesson edited, so that content syncs no longer overwrite it. The admin
 // area validates the form before calling.
@@ -542,11 +570,8 @@ func (s *Service) EditLesson(ctx context.Context, slug string, e LessonEdit, edi
 	if err != nil {
 		return fmt.Errorf("edit lesson: %w", err)
 	}
-	if errs := checkSelfCheck(slug, e.SelfCheck); len(errs) > 0 {
+	if errs := e.check(slug); len(errs) > 0 {
 		return fmt.Errorf("edit lesson %q: %w: %w", slug, models.ErrInvalid, errors.Join(errs...))
-	}
-	if _, err := time.Parse(time.DateOnly, e.AsOf); err != nil {
-		return fmt.Errorf("edit lesson %q: as of %q: %w", slug, e.AsOf, models.ErrInvalid)
 	}
 	out, err := s.r.Render(slug, e.BodyMD)
 	if err != nil {
