@@ -140,7 +140,8 @@ func load(fsys fs.FS) (*Catalog, []error) {
 			continue
 		}
 		for _, f := range files {
-			if f.IsDir() || path.Ext(f.Name()) != ".md" {
+			// A README beside the lessons is for authors, not a lesson.
+			if f.IsDir() || path.Ext(f.Name()) != ".md" || strings.EqualFold(f.Name(), "README.md") {
 				continue
 			}
 			p := path.Join(dir, f.Name())
@@ -352,7 +353,13 @@ func checkSelfCheck(p string, qs []Question) []error {
 func crossCheck(c *Catalog) []error {
 	var errs []error
 	trackAt := map[string]string{}
+	trackOrderAt := map[int]string{}
 	for _, t := range c.Tracks {
+		if prev, ok := trackOrderAt[t.Order]; ok {
+			errs = append(errs, fmt.Errorf("%s: track order %d already used by %s", t.Path, t.Order, prev))
+		} else {
+			trackOrderAt[t.Order] = t.Path
+		}
 		if prev, ok := trackAt[t.Slug]; ok {
 			errs = append(errs, fmt.Errorf("%s: track slug %q already used by %s", t.Path, t.Slug, prev))
 			continue

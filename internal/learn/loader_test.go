@@ -112,6 +112,11 @@ func TestValidateRejects(t *testing.T) {
 		{"bad duty block", func(_ fstest.MapFS, s string) string {
 			return strings.Replace(s, "## Key points", "```duty\ncode: 8471\ncountry: China\ndate: soon\nvalue: ten\n```\n\n## Key points", 1)
 		}, "duty block 1"},
+		{"duplicate track order", func(m fstest.MapFS, s string) string {
+			m["lessons/02-more/track.yaml"] = &fstest.MapFile{Data: []byte("slug: more\ntitle: More\norder: 1\nsummary: Two.\n")}
+			m["lessons/02-more/README.md"] = &fstest.MapFile{Data: []byte("# Notes for authors\n")}
+			return s
+		}, "track order 1 already used"},
 		{"missing track.yaml", func(m fstest.MapFS, s string) string { delete(m, "lessons/01-basics/track.yaml"); return s }, "lessons/01-basics/track.yaml"},
 	}
 	for _, tt := range tests {
@@ -126,7 +131,7 @@ func TestValidateRejects(t *testing.T) {
 			if !strings.Contains(joined, tt.want) {
 				t.Errorf("got errors %q, want one containing %q", joined, tt.want)
 			}
-			if tt.name != "missing track.yaml" && tt.name != "duplicate slug" && !strings.Contains(joined, firstLesson) {
+			if tt.name != "missing track.yaml" && tt.name != "duplicate slug" && tt.name != "duplicate track order" && !strings.Contains(joined, firstLesson) {
 				t.Errorf("got errors %q, want them to name %s", joined, firstLesson)
 			}
 			if _, err := Load(m); err == nil {
@@ -172,5 +177,13 @@ func TestContentLessons(t *testing.T) {
 		if _, err := r.Render(l.Slug, l.Body); err != nil {
 			t.Errorf("%s: %v", l.Path, err)
 		}
+	}
+}
+
+func TestReadmeIsNotALesson(t *testing.T) {
+	m := mapFixture(t)
+	m["lessons/02-more/README.md"] = &fstest.MapFile{Data: []byte("# Notes for authors\n")}
+	if errs := Validate(m); len(errs) != 0 {
+		t.Errorf("got %v, want no errors", errs)
 	}
 }
