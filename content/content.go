@@ -7,5 +7,5 @@ import "embed"
 
 // FS is the embedded content tree.
 //
-//go:embed seed hts duty origin
+//go:embed seed hts duty origin lessons
 var FS embed.FS
