@@ -394,6 +394,10 @@ func (c *calc) holds(when string) bool {
 	switch {
 	case when == "s232":
 		return c.subject232
+	case when == "s232_full":
+		// Charged on the full value; content-based derivatives are split
+		// by contentSplit instead.
+		return c.full232
 	case when == "usmca":
 		return c.usmca
 	case strings.HasPrefix(when, "class:"):

@@ -326,9 +326,11 @@ func TestCompoundRate(t *testing.T) {
 // 9903.85.08 (duty on the aluminum content), 2025-09-01, $8,000.00 with
 // $2,000.00 of aluminum, by vessel, MFN 2.5%:
 // MFN $200.00; 301 List 3 $2,000.00; 232 aluminum 50% × $2,000.00 =
-// $1,000.00; fentanyl 20% × $8,000.00 = $1,600.00; reciprocal exempt
-// (Section 232 goods); MPF 0.3464% × $8,000.00 = $27.712 → $27.71 →
-// FY2025 minimum $32.71; HMF $10.00 → $4,842.71.
+// $1,000.00; fentanyl 20% × $8,000.00 = $1,600.00; reciprocal 10% on
+// the non-metal value only, 10% × $6,000.00 = $600.00 (issue 12 item 3:
+// from 2025-06-04 only the metal content of a content-based derivative
+// escapes, CBP CSMS #65829726); MPF 0.3464% × $8,000.00 = $27.712 → $27.71 →
+// FY2025 minimum $32.71; HMF $10.00 → $5,442.71.
 func TestDerivativeContentBase(t *testing.T) {
 	t.Parallel()
 	tb := loadTable(t)
@@ -345,12 +347,12 @@ func TestDerivativeContentBase(t *testing.T) {
 		{program: "s301", ch99: "9903.88.03", amount: 200000},
 		{program: "s232_aluminum", ch99: "", amount: 100000},
 		{program: "ieepa_fentanyl", ch99: "9903.01.24", amount: 160000},
-		{program: "ieepa_reciprocal", ch99: "9903.01.25", exempt: true},
+		{program: "ieepa_reciprocal", ch99: "9903.01.25", amount: 60000},
 		{program: "mpf", amount: 3271},
 		{program: "hmf", amount: 1000},
-	}, 484271)
-	// Without the content value the 232 layer cannot be computed, but the
-	// goods are still subject to 232 (so the reciprocal stays exempt).
+	}, 544271)
+	// Without the content value neither the 232 layer nor the reciprocal
+	// on the non-metal value can be computed: both are "check".
 	delete(in.MetalContent, "aluminum")
 	r, err = tb.Calculate(in)
 	if err != nil {
@@ -359,8 +361,8 @@ func TestDerivativeContentBase(t *testing.T) {
 	if l := r.Layers[2]; l.Reason == "" || !r.Incomplete || len(r.NeedsContent) != 1 {
 		t.Errorf("232 without content: got %+v, incomplete %v", l, r.Incomplete)
 	}
-	if !r.Layers[4].Exempt {
-		t.Error("reciprocal should stay exempt for a 232 good")
+	if l := layerOf(r, "ieepa_reciprocal"); l.Status != StatusCheck {
+		t.Errorf("reciprocal without content: got %+v, want check", l)
 	}
 	// Before the line was added to the list (2025-08-18) there is no 232
 	// layer and the reciprocal applies.
