@@ -1,0 +1,194 @@
+package duty
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// BatchHeader is the column row of a batch file; BatchTemplate is a
+// template users can download.
+var BatchHeader = []string{"entry_number", "entry_date", "hts_code", "country_of_origin", "customs_value"}
+
+// BatchTemplate is the downloadable template CSV: the header and one
+// example row.
+const BatchTemplate = "entry_number,entry_date,hts_code,country_of_origin,customs_value\nABC-1234567-8,2025-05-01,8471.30.0100,CN,10000.00\n"
+
+// BatchRowError is a per-row problem: the 1-based line number, the field
+// and the message.
+type BatchRowError struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+func (e BatchRowError) Error() string {
+	return fmt.Sprintf("line %d, %s: %s", e.Line, e.Field, e.Message)
+}
+
+// BatchOptions configure RunBatch. Lookup turns an HTS code into a Line
+// (the handler passes the tariff index lookup); Progress, if set, is
+// called with the number of data rows done; MaxRows caps the rows read
+// (DefaultBatchMaxRows if zero).
+type BatchOptions struct {
+	Lookup   func(code string) (Line, error)
+	Progress func(rowsDone int)
+	MaxRows  int
+}
+
+// DefaultBatchMaxRows caps a batch file (CAPE takes up to 9,999 entry
+// numbers per declaration, CSMS #68315804).
+const DefaultBatchMaxRows = 10000
+
+// ErrBatchTooLarge is returned when a file has more rows than the cap.
+var ErrBatchTooLarge = errors.New("duty: batch has too many rows")
+
+// BatchSummary is the outcome of RunBatch: rows computed, per-row errors
+// and the IEEPA total in cents.
+type BatchSummary struct {
+	Rows   int             `json:"rows"`
+	Errors []BatchRowError `json:"errors"`
+	// IEEPA is the sum of IEEPA duties (fentanyl, reciprocal, Brazil,
+	// India) over the computed rows, in cents.
+	IEEPA  int64 `json:"ieepa_cents"`
+	Duties int64 `json:"duties_cents"`
+}
+
+// ieepaPrograms are the layers refundable after Learning Resources.
+var ieepaPrograms = []string{"ieepa_fentanyl", "ieepa_reciprocal", "ieepa_brazil", "ieepa_india"}
+
+// RefundRoute is the refund route the sources support for IEEPA duties
+// (Atmus Filtration v. United States, CIT No. 26-01259; CBP CAPE, CSMS
+// #68315804); the appeal on finally liquidated entries is open.
+const RefundRoute = "IEEPA refund: CBP CAPE portal (CSMS #68315804) for unliquidated entries and entries within 80 days of liquidation, under the CIT order in Atmus Filtration (No. 26-01259); finally liquidated entries: under appeal at the CAFC, check before filing"
+
+// RunBatch reads entries from r (CSV with BatchHeader), computes each
+// stack with t and streams a result CSV to w: one row per entry with the
+// duties, the IEEPA amount, the refund route and any error, then a total
+// row. Bad rows are reported (and written with their error) and do not
+// stop the run. Nothing is stored.
+func (t *Table) RunBatch(r io.Reader, w io.Writer, opt BatchOptions) (BatchSummary, error) {
+	max := opt.MaxRows
+	if max <= 0 {
+		max = DefaultBatchMaxRows
+	}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cw := csv.NewWriter(w)
+	var sum BatchSummary
+	head, err := cr.Read()
+	if err != nil {
+		return sum, fmt.Errorf("duty: batch header: %w", err)
+	}
+	for i, h := range BatchHeader {
+		if i >= len(head) || strings.TrimSpace(strings.TrimPrefix(head[i], "\ufeff")) != h {
+			return sum, fmt.Errorf("duty: batch header: want %s", strings.Join(BatchHeader, ","))
+		}
+	}
+	if err := cw.Write([]string{"line", "entry_number", "entry_date", "hts_code", "country_of_origin", "customs_value", "duties", "ieepa_duties", "incomplete", "refund_route", "error"}); err != nil {
+		return sum, fmt.Errorf("duty: write batch: %w", err)
+	}
+	for n := 2; ; n++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		done := sum.Rows + len(sum.Errors)
+		if done >= max {
+			return sum, fmt.Errorf("%w (at most %d)", ErrBatchTooLarge, max)
+		}
+		var out []string
+		if err != nil {
+			e := BatchRowError{Line: n, Field: "row", Message: "not valid CSV"}
+			sum.Errors = append(sum.Errors, e)
+			out = []string{strconv.Itoa(n), "", "", "", "", "", "", "", "", "", e.Error()}
+		} else {
+			out = t.batchRow(n, rec, opt, &sum)
+		}
+		if err := cw.Write(out); err != nil {
+			return sum, fmt.Errorf("duty: write batch: %w", err)
+		}
+		if opt.Progress != nil {
+			opt.Progress(done + 1)
+		}
+	}
+	if err := cw.Write([]string{"total", "", "", "", "", "", centsText(sum.Duties), centsText(sum.IEEPA), "", RefundRoute, fmt.Sprintf("%d rows with errors", len(sum.Errors))}); err != nil {
+		return sum, fmt.Errorf("duty: write batch: %w", err)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return sum, fmt.Errorf("duty: write batch: %w", err)
+	}
+	return sum, nil
+}
+
+// batchRow computes one data row, recording its error in sum.
+func (t *Table) batchRow(n int, rec []string, opt BatchOptions, sum *BatchSummary) []string {
+	out := append([]string{strconv.Itoa(n)}, make([]string, 10)...)
+	copy(out[1:6], rec)
+	fail := func(field, msg string) []string {
+		e := BatchRowError{Line: n, Field: field, Message: msg}
+		sum.Errors = append(sum.Errors, e)
+		out[10] = e.Error()
+		return out
+	}
+	if len(rec) != len(BatchHeader) {
+		return fail("row", fmt.Sprintf("want %d fields, got %d", len(BatchHeader), len(rec)))
+	}
+	for i := range rec {
+		rec[i] = strings.TrimSpace(rec[i])
+	}
+	if rec[0] == "" {
+		return fail("entry_number", "missing")
+	}
+	d, err := ParseDate(rec[1])
+	if err != nil {
+		return fail("entry_date", "use the form 2025-05-01")
+	}
+	v, err := ParseDollars(rec[4])
+	if err != nil {
+		return fail("customs_value", "enter dollars and cents, such as 10000.00")
+	}
+	line, err := opt.Lookup(rec[2])
+	if err != nil {
+		return fail("hts_code", err.Error())
+	}
+	in := Input{Line: line, Country: strings.ToUpper(rec[3]), EntryDate: d, CustomsValue: v, Transport: TransportOther}
+	res, err := t.Calculate(in)
+	if err != nil {
+		var ve ValidationError
+		if errors.As(err, &ve) {
+			for k, m := range ve {
+				field := map[string]string{"country": "country_of_origin", "date": "entry_date", "value": "customs_value"}[k]
+				if field == "" {
+					field = k
+				}
+				return fail(field, m)
+			}
+		}
+		return fail("row", err.Error())
+	}
+	var ieepa int64
+	for _, l := range res.Layers {
+		for _, p := range ieepaPrograms {
+			if l.Program == p && l.Status == StatusApplied {
+				ieepa += l.Amount
+			}
+		}
+	}
+	sum.Rows++
+	sum.Duties += res.Duties
+	sum.IEEPA += ieepa
+	out[6], out[7], out[8] = centsText(res.Duties), centsText(ieepa), strconv.FormatBool(res.Incomplete)
+	if ieepa > 0 {
+		out[9] = RefundRoute
+	}
+	return out
+}
+
+// centsText writes cents as a plain decimal ("2000.00") for CSV.
+func centsText(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }

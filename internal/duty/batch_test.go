@@ -1,0 +1,58 @@
+package duty
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestRunBatch: two good rows (the Chinese laptop of 2025-05-01 owes
+// $2,000.00 of IEEPA fentanyl duty, refundable under the CIT order in
+// Atmus Filtration and CAPE, CSMS #68315804) and bad rows with line,
+// field and message.
+func TestRunBatch(t *testing.T) {
+	t.Parallel()
+	tb := loadTable(t)
+	lookup := func(code string) (Line, error) {
+		if strings.HasPrefix(strings.ReplaceAll(code, ".", ""), "847130") {
+			return Line{Code: "8471.30.01", General: "Free"}, nil
+		}
+		return Line{}, fmt.Errorf("%s is not in the 2025 HTSUS", code)
+	}
+	in := BatchTemplate +
+		"E2,2026-10-01,8471.30.0100,CN,5000.00\n" +
+		"E3,2025-13-01,8471.30.0100,CN,1.00\n" +
+		"E4,2025-05-01,9999.99.9999,CN,1.00\n" +
+		"E5,2025-05-01,8471.30.0100,QQ,1.00\n" +
+		"E6,2025-05-01\n"
+	var out bytes.Buffer
+	var progress []int
+	sum, err := tb.RunBatch(strings.NewReader(in), &out, BatchOptions{Lookup: lookup, Progress: func(n int) { progress = append(progress, n) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != 2 || sum.IEEPA != 200_000 || len(sum.Errors) != 4 {
+		t.Fatalf("got rows %d ieepa %d errors %v, want 2, 200000, 4", sum.Rows, sum.IEEPA, sum.Errors)
+	}
+	wantFields := []string{"entry_date", "hts_code", "country_of_origin", "row"}
+	for i, e := range sum.Errors {
+		if e.Field != wantFields[i] || e.Line != i+4 {
+			t.Errorf("error %d: got %+v, want field %s line %d", i, e, wantFields[i], i+4)
+		}
+	}
+	if len(progress) != 6 || progress[5] != 6 {
+		t.Errorf("progress: got %v", progress)
+	}
+	if !strings.Contains(out.String(), "2000.00,2000.00,false,\"IEEPA refund: CBP CAPE") || !strings.Contains(out.String(), "total,") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	_, err = tb.RunBatch(strings.NewReader(in), &bytes.Buffer{}, BatchOptions{Lookup: lookup, MaxRows: 2})
+	if !errors.Is(err, ErrBatchTooLarge) {
+		t.Errorf("cap: got %v, want ErrBatchTooLarge", err)
+	}
+	if _, err := tb.RunBatch(strings.NewReader("a,b\n"), &bytes.Buffer{}, BatchOptions{Lookup: lookup}); err == nil {
+		t.Error("bad header: got nil error")
+	}
+}
