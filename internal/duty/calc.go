@@ -72,7 +72,7 @@ type Input struct {
 	// States, for in-transit rules; zero if not given.
 	LoadDate Date
 	// Declarations are facts about the goods that the code alone does not
-	// settle: DeclUKInQuota, DeclFaceMask, DeclEVBattery.
+	// settle: DeclUKInQuota, DeclFaceMask, DeclEVBattery, DeclTransshipped.
 	Declarations []string
 }
 
@@ -86,6 +86,9 @@ const (
 	// DeclEVBattery: a lithium-ion battery for electric vehicles of
 	// 8507.60 (Section 301 review rate from 2024-09-27).
 	DeclEVBattery = "ev_battery"
+	// DeclTransshipped: goods CBP found transshipped to evade the
+	// reciprocal duty (40%, 9903.02.01, EO 14326).
+	DeclTransshipped = "transshipped"
 )
 
 // Layer statuses: every layer considered is applied, not applied (with
@@ -611,18 +614,8 @@ func (c *calc) s232Metals() {
 		case (core || deriv != nil) && (pick("unannexed", "") || pick("any", "")):
 			used = deriv
 		}
-		if m == nil && !core && deriv == nil && annex == nil && listed == nil {
-			for _, cp := range scope.CheckPrefixes {
-				if hasPrefix(digits, cp.Prefixes) && c.in.EntryDate.within(cp.EffectiveFrom, cp.EffectiveTo) {
-					c.add(Layer{Program: program, Label: "Section 232, " + metal + " derivatives", LegalBasis: "Trade Expansion Act of 1962 §232",
-						RateText: "—", Reason: cp.Text, Confidence: Partly, Source: "Proc 10895/10896"})
-					m = &Measure{} // handled
-					break
-				}
-			}
-			if m != nil {
-				continue
-			}
+		if m == nil && !core && deriv == nil && annex == nil && listed == nil && c.checkCoverage(program, metal, scope, digits) {
+			continue
 		}
 		if m == nil {
 			if _, given := c.in.MetalContent[metal]; given {
@@ -676,6 +669,20 @@ func (c *calc) s232Metals() {
 	}
 }
 
+// checkCoverage adds a "check" layer when the line falls under codes
+// whose Section 232 coverage is unknown on the entry date (derivative
+// lists not in our data); it reports whether it did.
+func (c *calc) checkCoverage(program, metal string, scope MetalScope, digits string) bool {
+	for _, cp := range scope.CheckPrefixes {
+		if hasPrefix(digits, cp.Prefixes) && c.in.EntryDate.within(cp.EffectiveFrom, cp.EffectiveTo) {
+			c.add(Layer{Program: program, Label: "Section 232, " + metal + " derivatives", LegalBasis: "Trade Expansion Act of 1962 §232",
+				RateText: "—", Reason: cp.Text, Confidence: Partly, Source: "Proc 10895/10896"})
+			return true
+		}
+	}
+	return false
+}
+
 // metalBase charges a metal layer on the customs value or on the metal
 // content value, as the row says.
 func (c *calc) metalBase(l *Layer, m *Measure, metal string, used *S232Listing, digits string) {
@@ -726,7 +733,13 @@ func (c *calc) s232Classes() {
 	}
 	m := c.find(func(r *Measure) bool { return r.ProductClass == c.in.ProductClass })
 	if m == nil {
-		c.res.Notes = append(c.res.Notes, Note{Text: "The Section 232 action for the chosen product class was not in force on " + c.in.EntryDate.String() + ".", Confidence: Verified})
+		for i := range c.t.Measures {
+			if r := &c.t.Measures[i]; r.ProductClass == c.in.ProductClass {
+				c.add(Layer{Program: r.Program, Label: programLabel(r.Program, r), LegalBasis: r.LegalBasis, RateText: "—", Computed: true,
+					Confidence: Verified, Source: r.Source, Why: fmt.Sprintf("the Section 232 action for the chosen product class was not in force on %s for goods of %s.", c.in.EntryDate, c.t.CountryName(c.in.Country))})
+				return
+			}
+		}
 		return
 	}
 	l := fromMeasure(m)
@@ -940,6 +953,11 @@ func (c *calc) considered() {
 			l.Why = fmt.Sprintf("%s is not covered by the Section 232 %s measures in our data on %s.", c.in.Line.Code, strings.TrimPrefix(p, "s232_"), c.in.EntryDate)
 		case here == nil:
 			l.Why = fmt.Sprintf("it does not apply to goods of %s.", c.t.CountryName(c.in.Country))
+		case c.in.EntryDate.within(here.EffectiveFrom, here.EffectiveTo) && here.Status == "note" && len(here.Notes) > 0:
+			l.Why, l.Source, l.Confidence = here.Notes[0], here.Source, here.Confidence
+		case c.in.EntryDate.within(here.EffectiveFrom, here.EffectiveTo):
+			l.Why = "no row of the table covers this line on this date."
+			l.Source = here.Source
 		case c.in.EntryDate.Before(here.EffectiveFrom):
 			l.Why = fmt.Sprintf("not yet in force on %s.", c.in.EntryDate)
 			l.Source = here.Source
@@ -1044,6 +1062,74 @@ func (c *calc) totals() {
 	for _, k := range keys {
 		r.Sources = append(r.Sources, Source{Key: k, Text: c.t.Sources[k]})
 	}
+}
+
+// Summary is the layer in one line for a broker: "IEEPA reciprocal duty
+// — not applied: 8471.30.01 is on the electronics exclusion list …".
+func (l Layer) Summary() string {
+	switch l.Status {
+	case StatusApplied:
+		s := l.Label + " — applied: " + l.RateText
+		if l.Ch99 != "" {
+			s += " under " + l.Ch99
+		}
+		return s + ", " + FormatCents(l.Amount)
+	case StatusCheck:
+		return l.Label + " — check: " + l.Why
+	}
+	return l.Label + " — not applied: " + l.Why
+}
+
+// StatusText is the status as shown on the page.
+func (l Layer) StatusText() string {
+	switch l.Status {
+	case StatusApplied:
+		return "Applied"
+	case StatusCheck:
+		return "Check"
+	}
+	return "Not applied"
+}
+
+// ConfidenceText is the confidence label as shown on the page.
+func (l Layer) ConfidenceText() string {
+	switch l.Confidence {
+	case Verified:
+		return "Verified"
+	case Partly:
+		return "Partly verified"
+	}
+	return "Not verified"
+}
+
+// ByStatus returns the layers with the given status, in stack order.
+func (r *Result) ByStatus(status string) []Layer {
+	var out []Layer
+	for _, l := range r.Layers {
+		if l.Status == status {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// SourceText expands a layer's source keys ("EO 14326; HTSUS 2026 r20
+// (9903.02.69)") with the legend's full citations, for the page.
+func (r *Result) SourceText(l Layer) string {
+	parts := strings.Split(l.Source, "; ")
+	for i, p := range parts {
+		key, rest, _ := strings.Cut(p, " (")
+		for _, s := range r.Sources {
+			if s.Key == key {
+				parts[i] = s.Text
+				if rest != "" {
+					parts[i] += " (" + rest
+				}
+				break
+			}
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // AmountText is the layer's amount in dollars ("$2,500.00").
