@@ -55,20 +55,31 @@ type BatchSummary struct {
 	// India) over the computed rows, in cents.
 	IEEPA  int64 `json:"ieepa_cents"`
 	Duties int64 `json:"duties_cents"`
+	// S122 is the Section 122 surcharge over the computed rows, in cents.
+	S122 int64 `json:"s122_cents"`
 }
 
-// ieepaPrograms are the layers refundable after Learning Resources.
-var ieepaPrograms = []string{"ieepa_fentanyl", "ieepa_reciprocal", "ieepa_brazil", "ieepa_india"}
+// BatchColumns are the columns of the result CSV.
+var BatchColumns = []string{"line", "entry_number", "entry_date", "hts_code", "country_of_origin", "customs_value",
+	"duties", "ieepa_fentanyl", "ieepa_reciprocal", "ieepa_other", "ieepa_total", "ieepa_refund_route",
+	"s122_surcharge", "s122_refund_route", "incomplete", "error"}
 
 // RefundRoute is the refund route the sources support for IEEPA duties
 // (Atmus Filtration v. United States, CIT No. 26-01259; CBP CAPE, CSMS
 // #68315804); the appeal on finally liquidated entries is open.
 const RefundRoute = "IEEPA refund: CBP CAPE portal (CSMS #68315804) for unliquidated entries and entries within 80 days of liquidation, under the CIT order in Atmus Filtration (No. 26-01259); finally liquidated entries: under appeal at the CAFC, check before filing"
 
+// S122Route is what the sources say of Section 122 refunds: the CIT held
+// the surcharge unlawful on 2026-05-07 but limited relief to the
+// plaintiffs; the government appealed; CAPE does not cover it.
+const S122Route = "Section 122: no general refund route; the CIT ruling of 2026-05-07 granted relief to the plaintiffs only and is on appeal at the CAFC; not covered by CAPE"
+
 // RunBatch reads entries from r (CSV with BatchHeader), computes each
-// stack with t and streams a result CSV to w: one row per entry with the
-// duties, the IEEPA amount, the refund route and any error, then a total
-// row. Bad rows are reported (and written with their error) and do not
+// stack with t and streams a result CSV (BatchColumns) to w: one row per
+// entry with the duties, the IEEPA amounts (fentanyl, reciprocal, Brazil
+// and India, total) and their refund route, the Section 122 surcharge and
+// its route, and any error; then a total row. Rows are written as they
+// are read, so a handler can stream the response. Bad rows are reported (and written with their error) and do not
 // stop the run. Nothing is stored.
 func (t *Table) RunBatch(r io.Reader, w io.Writer, opt BatchOptions) (BatchSummary, error) {
 	max := opt.MaxRows
@@ -89,7 +100,7 @@ func (t *Table) RunBatch(r io.Reader, w io.Writer, opt BatchOptions) (BatchSumma
 			return sum, fmt.Errorf("duty: batch header: want %s", strings.Join(BatchHeader, ","))
 		}
 	}
-	if err := cw.Write([]string{"line", "entry_number", "entry_date", "hts_code", "country_of_origin", "customs_value", "duties", "ieepa_duties", "incomplete", "refund_route", "error"}); err != nil {
+	if err := cw.Write(BatchColumns); err != nil {
 		return sum, fmt.Errorf("duty: write batch: %w", err)
 	}
 	for n := 2; ; n++ {
@@ -105,7 +116,8 @@ func (t *Table) RunBatch(r io.Reader, w io.Writer, opt BatchOptions) (BatchSumma
 		if err != nil {
 			e := BatchRowError{Line: n, Field: "row", Message: "not valid CSV"}
 			sum.Errors = append(sum.Errors, e)
-			out = []string{strconv.Itoa(n), "", "", "", "", "", "", "", "", "", e.Error()}
+			out = make([]string, len(BatchColumns))
+			out[0], out[len(out)-1] = strconv.Itoa(n), e.Error()
 		} else {
 			out = t.batchRow(n, rec, opt, &sum)
 		}
@@ -116,7 +128,10 @@ func (t *Table) RunBatch(r io.Reader, w io.Writer, opt BatchOptions) (BatchSumma
 			opt.Progress(done + 1)
 		}
 	}
-	if err := cw.Write([]string{"total", "", "", "", "", "", centsText(sum.Duties), centsText(sum.IEEPA), "", RefundRoute, fmt.Sprintf("%d rows with errors", len(sum.Errors))}); err != nil {
+	total := make([]string, len(BatchColumns))
+	total[0], total[6], total[10], total[11], total[12], total[13] = "total", centsText(sum.Duties), centsText(sum.IEEPA), RefundRoute, centsText(sum.S122), S122Route
+	total[15] = fmt.Sprintf("%d rows computed, %d rows with errors", sum.Rows, len(sum.Errors))
+	if err := cw.Write(total); err != nil {
 		return sum, fmt.Errorf("duty: write batch: %w", err)
 	}
 	cw.Flush()
@@ -128,12 +143,13 @@ func (t *Table) RunBatch(r io.Reader, w io.Writer, opt BatchOptions) (BatchSumma
 
 // batchRow computes one data row, recording its error in sum.
 func (t *Table) batchRow(n int, rec []string, opt BatchOptions, sum *BatchSummary) []string {
-	out := append([]string{strconv.Itoa(n)}, make([]string, 10)...)
+	out := make([]string, len(BatchColumns))
+	out[0] = strconv.Itoa(n)
 	copy(out[1:6], rec)
 	fail := func(field, msg string) []string {
 		e := BatchRowError{Line: n, Field: field, Message: msg}
 		sum.Errors = append(sum.Errors, e)
-		out[10] = e.Error()
+		out[len(out)-1] = e.Error()
 		return out
 	}
 	if len(rec) != len(BatchHeader) {
@@ -172,21 +188,36 @@ func (t *Table) batchRow(n int, rec []string, opt BatchOptions, sum *BatchSummar
 		}
 		return fail("row", err.Error())
 	}
-	var ieepa int64
+	var fent, recip, other, s122 int64
 	for _, l := range res.Layers {
-		for _, p := range ieepaPrograms {
-			if l.Program == p && l.Status == StatusApplied {
-				ieepa += l.Amount
-			}
+		if l.Status != StatusApplied {
+			continue
+		}
+		switch l.Program {
+		case "ieepa_fentanyl":
+			fent += l.Amount
+		case "ieepa_reciprocal":
+			recip += l.Amount
+		case "ieepa_brazil", "ieepa_india":
+			other += l.Amount
+		case "s122":
+			s122 += l.Amount
 		}
 	}
+	ieepa := fent + recip + other
 	sum.Rows++
 	sum.Duties += res.Duties
 	sum.IEEPA += ieepa
-	out[6], out[7], out[8] = centsText(res.Duties), centsText(ieepa), strconv.FormatBool(res.Incomplete)
+	sum.S122 += s122
+	out[6], out[7], out[8], out[9], out[10] = centsText(res.Duties), centsText(fent), centsText(recip), centsText(other), centsText(ieepa)
 	if ieepa > 0 {
-		out[9] = RefundRoute
+		out[11] = RefundRoute
 	}
+	out[12] = centsText(s122)
+	if s122 > 0 {
+		out[13] = S122Route
+	}
+	out[14] = strconv.FormatBool(res.Incomplete)
 	return out
 }
 

@@ -19,10 +19,14 @@ func TestRunBatch(t *testing.T) {
 		if strings.HasPrefix(strings.ReplaceAll(code, ".", ""), "847130") {
 			return Line{Code: "8471.30.01", General: "Free"}, nil
 		}
+		if strings.HasPrefix(strings.ReplaceAll(code, ".", ""), "610910") {
+			return tshirts, nil
+		}
 		return Line{}, fmt.Errorf("%s is not in the 2025 HTSUS", code)
 	}
 	in := BatchTemplate +
 		"E2,2026-10-01,8471.30.0100,CN,5000.00\n" +
+		"E2b,2026-03-02,6109.10.0012,VN,1000.00\n" +
 		"E3,2025-13-01,8471.30.0100,CN,1.00\n" +
 		"E4,2025-05-01,9999.99.9999,CN,1.00\n" +
 		"E5,2025-05-01,8471.30.0100,QQ,1.00\n" +
@@ -33,20 +37,25 @@ func TestRunBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Rows != 2 || sum.IEEPA != 200_000 || len(sum.Errors) != 4 {
-		t.Fatalf("got rows %d ieepa %d errors %v, want 2, 200000, 4", sum.Rows, sum.IEEPA, sum.Errors)
+	// The Vietnamese T-shirt of 2026-03-02 pays the 10% Section 122
+	// surcharge (Proclamation 11012): $100.00, with no general refund route.
+	if sum.Rows != 3 || sum.IEEPA != 200_000 || sum.S122 != 10_000 || len(sum.Errors) != 4 {
+		t.Fatalf("got rows %d ieepa %d s122 %d errors %v, want 3, 200000, 10000, 4", sum.Rows, sum.IEEPA, sum.S122, sum.Errors)
 	}
 	wantFields := []string{"entry_date", "hts_code", "country_of_origin", "row"}
 	for i, e := range sum.Errors {
-		if e.Field != wantFields[i] || e.Line != i+4 {
-			t.Errorf("error %d: got %+v, want field %s line %d", i, e, wantFields[i], i+4)
+		if e.Field != wantFields[i] || e.Line != i+5 {
+			t.Errorf("error %d: got %+v, want field %s line %d", i, e, wantFields[i], i+5)
 		}
 	}
-	if len(progress) != 6 || progress[5] != 6 {
+	if len(progress) != 7 || progress[6] != 7 {
 		t.Errorf("progress: got %v", progress)
 	}
-	if !strings.Contains(out.String(), "2000.00,2000.00,false,\"IEEPA refund: CBP CAPE") || !strings.Contains(out.String(), "total,") {
+	if !strings.Contains(out.String(), "2000.00,2000.00,0.00,0.00,2000.00,\"IEEPA refund: CBP CAPE") || !strings.Contains(out.String(), "\ntotal,") {
 		t.Errorf("output:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "100.00,Section 122: no general refund route") {
+		t.Errorf("Section 122 column missing:\n%s", out.String())
 	}
 	_, err = tb.RunBatch(strings.NewReader(in), &bytes.Buffer{}, BatchOptions{Lookup: lookup, MaxRows: 2})
 	if !errors.Is(err, ErrBatchTooLarge) {

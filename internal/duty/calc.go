@@ -1,15 +1,25 @@
 // Package duty is the duty-stack calculator: given a tariff line, an origin,
 // an entry date and a customs value, it lists each layer of duty and fee
-// (MFN or USMCA rate, Section 301, Section 232, IEEPA, Section 122, MPF,
-// HMF) with its legal basis, Chapter 99 number, rate, base and amount.
+// (MFN or USMCA rate, Section 301 including the 2026 forced-labor and
+// Brazil actions, Section 232, IEEPA, Section 122, MPF, HMF) with its
+// legal basis, Chapter 99 number, rate, base and amount. Every layer the
+// table knows is in the result with a status: applied, not applied (with
+// the reason) or "check" (known but not computable, which makes the
+// result incomplete).
 //
 // The rules and rates live in a dated, versioned table (content/duty/
-// measures.json) built from the project's tariff-facts.md; every row
-// carries its dates, source and confidence, and anything not verified is
-// shown with a caution. Money is integer cents and rates are exact
+// measures.json); every row carries its dates, its public source
+// (Executive Order or Proclamation with FR citation, CSMS number, USTR
+// notice, HTSUS heading and edition) and its confidence, and anything not
+// verified is labelled. Money is integer cents and rates are exact
 // decimals (math/big), so totals are right to the cent.
 //
-// The package is pure: no database, no HTTP, no clock.
+// Also here: the worked cases (LoadCases, Case.Input, ParseBlock for the
+// lessons' duty blocks) and the batch processor for IEEPA refund reviews
+// (Table.RunBatch, BatchTemplate).
+//
+// The package is pure: no database, no HTTP, no clock. It imports no
+// project package; handlers, lessons and the CLI import it.
 package duty
 
 import (
