@@ -424,7 +424,7 @@ func (c *calc) holds(when string) bool {
 func (c *calc) mfn() {
 	ln := c.in.Line
 	l := Layer{Program: "mfn", Label: "Column 1 General (MFN)", LegalBasis: "HTSUS " + ln.Code + ", Column 1 General rate",
-		Confidence: Verified, Source: editionOr(ln.Edition)}
+		Confidence: Verified, Source: editionOr(ln.Edition) + " (" + ln.Code + ")"}
 	text := ln.General
 	if c.in.ClaimUSMCA {
 		general, _ := ParseRate(ln.General)
@@ -475,9 +475,12 @@ func (c *calc) mfn() {
 	c.add(l)
 }
 
+// editionOr names the schedule a Column 1 rate comes from: the legend key
+// of the bundled 2025 edition ("2025 HTSUS, April 2025 revision") unless
+// the line names another edition.
 func editionOr(e string) string {
-	if e == "" {
-		return "HTSUS as bundled"
+	if e == "" || strings.HasPrefix(e, "2025 HTSUS") {
+		return "HTSUS 2025"
 	}
 	return e
 }
