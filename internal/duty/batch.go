@@ -10,12 +10,21 @@ import (
 )
 
 // BatchHeader is the column row of a batch file; BatchTemplate is a
-// template users can download.
+// template users can download. Two optional columns may follow, in any
+// order: usmca ("yes" for a USMCA claim on goods of Canada or Mexico,
+// which the IEEPA fentanyl duty spared) and product_class (a Section 232
+// product class code such as "auto").
 var BatchHeader = []string{"entry_number", "entry_date", "hts_code", "country_of_origin", "customs_value"}
+
+// Optional batch columns.
+const (
+	batchUSMCA = "usmca"
+	batchClass = "product_class"
+)
 
 // BatchTemplate is the downloadable template CSV: the header and one
 // example row.
-const BatchTemplate = "entry_number,entry_date,hts_code,country_of_origin,customs_value\nABC-1234567-8,2025-05-01,8471.30.0100,CN,10000.00\n"
+const BatchTemplate = "entry_number,entry_date,hts_code,country_of_origin,customs_value,usmca,product_class\nABC-1234567-8,2025-05-01,8471.30.0100,CN,10000.00,,\n"
 
 // BatchRowError is a per-row problem: the 1-based line number, the field
 // and the message.
@@ -37,6 +46,8 @@ type BatchOptions struct {
 	Lookup   func(code string) (Line, error)
 	Progress func(rowsDone int)
 	MaxRows  int
+
+	extra map[string]int // optional column → index
 }
 
 // DefaultBatchMaxRows caps a batch file (CAPE takes up to 9,999 entry
@@ -100,6 +111,14 @@ func (t *Table) RunBatch(r io.Reader, w io.Writer, opt BatchOptions) (BatchSumma
 			return sum, fmt.Errorf("duty: batch header: want %s", strings.Join(BatchHeader, ","))
 		}
 	}
+	opt.extra = map[string]int{}
+	for i, h := range head[len(BatchHeader):] {
+		h = strings.TrimSpace(h)
+		if h != batchUSMCA && h != batchClass {
+			return sum, fmt.Errorf("duty: batch header: unknown column %q (optional columns: usmca, product_class)", h)
+		}
+		opt.extra[h] = len(BatchHeader) + i
+	}
 	if err := cw.Write(BatchColumns); err != nil {
 		return sum, fmt.Errorf("duty: write batch: %w", err)
 	}
@@ -152,8 +171,8 @@ func (t *Table) batchRow(n int, rec []string, opt BatchOptions, sum *BatchSummar
 		out[len(out)-1] = e.Error()
 		return out
 	}
-	if len(rec) != len(BatchHeader) {
-		return fail("row", fmt.Sprintf("want %d fields, got %d", len(BatchHeader), len(rec)))
+	if want := len(BatchHeader) + len(opt.extra); len(rec) != want {
+		return fail("row", fmt.Sprintf("want %d fields, got %d", want, len(rec)))
 	}
 	for i := range rec {
 		rec[i] = strings.TrimSpace(rec[i])
@@ -174,12 +193,24 @@ func (t *Table) batchRow(n int, rec []string, opt BatchOptions, sum *BatchSummar
 		return fail("hts_code", err.Error())
 	}
 	in := Input{Line: line, Country: strings.ToUpper(rec[3]), EntryDate: d, CustomsValue: v, Transport: TransportOther}
+	if i, ok := opt.extra[batchUSMCA]; ok {
+		switch strings.ToLower(rec[i]) {
+		case "yes", "y", "true":
+			in.ClaimUSMCA = true
+		case "", "no", "n", "false":
+		default:
+			return fail(batchUSMCA, "use yes or no")
+		}
+	}
+	if i, ok := opt.extra[batchClass]; ok {
+		in.ProductClass = rec[i]
+	}
 	res, err := t.Calculate(in)
 	if err != nil {
 		var ve ValidationError
 		if errors.As(err, &ve) {
 			for k, m := range ve {
-				field := map[string]string{"country": "country_of_origin", "date": "entry_date", "value": "customs_value"}[k]
+				field := map[string]string{"country": "country_of_origin", "date": "entry_date", "value": "customs_value", "class": batchClass}[k]
 				if field == "" {
 					field = k
 				}

@@ -25,11 +25,11 @@ func TestRunBatch(t *testing.T) {
 		return Line{}, fmt.Errorf("%s is not in the 2025 HTSUS", code)
 	}
 	in := BatchTemplate +
-		"E2,2026-10-01,8471.30.0100,CN,5000.00\n" +
-		"E2b,2026-03-02,6109.10.0012,VN,1000.00\n" +
-		"E3,2025-13-01,8471.30.0100,CN,1.00\n" +
-		"E4,2025-05-01,9999.99.9999,CN,1.00\n" +
-		"E5,2025-05-01,8471.30.0100,QQ,1.00\n" +
+		"E2,2026-10-01,8471.30.0100,CN,5000.00,,\n" +
+		"E2b,2026-03-02,6109.10.0012,VN,1000.00,,\n" +
+		"E3,2025-13-01,8471.30.0100,CN,1.00,,\n" +
+		"E4,2025-05-01,9999.99.9999,CN,1.00,,\n" +
+		"E5,2025-05-01,8471.30.0100,QQ,1.00,,\n" +
 		"E6,2025-05-01\n"
 	var out bytes.Buffer
 	var progress []int
@@ -63,5 +63,29 @@ func TestRunBatch(t *testing.T) {
 	}
 	if _, err := tb.RunBatch(strings.NewReader("a,b\n"), &bytes.Buffer{}, BatchOptions{Lookup: lookup}); err == nil {
 		t.Error("bad header: got nil error")
+	}
+}
+
+// TestRunBatchUSMCAColumn: USMCA-qualifying goods of Canada were spared
+// the IEEPA fentanyl duty (HTSUS 2025 9903.01.14), so nothing is refundable;
+// the same goods without the claim paid 25% (9903.01.10).
+func TestRunBatchUSMCAColumn(t *testing.T) {
+	t.Parallel()
+	tb := loadTable(t)
+	lookup := func(string) (Line, error) { return tshirts, nil }
+	in := "entry_number,entry_date,hts_code,country_of_origin,customs_value,usmca\n" +
+		"C1,2025-04-15,6109.10.0012,CA,1000.00,yes\n" +
+		"C2,2025-04-15,6109.10.0012,CA,1000.00,no\n" +
+		"C3,2025-04-15,6109.10.0012,CA,1000.00,maybe\n"
+	var out bytes.Buffer
+	sum, err := tb.RunBatch(strings.NewReader(in), &out, BatchOptions{Lookup: lookup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Rows != 2 || sum.IEEPA != 25_000 || len(sum.Errors) != 1 || sum.Errors[0].Field != "usmca" || sum.Errors[0].Line != 4 {
+		t.Errorf("got rows %d ieepa %d errors %v, want 2 rows, $250.00, one usmca error on line 4", sum.Rows, sum.IEEPA, sum.Errors)
+	}
+	if _, err := tb.RunBatch(strings.NewReader("entry_number,entry_date,hts_code,country_of_origin,customs_value,colour\n"), &bytes.Buffer{}, BatchOptions{Lookup: lookup}); err == nil {
+		t.Error("unknown column: got nil error")
 	}
 }

@@ -911,7 +911,9 @@ func (c *calc) nonStacking() {
 	auto := owed("s232_auto") || owed("s232_auto_part")
 	for i := range c.res.Layers {
 		l := &c.res.Layers[i]
-		if l.Status != StatusApplied {
+		// A layer that must be checked is also excluded by the order of
+		// precedence: it no longer needs checking.
+		if l.Status != StatusApplied && l.Status != StatusCheck {
 			continue
 		}
 		var why string
@@ -924,10 +926,11 @@ func (c *calc) nonStacking() {
 			why = "EO 14289 (90 FR 18907): the Canada/Mexico IEEPA duty applies, so the Section 232 " + strings.TrimPrefix(l.Program, "s232_") + " duty does not."
 		}
 		if why != "" {
-			l.Amount, l.Exempt, l.Working, l.Status, l.Why = 0, true, "", StatusNotApplied, why
+			l.Amount, l.Exempt, l.Computed, l.Working, l.Status, l.Why, l.Reason = 0, true, true, "", StatusNotApplied, why, ""
 			l.Source += "; EO 14289"
 		}
 	}
+	c.res.Incomplete = slices.ContainsFunc(c.res.Layers, func(l Layer) bool { return l.Status == StatusCheck && !l.Fee })
 }
 
 // considered adds a "not applied" layer, with the reason, for each

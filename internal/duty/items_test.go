@@ -99,6 +99,16 @@ func TestItem3NonStacking(t *testing.T) {
 	if l := layerOf(r, "s232_steel"); l.Status != StatusNotApplied || !strings.Contains(l.Why, "EO 14289") || r.Duties != 250_000 {
 		t.Errorf("Canadian plate: got %+v duties %s", l, FormatCents(r.Duties))
 	}
+	// 2025-03-05: the steel layer could not be computed before 2025-03-12
+	// (country exemptions), but the IEEPA duty excludes it anyway.
+	plate := Line{Code: "7208.51.00", General: "Free"}
+	r, err := tb.Calculate(Input{Line: plate, Country: "CA", CustomsValue: 1_000_000, Transport: TransportOther, EntryDate: MustDate("2025-03-05")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := layerOf(r, "s232_steel"); l.Status != StatusNotApplied || r.Incomplete || r.Duties != 250_000 {
+		t.Errorf("Canadian plate 2025-03-05: got %+v incomplete %v duties %s", l, r.Incomplete, FormatCents(r.Duties))
+	}
 	r = runCase(t, tb, "mx-car-2025-06-01")
 	if l := layerOf(r, "ieepa_fentanyl"); l.Status != StatusNotApplied || !strings.Contains(l.Why, "autos/parts") {
 		t.Errorf("Mexican car: got %+v", l)
