@@ -101,6 +101,11 @@ const (
 	DeclTransshipped = "transshipped"
 )
 
+// DeclarationCodes lists the declarations an Input may carry.
+func DeclarationCodes() []string {
+	return []string{DeclUKInQuota, DeclFaceMask, DeclEVBattery, DeclTransshipped}
+}
+
 // Layer statuses: every layer considered is applied, not applied (with
 // the reason) or "check" (known of but not computable: the result is
 // incomplete).
@@ -178,7 +183,8 @@ type Result struct {
 }
 
 // ValidationError maps input fields (country, date, value, steel,
-// aluminum, copper, quantity, transport, class, usmca) to messages.
+// aluminum, copper, quantity, transport, class, usmca, declare,
+// load_date) to messages.
 type ValidationError map[string]string
 
 func (v ValidationError) Error() string {
@@ -244,6 +250,14 @@ func (t *Table) Validate(in Input) ValidationError {
 	}
 	if !t.KnownClass(in.ProductClass) {
 		errs["class"] = "Choose a product class from the list."
+	}
+	for _, d := range in.Declarations {
+		if !slices.Contains(DeclarationCodes(), d) {
+			errs["declare"] = "Choose declarations from the list."
+		}
+	}
+	if !in.LoadDate.IsZero() && !in.EntryDate.IsZero() && in.EntryDate.Before(in.LoadDate) {
+		errs["load_date"] = "The loading date cannot be after the entry date."
 	}
 	if in.ClaimUSMCA && in.Country != "" && !slices.Contains(t.Groups["USMCA"], in.Country) {
 		errs["usmca"] = "A USMCA claim needs goods of Canada or Mexico."

@@ -234,3 +234,16 @@ func TestEveryLayerConsidered(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateDeclarations: unknown declarations and a loading date after
+// the entry date are field errors.
+func TestValidateDeclarations(t *testing.T) {
+	t.Parallel()
+	tb := loadTable(t)
+	in := Input{Line: tshirts, Country: "VN", CustomsValue: 100, Transport: TransportOther, EntryDate: MustDate("2025-09-01"),
+		LoadDate: MustDate("2025-09-02"), Declarations: []string{"nonsense"}}
+	errs := tb.Validate(in)
+	if errs["declare"] == "" || errs["load_date"] == "" {
+		t.Errorf("got %v, want declare and load_date errors", errs)
+	}
+}
