@@ -856,11 +856,12 @@ func (c *calc) simple(program string) {
 	}
 	if r := c.rule(c.t.Exemptions, program); r != nil {
 		c.exempt(&l, r)
-	} else if r := c.rule(c.t.NotComputable, program); r != nil && l.Amount > 0 {
-		c.check(&l, r)
 	}
 	if program == "ieepa_reciprocal" && !l.Exempt && l.Computed {
 		c.contentSplit(&l, m)
+	}
+	if r := c.rule(c.t.NotComputable, program); r != nil && !l.Exempt && l.Amount > 0 {
+		c.check(&l, r)
 	}
 	c.add(l)
 }
@@ -907,6 +908,9 @@ func (c *calc) contentSplit(l *Layer, m *Measure) {
 		}
 		c.apply(l, pct, c.in.CustomsValue-c.content232, "Customs value less metal content")
 		l.Notes = append(l.Notes, "Only the metal content escapes the reciprocal duty (CBP CSMS #65829726): charged on the non-metal value.")
+		if l.Amount == 0 {
+			l.Why = "the whole customs value is metal content charged under Section 232, so no value is left for the reciprocal duty."
+		}
 	}
 }
 

@@ -247,3 +247,23 @@ func TestValidateDeclarations(t *testing.T) {
 		t.Errorf("got %v, want declare and load_date errors", errs)
 	}
 }
+
+// TestCopperWholeMetal: copper wire of 7408 under the Section 232 copper
+// action (proclamation of 2025-07-30, 9903.78.01, 50% of the copper
+// content) is wholly copper, so nothing is left for the reciprocal duty
+// (CBP CSMS #65829726), and the Annex II "check" does not fire.
+func TestCopperWholeMetal(t *testing.T) {
+	t.Parallel()
+	tb := loadTable(t)
+	wire := Line{Code: "7408.11.60", General: "3%", S232: []S232Listing{{Metal: "copper", Ch99: "9903.78.01", Basis: "copper"}}}
+	r, err := tb.Calculate(Input{Line: wire, Country: "CN", CustomsValue: 1_000_000, Transport: TransportOther, EntryDate: MustDate("2025-09-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := layerOf(r, "s232_copper"); l.Amount != 500_000 {
+		t.Errorf("copper: got %+v, want 50%% of $10,000.00", l)
+	}
+	if l := layerOf(r, "ieepa_reciprocal"); l.Amount != 0 || l.Status != StatusNotApplied || r.Incomplete {
+		t.Errorf("reciprocal: got %+v incomplete %v, want not applied", l, r.Incomplete)
+	}
+}
