@@ -1,6 +1,7 @@
 package duty
 
 import (
+	"encoding/csv"
 	"os"
 	"strings"
 	"testing"
@@ -265,5 +266,47 @@ func TestCopperWholeMetal(t *testing.T) {
 	}
 	if l := layerOf(r, "ieepa_reciprocal"); l.Amount != 0 || l.Status != StatusNotApplied || r.Incomplete {
 		t.Errorf("reciprocal: got %+v incomplete %v, want not applied", l, r.Incomplete)
+	}
+}
+
+// TestTableMatchesCDR26: every flat-rate row for a 9903.02 (EO 14326) or
+// 9903.05 (U.S. notes 50 and 52) heading carries the rate the 2026 HTS Rev
+// 20 prints for it (content/duty/cdr26-additional-duties.csv, CC0).
+func TestTableMatchesCDR26(t *testing.T) {
+	t.Parallel()
+	tb := loadTable(t)
+	f, err := os.Open("../../content/duty/cdr26-additional-duties.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 383 {
+		t.Fatalf("rows: got %d, want 383 (header and 382 rows, per the NOTICE)", len(rows))
+	}
+	added := map[string]string{}
+	for _, r := range rows[1:] {
+		added[r[2]] = r[3]
+	}
+	checked := 0
+	for _, m := range tb.Measures {
+		if m.Rate == "" || !(strings.HasPrefix(m.Ch99, "9903.02.") || strings.HasPrefix(m.Ch99, "9903.05.")) || m.Ch99 == "9903.02.01" {
+			continue
+		}
+		want, ok := added[m.Ch99]
+		if !ok {
+			t.Errorf("%s: heading %s not in the CDR26 file", m.ID, m.Ch99)
+			continue
+		}
+		if m.Rate != want+"%" {
+			t.Errorf("%s: rate %s, CDR26 prints +%s%% for %s", m.ID, m.Rate, want, m.Ch99)
+		}
+		checked++
+	}
+	if checked < 40 {
+		t.Errorf("checked %d rows, want at least 40", checked)
 	}
 }
