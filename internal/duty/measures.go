@@ -114,6 +114,59 @@ type MetalScope struct {
 	CoreConfidence     string   `json:"core_confidence"`
 	CoreCaution        string   `json:"core_caution"`
 	WholeMetalPrefixes []string `json:"whole_metal_prefixes"`
+	// ExtraDerivatives are derivative listings the bundled product lists
+	// lack (e.g. heading 7318 from 2025-03-12); they count as a listing of
+	// the line when it has none of its own.
+	ExtraDerivatives []ExtraDerivative `json:"extra_derivatives"`
+	// CheckPrefixes are codes whose coverage is unknown in a period: a line
+	// under them with no listing shows the layer as "check".
+	CheckPrefixes []CheckPrefix `json:"check_prefixes"`
+}
+
+// ExtraDerivative is a derivative listing kept in the table, with its own
+// confidence.
+type ExtraDerivative struct {
+	Prefixes      []string `json:"prefixes"`
+	Ch99          string   `json:"ch99"`
+	EffectiveFrom Date     `json:"effective_from"`
+	Confidence    string   `json:"confidence"`
+	Caution       string   `json:"caution"`
+}
+
+// CheckPrefix marks codes whose Section 232 coverage is unknown between
+// two dates.
+type CheckPrefix struct {
+	Prefixes      []string `json:"prefixes"`
+	EffectiveFrom Date     `json:"effective_from"`
+	EffectiveTo   Date     `json:"effective_to"`
+	Text          string   `json:"text"`
+}
+
+// S301ReviewLine is one 8-digit entry of the 2024 four-year-review annex
+// with its own start date; Only names the declaration it needs when the
+// 8-digit line holds other articles too (face masks of 6307.90.98).
+type S301ReviewLine struct {
+	HTS8          string `json:"hts8"`
+	What          string `json:"what"`
+	Only          string `json:"only"`
+	Ch99          string `json:"ch99"`
+	Rate          string `json:"rate"`
+	EffectiveFrom Date   `json:"effective_from"`
+	EffectiveTo   Date   `json:"effective_to"`
+}
+
+// InTransit is a row's in-transit rule: goods loaded before LoadedBefore
+// and entered before EnteredBefore pay Rate under Ch99 instead.
+type InTransit struct {
+	LoadedBefore  Date   `json:"loaded_before"`
+	EnteredBefore Date   `json:"entered_before"`
+	Rate          string `json:"rate"`
+	Ch99          string `json:"ch99"`
+	Text          string `json:"text"`
+	Confidence    string `json:"confidence"`
+	Caution       string `json:"caution"`
+
+	rate *big.Rat
 }
 
 // Measure is one dated row of the table: a duty or fee with its scope,
@@ -134,31 +187,42 @@ type Measure struct {
 	Coverage     string `json:"coverage"`
 	Annex        string `json:"annex"`
 	ProductClass string `json:"product_class"`
-	Transport    string `json:"transport"`
-	Ch99         string `json:"ch99"`
-	Rate         string `json:"rate"`
+	// Declaration limits the row to inputs that declare it (e.g.
+	// "uk_in_quota"); Prefixes limits it to lines under these codes.
+	Declaration string   `json:"declaration"`
+	Prefixes    []string `json:"prefixes"`
+	Transport   string   `json:"transport"`
+	Ch99        string   `json:"ch99"`
+	Rate        string   `json:"rate"`
 	// Base is customs_value, metal_content or by_ch99 (per content_base_ch99).
 	Base string `json:"base"`
 	// AllInCap limits the rate so that it and the MFN ad valorem rate add up
 	// to at most the cap; RateCap limits the rate itself. Keys are country
 	// codes or @groups.
-	AllInCap      map[string]string `json:"all_in_cap"`
-	RateCap       map[string]string `json:"rate_cap"`
-	MinCents      int64             `json:"min_cents"`
-	MaxCents      int64             `json:"max_cents"`
-	FiscalYear    string            `json:"fiscal_year"`
-	Status        string            `json:"status"` // "", suspended, removed, note
-	CannotCompute string            `json:"cannot_compute"`
-	EffectiveFrom Date              `json:"effective_from"`
-	EffectiveTo   Date              `json:"effective_to"`
-	Source        string            `json:"source"`
-	Confidence    string            `json:"confidence"`
-	Caution       string            `json:"caution"`
-	Notes         []string          `json:"notes"`
+	AllInCap map[string]string `json:"all_in_cap"`
+	RateCap  map[string]string `json:"rate_cap"`
+	// AllInFloor tops the Column 1 rate up to this percentage (EU, Japan
+	// formulas): the layer is floor minus the MFN rate, or nothing when the
+	// MFN rate is at the floor or above, then under Ch99AtFloor.
+	AllInFloor    string     `json:"all_in_floor"`
+	Ch99AtFloor   string     `json:"ch99_at_floor"`
+	InTransit     *InTransit `json:"in_transit"`
+	MinCents      int64      `json:"min_cents"`
+	MaxCents      int64      `json:"max_cents"`
+	FiscalYear    string     `json:"fiscal_year"`
+	Status        string     `json:"status"` // "", suspended, removed, note
+	CannotCompute string     `json:"cannot_compute"`
+	EffectiveFrom Date       `json:"effective_from"`
+	EffectiveTo   Date       `json:"effective_to"`
+	Source        string     `json:"source"`
+	Confidence    string     `json:"confidence"`
+	Caution       string     `json:"caution"`
+	Notes         []string   `json:"notes"`
 
-	rate     Rate
-	allInCap map[string]*big.Rat
-	rateCap  map[string]*big.Rat
+	rate       Rate
+	allInFloor *big.Rat
+	allInCap   map[string]*big.Rat
+	rateCap    map[string]*big.Rat
 }
 
 // Rule is an exemption (or a reason a layer cannot be computed) that
@@ -169,6 +233,7 @@ type Rule struct {
 	ID            string   `json:"id"`
 	Program       string   `json:"program"`
 	When          string   `json:"when"`
+	Prefixes      []string `json:"prefixes"`
 	Countries     []string `json:"countries"`
 	EffectiveFrom Date     `json:"effective_from"`
 	EffectiveTo   Date     `json:"effective_to"`
@@ -185,6 +250,7 @@ type DatedNote struct {
 	Countries     []string `json:"countries"`
 	Prefixes      []string `json:"prefixes"`
 	Needs         string   `json:"needs"`
+	NeedsAny      []string `json:"needs_any"`
 	Unless        []string `json:"unless"`
 	EffectiveFrom Date     `json:"effective_from"`
 	EffectiveTo   Date     `json:"effective_to"`
@@ -223,11 +289,16 @@ type Table struct {
 		Content   []string `json:"content"`
 		FullValue []string `json:"full_value"`
 	} `json:"content_base_ch99"`
-	Measures      []Measure   `json:"measures"`
-	Exemptions    []Rule      `json:"exemptions"`
-	NotComputable []Rule      `json:"not_computable_when"`
-	DatedNotes    []DatedNote `json:"dated_notes"`
-	ClassHints    []ClassHint `json:"class_hints"`
+	// ElectronicsPrefixes are the codes of the April 2025 electronics
+	// exclusion (9903.01.32), shared by the Section 122 list (9903.03.03).
+	ElectronicsPrefixes []string `json:"electronics_prefixes"`
+	// S301Review is the review annex by 8-digit line.
+	S301Review    []S301ReviewLine `json:"s301_review"`
+	Measures      []Measure        `json:"measures"`
+	Exemptions    []Rule           `json:"exemptions"`
+	NotComputable []Rule           `json:"not_computable_when"`
+	DatedNotes    []DatedNote      `json:"dated_notes"`
+	ClassHints    []ClassHint      `json:"class_hints"`
 }
 
 // Load reads and checks the table at MeasuresFile in fsys (content.FS).
@@ -258,7 +329,7 @@ func Parse(b []byte) (*Table, error) {
 // programs are the layers the calculator knows, in the order it shows them.
 var programs = []string{"s301", "s232_steel", "s232_aluminum", "s232_copper", "s232_auto", "s232_auto_part",
 	"s232_mhd_truck", "s232_bus", "s232_wood", "ieepa_fentanyl", "ieepa_reciprocal", "ieepa_brazil", "ieepa_india",
-	"s122", "mpf", "hmf"}
+	"s122", "s301_forced_labor", "s301_brazil", "mpf", "hmf"}
 
 func (t *Table) check() error {
 	if t.Version == "" || t.AsOf.IsZero() || t.Oldest.IsZero() || !t.Oldest.Before(t.AsOf) {
@@ -318,7 +389,13 @@ func (t *Table) check() error {
 		if err := checkCountries("measure "+m.ID, append(slices.Clone(m.Countries), m.Except...)); err != nil {
 			return err
 		}
-		if m.CannotCompute == "" {
+		if m.AllInFloor != "" {
+			r, err := ParseRate(m.AllInFloor)
+			if err != nil || r.AdValorem == nil || r.Specific != nil || m.Rate != "" || m.Ch99AtFloor == "" {
+				return fmt.Errorf("measure %s: all_in_floor %q must be a percentage, with ch99_at_floor and no rate", m.ID, m.AllInFloor)
+			}
+			m.allInFloor = r.AdValorem
+		} else if m.CannotCompute == "" {
 			r, err := ParseRate(m.Rate)
 			if err != nil || r.Specific != nil || r.AdValorem == nil {
 				return fmt.Errorf("measure %s: rate %q must be a plain percentage", m.ID, m.Rate)
@@ -326,6 +403,19 @@ func (t *Table) check() error {
 			m.rate = r
 		} else if m.Rate != "" {
 			return fmt.Errorf("measure %s: a cannot_compute row has no rate", m.ID)
+		}
+		if it := m.InTransit; it != nil {
+			r, err := ParseRate(it.Rate)
+			if err != nil || r.Specific != nil || it.LoadedBefore.IsZero() || it.EnteredBefore.IsZero() || it.Text == "" {
+				return fmt.Errorf("measure %s: in_transit needs dates, text and a percentage rate", m.ID)
+			}
+			it.rate = new(big.Rat)
+			if r.AdValorem != nil {
+				it.rate = r.AdValorem
+			}
+			if it.Confidence == "" {
+				it.Confidence = Verified
+			}
 		}
 		var err error
 		if m.allInCap, err = t.percentMap(m.AllInCap); err != nil {
@@ -414,10 +504,14 @@ func overlaps(af, at, bf, bt Date) bool {
 
 // specificity ranks a row's country scope: named countries beat "*".
 func specificity(m Measure) int {
-	if slices.Contains(m.Countries, "*") {
-		return 0
+	n := 0
+	if !slices.Contains(m.Countries, "*") {
+		n++
 	}
-	return 1
+	if len(m.Prefixes) > 0 || m.Declaration != "" {
+		n += 2
+	}
+	return n
 }
 
 // covers reports whether row m's country scope includes country c.
@@ -448,11 +542,12 @@ func (t *Table) find(country string, d Date, keep func(*Measure) bool) *Measure 
 }
 
 // rule returns the first rule of rs for program that holds.
-func (t *Table) rule(rs []Rule, program, country string, d Date, holds func(when string) bool) *Rule {
+func (t *Table) rule(rs []Rule, program, country, digits string, d Date, holds func(when string) bool) *Rule {
 	for i := range rs {
 		r := &rs[i]
 		if r.Program == program && d.within(r.EffectiveFrom, r.EffectiveTo) &&
-			inScope(t.expand(r.Countries), country) && holds(r.When) {
+			inScope(t.expand(r.Countries), country) && (r.When == "" || holds(r.When)) &&
+			(len(r.Prefixes) == 0 || hasPrefix(digits, r.Prefixes)) {
 			return r
 		}
 	}
