@@ -7,5 +7,5 @@ import "embed"
 
 // FS is the embedded content tree.
 //
-//go:embed seed hts duty
+//go:embed seed hts duty quiz
 var FS embed.FS
