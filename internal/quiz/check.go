@@ -15,7 +15,9 @@ type KeyProblem struct {
 }
 
 // String formats the problem for `hsworkshop quiz check`.
-func (p KeyProblem) String() string { return fmt.Sprintf("%s: key %s: %s", p.QuestionID, p.Key, p.Problem) }
+func (p KeyProblem) String() string {
+	return fmt.Sprintf("%s: key %s: %s", p.QuestionID, p.Key, p.Problem)
+}
 
 // CheckKeys reports every hs_code key of b that is not a line of ix. An
 // empty result means every key exists.

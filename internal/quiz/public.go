@@ -1,15 +1,19 @@
 package quiz
 
 // PublicQuestion is what a learner may see of a question before answering:
-// no key, no explanation, no per-choice feedback and no references (a
-// ruling number or a GRI citation would give the answer away). The web
-// layer renders only this type during an attempt.
+// no key, no explanation, no per-choice feedback, no references (a ruling
+// number or a GRI citation would give the answer away) and no topic or tags
+// (an hs_code item's topic names its chapter). It has no question id
+// either, since ids are descriptive ("usmca-criterion-c"): the page refers
+// to a question by its Position in the attempt, and the service maps the
+// position back to Quiz.Items. The web layer renders only this type during
+// an attempt.
 type PublicQuestion struct {
-	ID         string         `json:"id"`
+	// Position is the 1-based place of the question in its quiz (0 when
+	// the view was made outside a quiz).
+	Position   int            `json:"position"`
 	Kind       Kind           `json:"kind"`
 	Track      string         `json:"track"`
-	Topic      string         `json:"topic"`
-	Tags       []string       `json:"tags,omitempty"`
 	Difficulty int            `json:"difficulty"`
 	Prompt     string         `json:"prompt"`
 	Choices    []PublicChoice `json:"choices,omitempty"`
@@ -30,11 +34,8 @@ type PublicChoice struct {
 // choice exactly once keeps the bank order).
 func (q *Question) Public(order []string) PublicQuestion {
 	p := PublicQuestion{
-		ID: q.ID, Kind: q.Kind, Track: q.Track, Topic: q.Topic, Difficulty: q.Difficulty,
+		Kind: q.Kind, Track: q.Track, Difficulty: q.Difficulty,
 		Prompt: q.Prompt, Multiple: q.Kind == KindMultiple, Edition: q.Edition, AsOf: q.AsOf,
-	}
-	if len(q.Tags) > 0 {
-		p.Tags = append([]string(nil), q.Tags...)
 	}
 	if q.Numeric != nil {
 		p.Unit = q.Numeric.Unit

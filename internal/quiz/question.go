@@ -106,7 +106,8 @@ type NumericKey struct {
 // Reference is a source a question rests on. Kind is one of "gri",
 // "note" (section or chapter note), "heading" (HTSUS heading text),
 // "ruling" (CBP ruling number), "fr" (Federal Register / Executive Order /
-// Proclamation), "csms", "ustr", "cfr" or "treaty".
+// Proclamation), "csms", "ustr", "cfr", "treaty", "court" (a court decision) or
+// "statement" (a joint or government statement).
 type Reference struct {
 	Kind string `json:"kind"`
 	Cite string `json:"cite"`
@@ -160,7 +161,7 @@ func (q *Question) KeyCodes() []hts.Code { return q.keys }
 var (
 	idPattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,63}$`)
 	datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	refKinds    = []string{"gri", "note", "heading", "ruling", "fr", "csms", "ustr", "cfr", "treaty"}
+	refKinds    = []string{"gri", "note", "heading", "ruling", "fr", "csms", "ustr", "cfr", "treaty", "court", "statement"}
 	tracks      = []string{TrackClassification, TrackGRI, TrackOrigin, TrackTradeActions}
 )
 

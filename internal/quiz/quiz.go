@@ -198,17 +198,29 @@ func Assemble(b *Bank, s Spec, seed uint64) (*Quiz, error) {
 	return qz, nil
 }
 
-// Public returns the learner's view of every question of qz, in order.
+// Public returns the learner's view of every question of qz, in order,
+// with their positions set.
 func (qz *Quiz) Public(b *Bank) ([]PublicQuestion, error) {
 	out := make([]PublicQuestion, 0, len(qz.Items))
-	for _, it := range qz.Items {
+	for i, it := range qz.Items {
 		q, err := b.Question(it.QuestionID)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, q.Public(it.ChoiceOrder))
+		p := q.Public(it.ChoiceOrder)
+		p.Position = i + 1
+		out = append(out, p)
 	}
 	return out, nil
+}
+
+// QuestionAt returns the question at a 1-based position of qz (as a page
+// posts it back); the error wraps ErrNotFound when there is none.
+func (qz *Quiz) QuestionAt(b *Bank, position int) (*Question, error) {
+	if position < 1 || position > len(qz.Items) {
+		return nil, fmt.Errorf("position %d of a %d-question quiz: %w", position, len(qz.Items), ErrNotFound)
+	}
+	return b.Question(qz.Items[position-1].QuestionID)
 }
 
 // Outcome is the grading of a whole quiz; every question is worth one point.
