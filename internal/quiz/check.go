@@ -36,11 +36,11 @@ func CheckKeys(b *Bank, ix *hts.Index) []KeyProblem {
 // Change kinds of a KeyChange.
 const (
 	// ChangeDeleted: the key's code is gone from the new edition and no
-	// new code appeared beside it.
+	// new code appeared beside it (under the same parent code).
 	ChangeDeleted = "deleted"
-	// ChangeSplit: the key's code is gone and new codes appeared under
-	// its parent, or the code stayed but gained lines under it, so the key
-	// no longer names one line.
+	// ChangeSplit: the key's code is gone and new codes of its level
+	// appeared under its parent code, or the code stayed but gained lines
+	// under it, so the key no longer names one line.
 	ChangeSplit = "split"
 	// ChangeReworded: the key's code stayed but its text changed; read it
 	// to see whether the key still holds.
@@ -86,12 +86,13 @@ func diffKey(k hts.Code, old, cur *hts.Index) (KeyChange, bool) {
 	was, _ := old.LookupCode(k) // nil when the key was already missing: CheckKeys reports that
 	now, err := cur.LookupCode(k)
 	if err != nil {
-		// Gone: look for codes new in cur under the deepest ancestor that
-		// survived.
+		// Gone: look for codes new in cur beside it, under the same parent
+		// code.
 		ch.Change = ChangeDeleted
+		parent := k.Parent().Digits()
 		if p := cur.Nearest(k.Parent()); p != nil && k.Level() > 2 {
 			for _, l := range descendants(cur, p) {
-				if l.Level != k.Level() {
+				if l.Level != k.Level() || !strings.HasPrefix(l.Digits, parent) {
 					continue
 				}
 				if _, err := old.Lookup(l.Digits); err != nil {
@@ -135,3 +136,35 @@ func descendants(ix *hts.Index, l *hts.Line) []*hts.Line {
 }
 
 func normalize(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+// Report is the result of Check, as `hsworkshop quiz check` prints it.
+type Report struct {
+	Pinned   string       // the edition the keys were checked against
+	Latest   string       // the newer edition compared, or ""
+	Problems []KeyProblem // keys missing from the pinned edition, or pinned to another edition
+	Changes  []KeyChange  // keys deleted, split or reworded in the latest edition
+}
+
+// OK reports whether every key holds in the pinned edition. Changes in a
+// newer edition are warnings for the authors, not failures.
+func (r Report) OK() bool { return len(r.Problems) == 0 }
+
+// Check verifies that every hs_code key of b exists in pinned (the
+// bundled edition the bank is written for) and that every question is
+// pinned to it; when latest is a different edition (the newest imported
+// one), it also reports the keys that edition deleted, split or reworded.
+// latest may be nil.
+func Check(b *Bank, pinned, latest *hts.Index) Report {
+	r := Report{Pinned: pinned.Edition().Name, Problems: CheckKeys(b, pinned)}
+	for _, q := range b.questions {
+		if q.Edition != r.Pinned {
+			r.Problems = append(r.Problems, KeyProblem{QuestionID: q.ID, Key: strings.Join(q.Keys, ", "),
+				Problem: fmt.Sprintf("pinned to %q, checked against %q", q.Edition, r.Pinned)})
+		}
+	}
+	if latest != nil && latest != pinned && latest.Edition().SHA256 != pinned.Edition().SHA256 {
+		r.Latest = latest.Edition().Name
+		r.Changes = DiffKeys(b, pinned, latest)
+	}
+	return r
+}
