@@ -1,6 +1,7 @@
 // Package content holds the authored material the app ships with: the demo
-// catalog (workshops, sessions, instructors) and, later, lessons and the
-// question bank. It only embeds files; it imports no project package.
+// catalog (workshops, sessions, instructors), the tariff data, the question
+// bank (quiz/) and, later, lessons. It only embeds files; it imports no
+// project package.
 package content
 
 import "embed"
