@@ -9,4 +9,9 @@
 // and analytics are built on top of it by the quiz service. The package
 // imports internal/hts (code parsing and the tariff index) and the standard
 // library only.
+//
+// `hsworkshop quiz check` (in cmd) loads the bank with LoadBank(content.FS),
+// the bundled edition with hts.LoadBundled and the newest imported one with
+// hts.Load, then prints Check(bank, bundled, latest): problems fail the
+// command, changes in the newer edition are warnings.
 package quiz

@@ -116,6 +116,8 @@ type Reference struct {
 // LevelWeights is the credit of an hs_code answer by the deepest level it
 // matches. Full is the key's own level; RateLine applies to an answer that
 // matches the 8 digits of a 10-digit key.
+// A question that overrides them gives all five, rising from Chapter to
+// Full.
 type LevelWeights struct {
 	Chapter    float64 `json:"chapter"`
 	Heading    float64 `json:"heading"`
