@@ -1,11 +1,12 @@
 // Package content holds the authored material the app ships with: the demo
-// catalog (workshops, sessions, instructors) and, later, lessons and the
-// question bank. It only embeds files; it imports no project package.
+// catalog (workshops, sessions, instructors), the tariff data, the question
+// bank (quiz/) and, later, lessons. It only embeds files; it imports no
+// project package.
 package content
 
 import "embed"
 
 // FS is the embedded content tree.
 //
-//go:embed seed hts duty origin lessons
+//go:embed seed hts duty origin lessons quiz
 var FS embed.FS
