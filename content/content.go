@@ -1,6 +1,7 @@
 // Package content holds the authored material the app ships with: the demo
 // catalog (workshops, sessions, instructors), the tariff data, the question
-// bank (quiz/) and, later, lessons. It only embeds files; it imports no
+// bank (quiz/), lessons, the duty measures and worked cases, and the USMCA
+// origin rule table. It only embeds files; it imports no
 // project package.
 package content
 
