@@ -73,6 +73,11 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	r.rep = Report{Label: cfg.Label, Date: time.Now(), Machine: Machine(), LoadBefore: LoadAvg(),
 		LoadGen: cfg.LoadGen.Name(), Conns: cfg.Conns, Rounds: cfg.Rounds, Duration: cfg.Duration,
 		PacedDuration: cfg.PacedDuration, ClaimClients: cfg.ClaimClients, ClaimDuration: cfg.ClaimDuration}
+	if out, err := exec.CommandContext(ctx, "git", "-C", cfg.Repo, "describe", "--always", "--dirty").Output(); err == nil {
+		r.rep.Commit = strings.TrimSpace(string(out))
+	} else {
+		r.rep.Commit = "unknown"
+	}
 	if err := r.build(ctx); err != nil {
 		return r.rep, err
 	}
