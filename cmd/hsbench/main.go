@@ -49,10 +49,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	conns := fs.Int("conns", 32, "load generator connections")
 	rounds := fs.Int("rounds", 2, "app/bare alternations per page")
 	dur := fs.Duration("d", 3*time.Second, "duration of each throughput measurement")
-	paced := fs.Duration("paced", 4*time.Second, "duration of the p99 run at half the maximum")
+	paced := fs.Duration("paced", 3*time.Second, "duration of the p99 run at half the maximum")
 	clients := fs.Int("claim-clients", 100, "concurrent registration clients")
 	claimDur := fs.Duration("claim-d", 8*time.Second, "duration of each seat-claim run")
-	catRate := fs.Float64("catalog-rate", 100, "req/s offered to /sessions while claims run")
+	catRate := fs.Float64("catalog-rate", 25, "req/s offered to /sessions while claims run")
 	pg := fs.String("pg", firstEnv("BENCH_DATABASE_URL", "TEST_DATABASE_URL"), "PostgreSQL URL to create a scratch database on (empty: SQLite only)")
 	if err := fs.Parse(args); err != nil {
 		return err

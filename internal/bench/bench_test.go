@@ -241,7 +241,7 @@ func TestReportMarkdown(t *testing.T) {
 		RSSIdle: 140 << 20, RSSLoaded: 290 << 20, Start: 1200 * time.Millisecond}
 	md := rep.Markdown()
 	for _, want := range []string{MarkerStart, MarkerEnd, "**0.010**", "ratio missed, p99 missed", "| SQLite | 150 ", "**0.075**",
-		"140 MiB", "1200 ms", "2026-11-30 01:00 UTC", "1.00 / 1.00 / 1.00"} {
+		"147 MB", "1200 ms", "2026-11-30 01:00 UTC", "1.00 / 1.00 / 1.00"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}

@@ -59,7 +59,7 @@ type runner struct {
 }
 
 func (r *runner) logf(format string, a ...any) {
-	fmt.Fprintf(r.cfg.Log, "hsbench: "+format+"\n", a...)
+	fmt.Fprintf(r.cfg.Log, "hsbench %5.1fs: "+format+"\n", append([]any{time.Since(r.rep.Date).Seconds()}, a...)...)
 }
 
 // Run performs the whole benchmark and returns its report.
@@ -92,6 +92,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		r.rep.Notes = append(r.rep.Notes, "PostgreSQL not measured: set BENCH_DATABASE_URL or TEST_DATABASE_URL.")
 	}
 	r.rep.LoadAfter = LoadAvg()
+	r.rep.Took = time.Since(r.rep.Date)
 	return r.rep, nil
 }
 
@@ -285,7 +286,11 @@ func (r *runner) pages(ctx context.Context, app *Proc, user *Site, fx Fixtures) 
 		}
 		bareReq := Request{URL: bare.Base + res.URI}
 		r.logf("page %s (%s)", pg.Name, res.URI)
-		for _, w := range []Request{appReq, bareReq} { // warm-up
+		warm := []Request{appReq}
+		if i == 0 {
+			warm = append(warm, bareReq) // the bare server needs warming once
+		}
+		for _, w := range warm {
 			if _, err := r.cfg.LoadGen.Max(ctx, w, r.cfg.Conns, time.Second); err != nil {
 				return err
 			}
