@@ -46,6 +46,7 @@ func StartProc(ctx context.Context, bin string, args, env []string, logPath, bas
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	dieWithParent(cmd)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		_ = logf.Close() // the start error is the one to report
