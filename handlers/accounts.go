@@ -259,7 +259,7 @@ func (a *App) sendPasswordReset(ctx context.Context, u *models.User) error {
 		return err
 	}
 	link := a.cfg.BaseURL + "/password/reset?token=" + url.QueryEscape(token)
-	return a.enqueue(ctx, a.db, mail.KindPasswordReset, fmt.Sprintf("password_reset:%d", r.ID), u.Email, u.Name,
+	return a.outbox.Enqueue(ctx, a.db, mail.KindPasswordReset, fmt.Sprintf("password_reset:%d", r.ID), u.Email, u.Name,
 		mail.ResetData{Name: u.Name, Link: link})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -78,20 +79,20 @@ func (a *App) apiCreateOrder(c echo.Context) error {
 		return c.JSON(http.StatusUnprocessableEntity, jsonError{Error: "validation", Message: "Some fields need attention.", Fields: errs})
 	}
 	waitlist := fmt.Sprintf("%s/sessions/%d/waitlist", a.cfg.BaseURL, s.ID)
-	res, err := a.placeOrder(ctx, s, r, q, nil, nil)
+	res, err := a.bk.PlaceOrder(ctx, s, r, q, nil, nil)
 	switch {
 	case errors.Is(err, models.ErrSeatsFull):
 		return c.JSON(http.StatusConflict, map[string]string{"error": "sold_out", "message": "Not enough seats are left.", "waitlist_url": waitlist})
 	case errors.Is(err, models.ErrConflict) && r.DiscountCode != "":
 		return c.JSON(http.StatusConflict, jsonError{Error: "discount_used_up", Fields: map[string]string{"discount_code": "This code has just been used up."}})
-	case errors.Is(err, errPaymentUnavailable):
+	case errors.Is(err, booking.ErrPaymentUnavailable):
 		return c.JSON(http.StatusServiceUnavailable, jsonError{Error: "payment_unavailable", Message: "The card payment provider could not be reached; nothing was booked."})
 	case err != nil:
 		return err
 	}
 	o := res.Order
 	out := apiOrder{ID: o.Ref, Number: o.Number(), Status: string(o.Status), PaymentMethod: string(o.PaymentMethod),
-		Amount: o.Total(), URL: a.orderURL(o)}
+		Amount: o.Total(), URL: a.bk.OrderURL(o)}
 	if o.HoldExpiresAt != nil {
 		t := o.HoldExpiresAt.UTC().Format(time.RFC3339)
 		out.HoldExpiresAt = &t

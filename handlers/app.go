@@ -17,10 +17,11 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/content"
+	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/invoice"
-	"github.com/hsworkshop/hsworkshop/internal/mail"
+	"github.com/hsworkshop/hsworkshop/internal/outbox"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
 	"github.com/hsworkshop/hsworkshop/templates"
@@ -53,12 +54,7 @@ type Config struct {
 }
 
 // Business identifies the seller on invoices and in emails.
-type Business struct {
-	Name                string
-	Address             []string
-	Email               string
-	PaymentInstructions string
-}
+type Business = booking.Business
 
 // secure reports whether the site is served over https.
 func (c Config) secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
@@ -77,10 +73,13 @@ type Deps struct {
 	DevTemplatesFS fs.FS
 	// Passwords defaults to bcrypt at models.DefaultPasswordCost.
 	Passwords *models.Passwords
+	// Booking is the booking service; nil builds one from Payments,
+	// Mailer, SeatTaker and Config (tests do that).
+	Booking *booking.Service
 	// Payments is the card processor; nil turns card payment off.
-	Payments Payments
+	Payments booking.Payments
 	// Mailer sends the outbox; nil keeps messages queued (shown to admins).
-	Mailer Mailer
+	Mailer outbox.Mailer
 	// SeatTaker overrides models.TakeSeats; only the concurrency test's
 	// negative control sets it.
 	SeatTaker models.SeatTaker
@@ -99,13 +98,11 @@ type App struct {
 	static fs.FS
 	hashes map[string]string
 	md     *markdownRenderer
-	mail   *mail.Composer
 	limits loginLimits
 	// passwords hashes at Deps.Passwords' cost (bcrypt 12 in production).
 	passwords *models.Passwords
-	pay       Payments
-	mailer    Mailer
-	takeSeats models.SeatTaker
+	bk        *booking.Service
+	outbox    *outbox.Outbox
 	hts       *hts.Index
 	// duty is the duty calculator's measures table (content/duty).
 	duty *duty.Table
@@ -126,23 +123,7 @@ func New(d Deps) (*App, error) {
 	if a.passwords == nil {
 		a.passwords = models.NewPasswords(models.DefaultPasswordCost)
 	}
-	a.pay, a.mailer, a.takeSeats = d.Payments, d.Mailer, d.SeatTaker
 	a.hts = d.HTS
-	if a.takeSeats == nil {
-		a.takeSeats = models.TakeSeats
-	}
-	if a.cfg.HoldDuration < 30*time.Minute {
-		a.cfg.HoldDuration = 35 * time.Minute
-	}
-	if a.cfg.InvoiceTerm <= 0 {
-		a.cfg.InvoiceTerm = 14 * 24 * time.Hour
-	}
-	if a.cfg.OfferTTL <= 0 {
-		a.cfg.OfferTTL = 24 * time.Hour
-	}
-	if a.cfg.Business.Name == "" {
-		a.cfg.Business.Name = "hsworkshop"
-	}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -165,9 +146,14 @@ func New(d Deps) (*App, error) {
 	}
 	a.hashes = hashes
 	a.md = newMarkdown()
-	if a.mail, err = mail.NewComposer(); err != nil {
-		return nil, err
+	a.bk = d.Booking
+	if a.bk == nil {
+		if a.bk, err = NewBooking(d.DB, a.cfg, d.Payments, d.Mailer, d.SeatTaker, a.log, a.now); err != nil {
+			return nil, err
+		}
 	}
+	a.outbox = a.bk.Outbox()
+	a.cfg.Business = a.bk.Settings().Business
 	a.tpl, err = newRenderer(tfs, templateFuncs(hashes, a.md), a.cfg.Dev, d.DevTemplatesFS)
 	if err != nil {
 		return nil, err
@@ -177,6 +163,21 @@ func New(d Deps) (*App, error) {
 	}
 	return a, nil
 }
+
+// NewBooking builds the booking service (and its outbox) from the handler
+// configuration; cmd and tests use it so the settings come from one place.
+func NewBooking(db *gorm.DB, cfg Config, pay booking.Payments, mailer outbox.Mailer, seats models.SeatTaker, log *slog.Logger, now func() time.Time) (*booking.Service, error) {
+	out, err := outbox.New(db, mailer, log, now)
+	if err != nil {
+		return nil, err
+	}
+	return booking.New(booking.Deps{DB: db, Payments: pay, Outbox: out, Logger: log, Now: now, SeatTaker: seats,
+		Settings: booking.Settings{BaseURL: cfg.BaseURL, HoldDuration: cfg.HoldDuration, InvoiceTerm: cfg.InvoiceTerm,
+			OfferTTL: cfg.OfferTTL, Business: cfg.Business}})
+}
+
+// Booking is the booking service the handlers use (cmd runs its jobs).
+func (a *App) Booking() *booking.Service { return a.bk }
 
 // Register installs middleware, the error handler and every route on e.
 func (a *App) Register(e *echo.Echo) {

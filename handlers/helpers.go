@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -59,4 +60,9 @@ func (a *App) publicSessionParam(c echo.Context) (*models.Session, error) {
 		return nil, err
 	}
 	return models.FindPublishedSession(c.Request().Context(), a.db, id)
+}
+
+// inZone formats t in the session's zone, naming the zone.
+func inZone(s *models.Session, t time.Time) string {
+	return t.In(s.Location()).Format("Mon 2 Jan 2006, 15:04 MST")
 }

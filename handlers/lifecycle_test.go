@@ -156,7 +156,7 @@ func TestWaitlistOfferLapsesToNext(t *testing.T) {
 	}
 	ta.do(t, request{method: "POST", path: "/orders/" + o.Ref + "/cancel", form: url.Values{}})
 	ta.setNow(testNow.Add(25 * time.Hour))
-	if err := ta.app.LapseWaitlistOffers(context.Background()); err != nil {
+	if err := ta.app.bk.LapseWaitlistOffers(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	es, _ := models.ListWaitlist(t.Context(), ta.db, s.ID)
@@ -184,7 +184,7 @@ func TestHoldAndInvoiceExpiryJob(t *testing.T) {
 	card := ta.cardOrder(t, s.ID, 1)
 	inv := ta.placeAPIOrder(t, s.ID, 2, "invoice")
 	ta.setNow(testNow.Add(36 * time.Minute))
-	if err := ta.app.ExpireLapsedOrders(context.Background()); err != nil {
+	if err := ta.app.bk.ExpireLapsedOrders(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if ta.order(t, card.ID).Status != models.OrderExpired || ta.order(t, inv.ID).Status != models.OrderPendingInvoice || ta.session(t, s.ID).SeatsTaken != 2 {
@@ -199,7 +199,7 @@ func TestHoldAndInvoiceExpiryJob(t *testing.T) {
 	var wg sync.WaitGroup
 	for _, a := range []*App{ta.app, other} {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = a.ExpireLapsedOrders(context.Background()) }()
+		go func() { defer wg.Done(); _ = a.bk.ExpireLapsedOrders(context.Background()) }()
 	}
 	wg.Wait()
 	if ta.order(t, inv.ID).Status != models.OrderExpired || ta.session(t, s.ID).SeatsTaken != 0 {
@@ -238,7 +238,7 @@ func TestRemindersAndOutbox(t *testing.T) {
 	ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), as: admin, form: url.Values{}})
 	ta.setNow(s.StartsAt.Add(-23 * time.Hour))
 	for i := 0; i < 3; i++ {
-		if err := ta.app.QueueReminders(context.Background()); err != nil {
+		if err := ta.app.bk.QueueReminders(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -252,7 +252,7 @@ func TestRemindersAndOutbox(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, a := range []*App{ta.app, other} {
 			wg.Add(1)
-			go func() { defer wg.Done(); _ = a.SendOutbox(context.Background()) }()
+			go func() { defer wg.Done(); _ = a.bk.SendOutbox(context.Background()) }()
 		}
 		wg.Wait()
 		ta.setNow(ta.app.now().Add(2 * time.Minute)) // past the retry backoff

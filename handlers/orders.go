@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/internal/calendar"
 	"github.com/hsworkshop/hsworkshop/internal/invoice"
@@ -47,7 +45,7 @@ func (a *App) showOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := orderPage{Order: o, Refunds: refunds, CanCancel: a.buyerMayCancel(o) == "", CancelFee: o.Session.CancelFee(),
+	p := orderPage{Order: o, Refunds: refunds, CanCancel: a.bk.MayCancel(o) == "", CancelFee: o.Session.CancelFee(),
 		Deadline: inZone(&o.Session, o.Session.CancelDeadline()), Confirming: o.Status == models.OrderHeld && o.StripeCheckoutSessionID != "",
 		ShowPrivate: o.Status == models.OrderPaid, Staff: currentUser(c).IsStaff()}
 	if p.Confirming {
@@ -55,17 +53,6 @@ func (a *App) showOrder(c echo.Context) error {
 		c.Response().Header().Set("Refresh", "5")
 	}
 	return a.render(c, http.StatusOK, tplOrderShow, pageData{Title: "Order " + o.Number(), Data: p})
-}
-
-// buyerMayCancel explains why the buyer cannot cancel (now), or "".
-func (a *App) buyerMayCancel(o *models.Order) string {
-	switch {
-	case o.Status != models.OrderPaid && o.Status != models.OrderPendingInvoice && o.Status != models.OrderHeld:
-		return "This order is " + o.Status.Label() + "."
-	case !o.Session.CancellationOpen(a.now()):
-		return "The cancellation deadline for this session has passed. Contact us if your plans changed: we can usually transfer the seat to a colleague."
-	}
-	return ""
 }
 
 // returnFromCheckout is Stripe's success URL. Fulfilment belongs to the
@@ -76,18 +63,8 @@ func (a *App) returnFromCheckout(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id := c.QueryParam("session_id")
-	if a.pay != nil && (o.Status == models.OrderHeld || o.Status == models.OrderExpired) && id != "" && id == o.StripeCheckoutSessionID {
-		cs, err := a.pay.GetCheckout(c.Request().Context(), id)
-		if err != nil {
-			a.log.Warn("checkout lookup failed; waiting for the webhook", "order", o.ID, "err", err)
-		} else if cs.PaymentStatus == "paid" {
-			if err := a.db.WithContext(c.Request().Context()).Transaction(func(tx *gorm.DB) error {
-				return a.applyPayment(c.Request().Context(), tx, o, cs.PaymentIntentID)
-			}); err != nil {
-				return err
-			}
-		}
+	if err := a.bk.ConfirmReturn(c.Request().Context(), o, c.QueryParam("session_id")); err != nil {
+		return err
 	}
 	return redirect(c, "/orders/"+o.Ref)
 }
@@ -100,60 +77,11 @@ func (a *App) checkoutCancelled(c echo.Context) error {
 		return err
 	}
 	if o.Status == models.OrderHeld {
-		if err := a.cancelHeld(c.Request().Context(), o); err != nil {
+		if err := a.bk.CancelHeld(c.Request().Context(), o); err != nil {
 			return err
 		}
 	}
 	return redirect(c, "/orders/"+o.Ref)
-}
-
-// applyPayment confirms a verified payment for o inside tx: confirmation
-// emails when it became paid, an automatic refund when it arrived after the
-// hold lapsed and no seat was left.
-func (a *App) applyPayment(ctx context.Context, tx *gorm.DB, o *models.Order, paymentIntentID string) error {
-	outcome, err := models.RecordPayment(ctx, tx, o, paymentIntentID, a.now())
-	if err != nil {
-		return err
-	}
-	switch outcome {
-	case models.PaymentConfirmed:
-		fresh, err := models.FindOrder(ctx, tx, o.ID)
-		if err != nil {
-			return err
-		}
-		return a.queueConfirmation(ctx, tx, fresh)
-	case models.PaymentMustRefund:
-		key := fmt.Sprintf("late-payment-%d", o.ID)
-		if _, err := a.refund(ctx, tx, o, nil, o.TotalMinor, "paid after the seats were released", key); err != nil {
-			return err
-		}
-		a.log.Warn("late payment refunded: session full", "order", o.ID)
-		return a.queueCancellation(ctx, tx, o, "late_refund:"+strconv.FormatUint(uint64(o.ID), 10), nil, o.TotalMinor, 0)
-	}
-	return nil
-}
-
-// refund returns money through Stripe (idempotent by key) and records it.
-func (a *App) refund(ctx context.Context, tx *gorm.DB, o *models.Order, attendeeID *uint, amount int64, reason, key string) (string, error) {
-	if amount <= 0 {
-		return "", nil
-	}
-	if a.pay == nil || o.StripePaymentIntentID == "" {
-		return "", fmt.Errorf("refund order %d: no card payment to refund: %w", o.ID, models.ErrConflict)
-	}
-	id, err := a.pay.Refund(ctx, payments.RefundParams{PaymentIntentID: o.StripePaymentIntentID, AmountMinor: amount,
-		Reason: reason, IdempotencyKey: key, OrderID: o.ID})
-	if err != nil {
-		return "", err
-	}
-	recorded, err := models.RecordRefund(ctx, tx, &models.Refund{OrderID: o.ID, AttendeeID: attendeeID, AmountMinor: amount,
-		Currency: o.Currency, Reason: reason, StripeRefundID: id, IdempotencyKey: key})
-	if err != nil || !recorded {
-		return id, err
-	}
-	o.RefundedMinor += amount
-	return id, tx.Model(&models.Order{}).Where("id = ?", o.ID).
-		Update("refunded_minor", gorm.Expr("refunded_minor + ?", amount)).Error
 }
 
 // cancelOrder cancels the whole order within the policy: card payments
@@ -163,55 +91,11 @@ func (a *App) cancelOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if why := a.buyerMayCancel(o); why != "" {
+	if why := a.bk.MayCancel(o); why != "" {
 		return echo.NewHTTPError(http.StatusConflict, why)
 	}
-	ctx := c.Request().Context()
-	if o.Status == models.OrderHeld {
-		if err := a.cancelHeld(ctx, o); err != nil {
-			return err
-		}
-		setFlash(c, "order_cancelled")
-		return redirect(c, "/orders/"+o.Ref)
-	}
-	// The active seats' shares are what is left to refund; seats cancelled
-	// earlier were settled (refund or fee) when they were cancelled.
-	var remaining int64
-	for _, at := range o.ActiveAttendees() {
-		remaining += at.PriceMinor
-	}
-	fee, refund, bankRefund := int64(0), int64(0), int64(0)
-	if o.Status == models.OrderPaid {
-		// An unpaid invoice is voided without a fee (see the terms).
-		fee = min(o.Session.CancelFeeMinor*int64(len(o.ActiveAttendees())), remaining)
-		if o.PaymentMethod == models.PayByCard {
-			refund = remaining - fee
-		} else {
-			bankRefund = remaining - fee
-		}
-	}
-	err = a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		wasPaidInvoice := o.Status == models.OrderPaid && o.PaymentMethod == models.PayByInvoice
-		moved, err := models.CancelOrder(ctx, tx, o, refund, fee, a.now())
-		if err != nil || !moved {
-			return err
-		}
-		if _, err := a.refund(ctx, tx, o, nil, refund, "cancelled by buyer", fmt.Sprintf("cancel-order-%d", o.ID)); err != nil {
-			return err
-		}
-		if wasPaidInvoice {
-			if err := models.FlagOrder(ctx, tx, o.ID, fmt.Sprintf("Invoice order cancelled after payment: refund %s by bank transfer.",
-				models.Money{Minor: bankRefund, Currency: o.Currency})); err != nil {
-				return err
-			}
-		}
-		if err := a.queueCancellation(ctx, tx, o, fmt.Sprintf("cancel_order:%d", o.ID), nil, refund+bankRefund, fee); err != nil {
-			return err
-		}
-		return a.offerFreedSeats(ctx, tx, o.SessionID)
-	})
-	if err != nil {
-		return a.paymentError(err)
+	if err := a.cancelWholeOrder(c.Request().Context(), o); err != nil {
+		return err
 	}
 	setFlash(c, "order_cancelled")
 	return redirect(c, "/orders/"+o.Ref)
@@ -223,7 +107,7 @@ func (a *App) cancelAttendee(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if why := a.buyerMayCancel(o); why != "" {
+	if why := a.bk.MayCancel(o); why != "" {
 		return echo.NewHTTPError(http.StatusConflict, why)
 	}
 	aid, err := paramID(c, "aid")
@@ -239,50 +123,36 @@ func (a *App) cancelAttendee(c echo.Context) error {
 	if target == nil {
 		return echo.NewHTTPError(http.StatusNotFound, "That attendee is not on this order, or is already cancelled.")
 	}
-	if len(o.ActiveAttendees()) == 1 || o.Status == models.OrderHeld {
-		return a.cancelOrder(c)
-	}
-	ctx := c.Request().Context()
-	// Fees apply to paid seats; an unpaid invoice simply drops the seat
-	// (whole unpaid invoices are voided without a fee, as the terms say).
-	fee := int64(0)
-	if o.Status == models.OrderPaid {
-		fee = min(o.Session.CancelFeeMinor, target.PriceMinor)
-	}
-	refund := int64(0)
-	if o.Status == models.OrderPaid && o.PaymentMethod == models.PayByCard {
-		refund = target.PriceMinor - fee
-	}
-	err = a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := models.CancelAttendee(ctx, tx, o, target.ID, refund, fee, a.now()); err != nil {
+	whole := len(o.ActiveAttendees()) == 1 || o.Status == models.OrderHeld
+	if whole {
+		if err := a.cancelWholeOrder(c.Request().Context(), o); err != nil {
 			return err
 		}
-		if _, err := a.refund(ctx, tx, o, &target.ID, refund, "attendee cancelled by buyer", fmt.Sprintf("cancel-attendee-%d", target.ID)); err != nil {
-			return err
-		}
-		shown := refund
-		if o.Status == models.OrderPaid && o.PaymentMethod == models.PayByInvoice {
-			shown = target.PriceMinor - fee
-			if err := models.FlagOrder(ctx, tx, o.ID, fmt.Sprintf("Seat of %s cancelled on a paid invoice: refund %s by bank transfer.",
-				target.Name, models.Money{Minor: shown, Currency: o.Currency})); err != nil {
-				return err
-			}
-		}
-		if err := a.queueCancellation(ctx, tx, o, fmt.Sprintf("cancel_attendee:%d", target.ID), []string{target.Name}, shown, fee); err != nil {
-			return err
-		}
-		return a.offerFreedSeats(ctx, tx, o.SessionID)
-	})
-	if err != nil {
+		setFlash(c, "order_cancelled")
+		return redirect(c, "/orders/"+o.Ref)
+	}
+	if err := a.bk.CancelAttendee(c.Request().Context(), o, target); err != nil {
 		return a.paymentError(err)
 	}
 	setFlash(c, "attendee_cancelled")
 	return redirect(c, "/orders/"+o.Ref)
 }
 
+// cancelWholeOrder releases a hold, or cancels a confirmed order with its
+// refund (a provider outage becomes a clear 503).
+func (a *App) cancelWholeOrder(ctx context.Context, o *models.Order) error {
+	if o.Status == models.OrderHeld {
+		return a.bk.CancelHeld(ctx, o)
+	}
+	return a.paymentError(a.bk.CancelOrder(ctx, o))
+}
+
 // paymentError turns a provider outage into a clear message; the
 // transaction was rolled back, so nothing changed.
 func (a *App) paymentError(err error) error {
+	if err == nil {
+		return nil
+	}
 	if errors.Is(err, payments.ErrUnavailable) {
 		return echo.NewHTTPError(http.StatusServiceUnavailable, "We could not reach the payment provider to issue the refund, so nothing was changed. Please try again in a few minutes.").SetInternal(err)
 	}
@@ -305,7 +175,7 @@ func (a *App) orderDocument(kind invoice.Kind) echo.HandlerFunc {
 		default:
 			return echo.NewHTTPError(http.StatusNotFound, "This order has no such document.")
 		}
-		pdf, err := invoice.Render(*o, a.invoiceDocument(o, kind))
+		pdf, err := invoice.Render(*o, a.bk.InvoiceDocument(o, kind))
 		if err != nil {
 			return err
 		}

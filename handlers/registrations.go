@@ -6,32 +6,18 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
-	"github.com/hsworkshop/hsworkshop/internal/payments"
+	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
 // maxSeatsPerOrder bounds one order; larger groups talk to the office.
-const maxSeatsPerOrder = 20
-
-// errPaymentUnavailable is returned when Stripe cannot open a checkout.
-var errPaymentUnavailable = errors.New("payment provider unavailable")
+const maxSeatsPerOrder = booking.MaxSeatsPerOrder
 
 // registration is what a buyer submits, from the form or the JSON API.
-type registration struct {
-	BuyerName    string
-	BuyerEmail   string
-	Company      string
-	PONumber     string
-	BillingEmail string
-	Attendees    []models.AttendeeInput
-	Method       models.PaymentMethod
-	DiscountCode string
-}
+type registration = booking.Registration
 
 // fieldNames maps validation keys to the form's or the API's field names.
 type fieldNames interface {
@@ -49,21 +35,10 @@ type apiFields struct{}
 func (apiFields) buyer(f string) string           { return "buyer." + f }
 func (apiFields) attendee(i int, f string) string { return fmt.Sprintf("attendees[%d].%s", i, f) }
 
-// normalize trims every field and lower-cases addresses.
-func (r *registration) normalize() {
-	r.BuyerName, r.Company, r.PONumber = strings.TrimSpace(r.BuyerName), strings.TrimSpace(r.Company), strings.TrimSpace(r.PONumber)
-	r.BuyerEmail, r.BillingEmail = models.NormalizeEmail(r.BuyerEmail), models.NormalizeEmail(r.BillingEmail)
-	r.DiscountCode = models.NormalizeCode(r.DiscountCode)
-	for i := range r.Attendees {
-		r.Attendees[i].Name = strings.TrimSpace(r.Attendees[i].Name)
-		r.Attendees[i].Email = models.NormalizeEmail(r.Attendees[i].Email)
-	}
-}
-
 // validate checks the registration against the session and prices it.
 // Field errors use the names of the caller's format.
 func (a *App) validateRegistration(ctx context.Context, s *models.Session, r *registration, names fieldNames) (models.Quote, map[string]string, error) {
-	r.normalize()
+	r.Normalize()
 	errs := map[string]string{}
 	if r.BuyerName == "" || len(r.BuyerName) > 200 {
 		errs[names.buyer("name")] = "Enter the buyer's name (up to 200 characters)."
@@ -102,11 +77,11 @@ func (a *App) validateRegistration(ctx context.Context, s *models.Session, r *re
 	}
 	switch r.Method {
 	case models.PayByCard:
-		if a.pay == nil {
+		if !a.bk.CardEnabled() {
 			errs["payment_method"] = "Card payment is not available; choose invoice."
 		}
 	case models.PayByInvoice:
-		if !a.invoiceAllowed(s) {
+		if !a.bk.InvoiceAllowed(s) {
 			errs["payment_method"] = "This session does not offer invoice payment; choose card."
 		}
 	default:
@@ -129,137 +104,6 @@ func (a *App) validateRegistration(ctx context.Context, s *models.Session, r *re
 		}
 	}
 	return models.PriceOrder(*s, max(n, 1), code, a.now()), errs, nil
-}
-
-// invoiceAllowed reports whether invoice payment is offered for s.
-func (a *App) invoiceAllowed(s *models.Session) bool { return s.AllowInvoice || a.pay == nil }
-
-// placed is the result of placing an order.
-type placed struct {
-	Order       *models.Order
-	CheckoutURL string
-}
-
-// placeOrder stores the order (taking seats atomically), sends what it
-// needs to send and, for card orders, opens the Stripe Checkout Session.
-// A provider failure cancels the order again so the seats are not lost.
-func (a *App) placeOrder(ctx context.Context, s *models.Session, r registration, q models.Quote, u *models.User, entry *models.WaitlistEntry) (placed, error) {
-	now := a.now()
-	hold := now.Add(a.cfg.HoldDuration)
-	if r.Method == models.PayByInvoice {
-		hold = now.Add(a.cfg.InvoiceTerm)
-		if hold.After(s.StartsAt) {
-			hold = s.StartsAt
-		}
-	}
-	var o *models.Order
-	err := a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		buyer, err := a.buyerAccount(ctx, tx, u, r)
-		if err != nil {
-			return err
-		}
-		in := models.NewOrder{Session: s, UserID: buyer.ID, BuyerName: r.BuyerName, BuyerEmail: r.BuyerEmail,
-			BillingEmail: r.BillingEmail, Company: r.Company, PONumber: r.PONumber, Attendees: r.Attendees,
-			Method: r.Method, Quote: q, HoldUntil: hold, Now: now}
-		if entry != nil {
-			if err := models.ClaimWaitlistOffer(ctx, tx, entry, now); err != nil {
-				return err
-			}
-			in.WaitlistEntryID = &entry.ID
-		}
-		if o, err = models.CreateOrder(ctx, tx, in, a.takeSeats); err != nil {
-			return err
-		}
-		if entry != nil {
-			if err := models.LinkWaitlistOrder(ctx, tx, entry.ID, o.ID); err != nil {
-				return err
-			}
-		}
-		if o, err = models.FindOrder(ctx, tx, o.ID); err != nil {
-			return err
-		}
-		switch o.Status {
-		case models.OrderPendingInvoice:
-			return a.queueInvoice(ctx, tx, o)
-		case models.OrderPaid:
-			return a.queueConfirmation(ctx, tx, o)
-		}
-		return nil
-	})
-	if err != nil {
-		return placed{}, err
-	}
-	if o.Status != models.OrderHeld {
-		return placed{Order: o}, nil
-	}
-	url, err := a.openCheckout(ctx, o)
-	if err != nil {
-		a.log.Error("checkout failed; releasing the hold", "order", o.ID, "err", err)
-		if cerr := a.cancelHeld(ctx, o); cerr != nil {
-			return placed{}, errors.Join(err, cerr)
-		}
-		return placed{}, errPaymentUnavailable
-	}
-	return placed{Order: o, CheckoutURL: url}, nil
-}
-
-// buyerAccount is the logged-in user, or the account with the buyer's
-// address (created without a password when new: a guest can claim it later
-// through "forgot password").
-func (a *App) buyerAccount(ctx context.Context, tx *gorm.DB, u *models.User, r registration) (*models.User, error) {
-	if u != nil {
-		return u, nil
-	}
-	return models.FindOrCreateGuest(ctx, tx, r.BuyerEmail, r.BuyerName, r.Company)
-}
-
-// openCheckout creates the Stripe Checkout Session for a held order.
-func (a *App) openCheckout(ctx context.Context, o *models.Order) (string, error) {
-	s := &o.Session
-	name := fmt.Sprintf("%s — %s", s.Workshop.Title, sessionWhen(s))
-	items := []payments.LineItem{}
-	if o.DiscountMinor == 0 {
-		items = append(items, payments.LineItem{Name: name, Description: "Seat (" + s.TimeZone + ")", UnitMinor: o.UnitPriceMinor, Quantity: int64(o.Seats)})
-	} else {
-		// Checkout has no negative lines: show the discounted order as one line.
-		desc := fmt.Sprintf("%d seat(s) at %s, %s off", o.Seats, o.UnitPrice(), o.Discount())
-		items = append(items, payments.LineItem{Name: name, Description: desc, UnitMinor: o.TotalMinor, Quantity: 1})
-	}
-	c, err := a.pay.CreateCheckout(ctx, payments.CheckoutParams{OrderID: o.ID, OrderRef: o.Ref, Currency: o.Currency, Items: items,
-		CustomerEmail: o.BuyerEmail, ExpiresAt: *o.HoldExpiresAt,
-		SuccessURL: a.orderURL(o) + "/return?session_id={CHECKOUT_SESSION_ID}", CancelURL: a.orderURL(o) + "/checkout-cancelled"})
-	if err != nil {
-		return "", err
-	}
-	if err := models.SetCheckoutSession(ctx, a.db, o.ID, c.ID); err != nil {
-		return "", err
-	}
-	o.StripeCheckoutSessionID = c.ID
-	return c.URL, nil
-}
-
-// cancelHeld releases a held order at once (checkout abandoned or failed),
-// expiring its Checkout Session first so it can no longer be paid.
-func (a *App) cancelHeld(ctx context.Context, o *models.Order) error {
-	if o.StripeCheckoutSessionID != "" && a.pay != nil {
-		if err := a.pay.ExpireCheckout(ctx, o.StripeCheckoutSessionID); err != nil {
-			return err
-		}
-		// If the payment went through just before the expiry, confirm
-		// instead of cancelling.
-		if cs, err := a.pay.GetCheckout(ctx, o.StripeCheckoutSessionID); err == nil && cs.PaymentStatus == "paid" {
-			return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-				return a.applyPayment(ctx, tx, o, cs.PaymentIntentID)
-			})
-		}
-	}
-	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		moved, err := models.CancelOrder(ctx, tx, o, 0, 0, a.now())
-		if err != nil || !moved {
-			return err
-		}
-		return a.offerFreedSeats(ctx, tx, o.SessionID)
-	})
 }
 
 // registerForm is the registration form.
@@ -344,7 +188,7 @@ func (a *App) newRegistration(c echo.Context) error {
 	seats, _ := strconv.Atoi(c.QueryParam("seats"))
 	seats = min(max(seats, 1), min(s.SeatsLeft(), maxSeatsPerOrder))
 	f := registerForm{Seats: seats, Method: string(models.PayByCard), Attendees: make([]models.AttendeeInput, seats)}
-	if a.pay == nil {
+	if !a.bk.CardEnabled() {
 		f.Method = string(models.PayByInvoice)
 	}
 	if u := currentUser(c); u != nil {
@@ -365,7 +209,7 @@ func (a *App) renderRegister(c echo.Context, status int, s *models.Session, f re
 	if entry != nil {
 		left = entry.Seats
 	}
-	p := registerPage{Session: s, Quote: q, SeatChoices: seatChoices(left), CardEnabled: a.pay != nil, InvoiceOK: a.invoiceAllowed(s),
+	p := registerPage{Session: s, Quote: q, SeatChoices: seatChoices(left), CardEnabled: a.bk.CardEnabled(), InvoiceOK: a.bk.InvoiceAllowed(s),
 		FromWaitlist: entry != nil, WaitlistEntry: entry, CodeApplied: applied}
 	return a.render(c, status, tplRegister, pageData{Title: "Register: " + s.Workshop.Title, Form: f, Errors: errs, Data: p})
 }
@@ -415,7 +259,7 @@ func (a *App) submitRegistration(c echo.Context, s *models.Session, f registerFo
 	if len(errs) > 0 {
 		return a.renderRegister(c, http.StatusUnprocessableEntity, s, f, errs, entry, false)
 	}
-	res, err := a.placeOrder(ctx, s, r, q, currentUser(c), entry)
+	res, err := a.bk.PlaceOrder(ctx, s, r, q, currentUser(c), entry)
 	switch {
 	case errors.Is(err, models.ErrSeatsFull):
 		fresh, ferr := models.FindSession(ctx, a.db, s.ID)
@@ -430,7 +274,7 @@ func (a *App) submitRegistration(c echo.Context, s *models.Session, f registerFo
 	case errors.Is(err, models.ErrConflict) && r.DiscountCode != "":
 		errs["discount_code"] = "This code has just been used up."
 		return a.renderRegister(c, http.StatusConflict, s, f, errs, entry, false)
-	case errors.Is(err, errPaymentUnavailable):
+	case errors.Is(err, booking.ErrPaymentUnavailable):
 		errs["form"] = "We could not reach the card payment provider, so nothing was booked. Please try again in a minute or choose invoice payment."
 		return a.renderRegister(c, http.StatusServiceUnavailable, s, f, errs, entry, false)
 	case errors.Is(err, models.ErrDeadlinePassed):

@@ -290,14 +290,5 @@ func sessionWhen(v any) string {
 	default:
 		return ""
 	}
-	start, end := s.LocalStart(), s.LocalEnd()
-	zone, _ := end.Zone()
-	if start.YearDay() == end.YearDay() && start.Year() == end.Year() {
-		return fmt.Sprintf("%s, %s–%s %s", start.Format("Mon 2 Jan 2006"), start.Format("15:04"), end.Format("15:04"), zone)
-	}
-	szone, _ := start.Zone()
-	if szone != zone {
-		return fmt.Sprintf("%s %s – %s %s", start.Format("Mon 2 Jan 2006, 15:04"), szone, end.Format("Mon 2 Jan 2006, 15:04"), zone)
-	}
-	return fmt.Sprintf("%s – %s %s", start.Format("Mon 2 Jan 2006, 15:04"), end.Format("Mon 2 Jan 2006, 15:04"), zone)
+	return s.When()
 }

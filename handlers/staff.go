@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -39,27 +37,11 @@ func (a *App) markOrderPaid(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.MarkInvoicePaid(c.Request().Context(), o); err != nil {
+	if err := a.bk.MarkInvoicePaid(c.Request().Context(), o); err != nil {
 		return err
 	}
 	setFlash(c, "invoice_paid")
 	return redirect(c, "/admin/orders")
-}
-
-// MarkInvoicePaid confirms a pending invoice order and sends the
-// confirmations; the CLI's "orders mark-paid" uses it too.
-func (a *App) MarkInvoicePaid(ctx context.Context, o *models.Order) error {
-	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		moved, err := models.MarkInvoicePaid(ctx, tx, o, a.now())
-		if err != nil || !moved {
-			return err
-		}
-		fresh, err := models.FindOrder(ctx, tx, o.ID)
-		if err != nil {
-			return err
-		}
-		return a.queueConfirmation(ctx, tx, fresh)
-	})
 }
 
 // clearOrderFlag marks a flagged order as handled.
@@ -124,12 +106,7 @@ func (a *App) updateCapacity(c echo.Context) error {
 		return a.renderAdminSession(c, http.StatusUnprocessableEntity, map[string]string{"capacity": "Enter a whole number."}, form)
 	}
 	ctx := c.Request().Context()
-	err = a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := models.SetSessionCapacity(ctx, tx, id, n); err != nil {
-			return err
-		}
-		return a.offerFreedSeats(ctx, tx, id)
-	})
+	err = a.bk.SetCapacity(ctx, id, n)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		return a.renderAdminSession(c, http.StatusUnprocessableEntity, ve.Fields, form)

@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"gorm.io/gorm"
 
-	"github.com/hsworkshop/hsworkshop/internal/mail"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -95,22 +93,7 @@ func (a *App) createWaitlist(c echo.Context) error {
 	if u := currentUser(c); u != nil {
 		e.UserID = &u.ID
 	}
-	err = a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := models.JoinWaitlist(ctx, tx, e); err != nil {
-			return err
-		}
-		pos, err := models.CountWaiting(ctx, tx, s.ID)
-		if err != nil {
-			return err
-		}
-		data := mail.WaitlistData{Site: a.site(), Session: a.sessionInfo(s, false), Entry: *e, Position: int(pos)}
-		if err := a.enqueue(ctx, tx, mail.KindWaitlistJoined, fmt.Sprintf("waitlist_joined:%d", e.ID), e.Email, e.Name, data); err != nil {
-			return err
-		}
-		// Seats may be free right now (e.g. a small request fits): offer at once.
-		return a.offerFreedSeats(ctx, tx, s.ID)
-	})
-	if err != nil {
+	if err := a.bk.JoinWaitlist(ctx, s, e); err != nil {
 		return err
 	}
 	setFlash(c, "waitlist_joined")
@@ -142,7 +125,7 @@ func (a *App) showWaitlistClaim(c echo.Context) error {
 	}
 	f := registerForm{Seats: e.Seats, BuyerName: e.Name, BuyerEmail: e.Email, Method: string(models.PayByCard),
 		Attendees: make([]models.AttendeeInput, e.Seats), WaitlistTok: token}
-	if a.pay == nil {
+	if !a.bk.CardEnabled() {
 		f.Method = string(models.PayByInvoice)
 	}
 	f.Attendees[0] = models.AttendeeInput{Name: e.Name, Email: e.Email}

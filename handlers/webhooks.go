@@ -1,20 +1,11 @@
 package handlers
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/stripe/stripe-go/v76"
-	"gorm.io/gorm"
-
-	"github.com/hsworkshop/hsworkshop/models"
 )
 
 // maxWebhookBody is the largest webhook body accepted (Stripe events are
@@ -25,7 +16,7 @@ const maxWebhookBody = 64 << 10
 // before anything else touches it, the signature is verified, and the event
 // is applied in one transaction with its id, so a redelivery is a no-op.
 func (a *App) stripeWebhook(c echo.Context) error {
-	if a.pay == nil {
+	if !a.bk.CardEnabled() {
 		return echo.NewHTTPError(http.StatusNotFound, "Card payments are not enabled.")
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxWebhookBody+1))
@@ -35,141 +26,14 @@ func (a *App) stripeWebhook(c echo.Context) error {
 	if len(body) > maxWebhookBody {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "Webhook body too large.")
 	}
-	ev, err := a.pay.VerifyWebhook(body, c.Request().Header.Get("Stripe-Signature"))
+	ev, err := a.bk.VerifyWebhook(body, c.Request().Header.Get("Stripe-Signature"))
 	if err != nil {
 		a.log.Warn("webhook rejected", "err", err)
 		return c.JSON(http.StatusBadRequest, jsonError{Error: "invalid_signature", Message: "The Stripe-Signature header does not verify."})
 	}
-	if err := a.applyStripeEvent(c.Request().Context(), ev); err != nil {
+	if err := a.bk.ApplyStripeEvent(c.Request().Context(), ev); err != nil {
 		// A 5xx makes Stripe retry; the transaction rolled back, event id included.
 		return fmt.Errorf("apply stripe event %s (%s): %w", ev.ID, ev.Type, err)
 	}
 	return c.JSON(http.StatusOK, map[string]bool{"received": true})
-}
-
-// applyStripeEvent applies one verified event exactly once.
-func (a *App) applyStripeEvent(ctx context.Context, ev stripe.Event) error {
-	return a.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		first, err := models.ClaimStripeEvent(ctx, tx, ev.ID, string(ev.Type), a.now())
-		if err != nil || !first {
-			return err
-		}
-		var o *models.Order
-		switch ev.Type {
-		case "checkout.session.completed", "checkout.session.async_payment_succeeded",
-			"checkout.session.async_payment_failed", "checkout.session.expired":
-			o, err = a.applyCheckoutEvent(ctx, tx, ev)
-		case "charge.refunded":
-			o, err = a.applyChargeRefunded(ctx, tx, ev)
-		default:
-			return nil // recorded, nothing to do
-		}
-		if err != nil || o == nil {
-			return err
-		}
-		return models.SetStripeEventOrder(ctx, tx, ev.ID, o.ID)
-	})
-}
-
-// checkoutOrder finds the order of a Checkout Session event.
-func checkoutOrder(ctx context.Context, tx *gorm.DB, cs *stripe.CheckoutSession) (*models.Order, error) {
-	o, err := models.FindOrderByCheckoutSession(ctx, tx, cs.ID)
-	if !errors.Is(err, models.ErrNotFound) {
-		return o, err
-	}
-	// The session id may not be stored yet (the webhook can beat our own
-	// write); fall back to the order id we put in client_reference_id.
-	id, perr := strconv.ParseUint(cs.ClientReferenceID, 10, 32)
-	if perr != nil {
-		return nil, err
-	}
-	o, err = models.FindOrder(ctx, tx, uint(id))
-	if err != nil {
-		return nil, err
-	}
-	if o.StripeCheckoutSessionID != "" && o.StripeCheckoutSessionID != cs.ID {
-		return nil, fmt.Errorf("checkout %s names order %d, which belongs to %s: %w", cs.ID, o.ID, o.StripeCheckoutSessionID, models.ErrNotFound)
-	}
-	return o, nil
-}
-
-func (a *App) applyCheckoutEvent(ctx context.Context, tx *gorm.DB, ev stripe.Event) (*models.Order, error) {
-	var cs stripe.CheckoutSession
-	if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
-		return nil, fmt.Errorf("decode checkout session: %w", err)
-	}
-	o, err := checkoutOrder(ctx, tx, &cs)
-	if errors.Is(err, models.ErrNotFound) {
-		a.log.Warn("stripe event for an unknown order", "event", ev.ID, "checkout", cs.ID)
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	pi := ""
-	if cs.PaymentIntent != nil {
-		pi = cs.PaymentIntent.ID
-	}
-	switch {
-	case ev.Type == "checkout.session.completed" && cs.PaymentStatus == stripe.CheckoutSessionPaymentStatusUnpaid:
-		// Delayed payment methods: keep the seats until the async outcome.
-		return o, a.extendHold(ctx, tx, o)
-	case ev.Type == "checkout.session.completed", ev.Type == "checkout.session.async_payment_succeeded":
-		return o, a.applyPayment(ctx, tx, o, pi)
-	default: // expired, or async payment failed
-		changed, err := models.ExpireOrder(ctx, tx, o)
-		if err != nil || !changed {
-			return o, err
-		}
-		if err := a.queueExpired(ctx, tx, o); err != nil {
-			return o, err
-		}
-		return o, a.offerFreedSeats(ctx, tx, o.SessionID)
-	}
-}
-
-// asyncPaymentWindow is how long seats stay held for a delayed payment method.
-const asyncPaymentWindow = 7 * 24 * time.Hour
-
-// extendHold keeps a held order's seats while a delayed payment settles.
-func (a *App) extendHold(ctx context.Context, tx *gorm.DB, o *models.Order) error {
-	until := a.now().Add(asyncPaymentWindow)
-	if until.After(o.Session.StartsAt) {
-		until = o.Session.StartsAt
-	}
-	return tx.WithContext(ctx).Model(&models.Order{}).Where("id = ? AND status = ?", o.ID, models.OrderHeld).
-		Update("hold_expires_at", until.UTC()).Error
-}
-
-func (a *App) applyChargeRefunded(ctx context.Context, tx *gorm.DB, ev stripe.Event) (*models.Order, error) {
-	var ch stripe.Charge
-	if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
-		return nil, fmt.Errorf("decode charge: %w", err)
-	}
-	pi := ""
-	if ch.PaymentIntent != nil {
-		pi = ch.PaymentIntent.ID
-	}
-	o, err := models.FindOrderByPaymentIntent(ctx, tx, pi)
-	if errors.Is(err, models.ErrNotFound) {
-		// Refund before completion: find the order by the metadata we set.
-		if id, perr := strconv.ParseUint(ch.Metadata["order_id"], 10, 32); perr == nil {
-			o, err = models.FindOrder(ctx, tx, uint(id))
-		}
-	}
-	if errors.Is(err, models.ErrNotFound) {
-		a.log.Warn("refund for an unknown payment", "event", ev.ID, "payment_intent", pi)
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	changed, err := models.RecordRefundTotal(ctx, tx, o, ch.AmountRefunded, pi)
-	if err != nil || !changed {
-		return o, err
-	}
-	if err := a.queueCancellation(ctx, tx, o, "refunded:"+ev.ID, nil, ch.AmountRefunded, 0); err != nil {
-		return o, err
-	}
-	return o, a.offerFreedSeats(ctx, tx, o.SessionID)
 }

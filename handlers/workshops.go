@@ -173,9 +173,9 @@ func (a *App) canSeePrivate(ctx context.Context, u *models.User, s *models.Sessi
 // payOptions describes how a session can be paid.
 func (a *App) payOptions(s *models.Session) string {
 	switch {
-	case a.pay != nil && a.invoiceAllowed(s):
+	case a.bk.CardEnabled() && a.bk.InvoiceAllowed(s):
 		return "Pay by card or request an invoice."
-	case a.pay != nil:
+	case a.bk.CardEnabled():
 		return "Pay by card."
 	}
 	return "Pay by invoice."
