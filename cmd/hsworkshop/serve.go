@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"time"
@@ -35,6 +36,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer models.Close(db) //nolint:errcheck // closing on exit
 	cfg.Dev = cfg.Dev || *dev
 	log := newLogger(cfg, stdout)
+	// Bind first: a taken port fails in milliseconds with a clear message,
+	// not after the tariff index loaded.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: cannot listen on ADDR %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close() //nolint:errcheck // a no-op once the server closed it
 	if seeded, err := seed.IfEmpty(ctx, db, time.Now()); err != nil {
 		return err
 	} else if seeded {
@@ -62,6 +70,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	e := echo.New()
+	e.Listener = ln
 	app.Register(e)
 	// One deferred call stops the jobs and then waits for them: deferring
 	// the wait before the cancel would wait forever on an early return
