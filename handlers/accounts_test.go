@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsworkshop/hsworkshop/handlers/account"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -17,7 +18,7 @@ const goodPassword = "correct horse battery"
 
 func sessionCookie(ta *testApp, rec *httptest.ResponseRecorder) *http.Cookie {
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == ta.app.sessionCookieName() && c.MaxAge >= 0 && c.Value != "" {
+		if c.Name == ta.app.web.SessionCookieName() && c.MaxAge >= 0 && c.Value != "" {
 			return c
 		}
 	}
@@ -109,7 +110,7 @@ func TestLoginSameMessageForUnknownAndWrong(t *testing.T) {
 	if wrong.Code != unknown.Code || wrong.Code != http.StatusUnauthorized {
 		t.Fatalf("status: wrong %d, unknown %d", wrong.Code, unknown.Code)
 	}
-	if !strings.Contains(wrong.Body.String(), msgBadLogin) || !strings.Contains(unknown.Body.String(), msgBadLogin) {
+	if !strings.Contains(wrong.Body.String(), "The email address or password is not correct.") || !strings.Contains(unknown.Body.String(), "The email address or password is not correct.") {
 		t.Error("messages differ or are missing")
 	}
 	empty := ta.do(t, request{method: "POST", path: "/login", form: url.Values{"email": {""}, "password": {""}}})
@@ -123,8 +124,9 @@ func TestLoginSameMessageForUnknownAndWrong(t *testing.T) {
 // trusted proxy configured) is still throttled by its real address.
 func TestLoginThrottleSurvivesSpoofedXFF(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(d *Deps) {})
-	ta.app.limits = loginLimits{Window: 15 * time.Minute, PerAccount: 3, PerIP: 5, ResetsPerHour: 3}
+	ta := newTestApp(t, func(d *Deps) {
+		d.LoginLimits = account.Limits{Window: 15 * time.Minute, PerAccount: 3, PerIP: 5, ResetsPerHour: 3}
+	})
 	victim := mustUser(t, ta.db, models.RoleLearner, goodPassword)
 	try := func(email, pw, xff string) int {
 		return ta.do(t, request{method: "POST", path: "/login", remote: "203.0.113.9:5000",
@@ -162,8 +164,10 @@ func TestLoginThrottleSurvivesSpoofedXFF(t *testing.T) {
 
 func TestTrustedProxyXFF(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(d *Deps) { d.Config.TrustedProxies = []string{"10.1.0.0/16"} })
-	ta.app.limits = loginLimits{Window: 15 * time.Minute, PerAccount: 100, PerIP: 2, ResetsPerHour: 3}
+	ta := newTestApp(t, func(d *Deps) {
+		d.Config.TrustedProxies = []string{"10.1.0.0/16"}
+		d.LoginLimits = account.Limits{Window: 15 * time.Minute, PerAccount: 100, PerIP: 2, ResetsPerHour: 3}
+	})
 	try := func(remote, xff string) int {
 		return ta.do(t, request{method: "POST", path: "/login", remote: remote, headers: map[string]string{"X-Forwarded-For": xff},
 			form: url.Values{"email": {"x@example.com"}, "password": {"wrong password 123"}}}).Code

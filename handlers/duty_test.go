@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hsworkshop/hsworkshop/internal/duty"
+	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 )
 
 func TestDutyCalculatorPage(t *testing.T) {
@@ -67,7 +67,7 @@ func TestDutyAPI(t *testing.T) {
 	runScenarios(t, []scenario{
 		{name: "Canadian steel plate under USMCA, July 2025", req: request{path: "/api/v1/duty?code=7208.51.00&country=CA&date=2025-07-01&value=50000&transport=other&usmca=yes"},
 			wantStatus: http.StatusOK, check: func(t *testing.T, _ *testApp, rec *httptest.ResponseRecorder) {
-				var got apiDutyResponse
+				var got tariff.APIDutyResponse
 				if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 					t.Fatal(err)
 				}
@@ -94,18 +94,6 @@ func TestDutyWithoutTariffData(t *testing.T) {
 		{name: "page", req: request{path: "/tools/duty"}, wantStatus: http.StatusServiceUnavailable},
 		{name: "api", req: request{path: "/api/v1/duty?code=3923.30.00"}, wantStatus: http.StatusServiceUnavailable, wantBody: []string{`"error":"unavailable"`}},
 	})
-}
-
-// TestDutyResultRendersWithZeroData renders the result part with an
-// empty result, which the zero-data test of every page does not reach.
-func TestDutyResultRendersWithZeroData(t *testing.T) {
-	t.Parallel()
-	ta := newTestApp(t)
-	var buf strings.Builder
-	pd := pageData{Data: dutyPage{Result: &duty.Result{Layers: []duty.Layer{{}}}}, Errors: map[string]string{}}
-	if err := ta.app.tpl.Render(&buf, tplDutyCalculator, pd, nil); err != nil {
-		t.Fatalf("render: %v", err)
-	}
 }
 
 func TestDutyCalculatorLinkFromLinePrefills(t *testing.T) {

@@ -166,7 +166,7 @@ func (ta *testApp) login(t *testing.T, u *models.User) *http.Cookie {
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	return &http.Cookie{Name: ta.app.sessionCookieName(), Value: token}
+	return &http.Cookie{Name: ta.app.web.SessionCookieName(), Value: token}
 }
 
 // scenario is one row of a table-driven HTTP test.

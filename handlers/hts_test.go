@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hsworkshop/hsworkshop/content"
+	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 )
 
@@ -120,7 +121,7 @@ func TestHTSAPI(t *testing.T) {
 			}},
 		{name: "line with ancestors, rates and lists", req: request{path: "/api/v1/hts/8471.30.0100"}, wantStatus: 200,
 			check: func(t *testing.T, _ *testApp, rec *httptest.ResponseRecorder) {
-				b := decodeJSON[apiHTSLine](t, rec)
+				b := decodeJSON[tariff.APIHTSLine](t, rec)
 				if b.Code != "8471.30.01.00" || b.Level != 10 || b.Rates.General != "Free" || b.Rates.Column2 != "35%" || b.Rates.Source != "8471.30.01.00" {
 					t.Errorf("line: got %+v", b)
 				}

@@ -192,7 +192,7 @@ func TestHoldAndInvoiceExpiryJob(t *testing.T) {
 	}
 	ta.setNow(*inv.InvoiceDueAt)
 	// Two instances expire at once: seats are freed exactly once.
-	other, err := New(Deps{DB: ta.db, Config: ta.app.cfg, Logger: ta.app.log, Now: ta.app.now, Passwords: testPasswords})
+	other, err := New(Deps{DB: ta.db, Config: ta.app.cfg, Logger: ta.app.log, Now: ta.app.web.Now, Passwords: testPasswords})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +247,7 @@ func TestRemindersAndOutbox(t *testing.T) {
 	}
 	// Two instances drain the outbox together: each message goes out once.
 	mailer.fails = 1
-	other, _ := New(Deps{DB: ta.db, Config: ta.app.cfg, Logger: ta.app.log, Now: ta.app.now, Passwords: testPasswords, Mailer: mailer})
+	other, _ := New(Deps{DB: ta.db, Config: ta.app.cfg, Logger: ta.app.log, Now: ta.app.web.Now, Passwords: testPasswords, Mailer: mailer})
 	for round := 0; round < 3; round++ {
 		var wg sync.WaitGroup
 		for _, a := range []*App{ta.app, other} {
@@ -255,7 +255,7 @@ func TestRemindersAndOutbox(t *testing.T) {
 			go func() { defer wg.Done(); _ = a.bk.SendOutbox(context.Background()) }()
 		}
 		wg.Wait()
-		ta.setNow(ta.app.now().Add(2 * time.Minute)) // past the retry backoff
+		ta.setNow(ta.app.web.Now().Add(2 * time.Minute)) // past the retry backoff
 	}
 	var total int64
 	ta.db.Model(&models.Email{}).Count(&total)

@@ -7,9 +7,15 @@ import (
 	"testing"
 	"time"
 
+	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
+
 	ics "github.com/arran4/golang-ical"
 
-	"github.com/hsworkshop/hsworkshop/internal/hts"
+	"github.com/hsworkshop/hsworkshop/handlers/account"
+	"github.com/hsworkshop/hsworkshop/handlers/admin"
+	"github.com/hsworkshop/hsworkshop/handlers/catalog"
+	"github.com/hsworkshop/hsworkshop/handlers/tariff"
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -260,37 +266,28 @@ func TestStaticAssetsCacheBusting(t *testing.T) {
 func TestRenderEveryPageWithZeroData(t *testing.T) {
 	t.Parallel()
 	ta := newTestApp(t)
-	zero := map[string]any{
-		tplHome: homePage{}, tplCatalog: catalogPage{}, tplSessionShow: sessionPage{Session: &models.Session{}},
-		tplWorkshopShow: workshopPage{Workshop: &models.Workshop{}}, tplSignup: nil, tplLogin: nil, tplForgot: nil,
-		tplReset: nil, tplProfile: nil, tplAdminDashboard: adminDashboard{}, tplAdminOutbox: adminOutbox{},
-		tplAdminEmail: &models.Email{}, tplError: errorPage{Status: 500},
+	zero := web.ZeroPages()
+	for _, area := range []map[string]web.PageData{catalog.ZeroPages(), bookingweb.ZeroPages(), account.ZeroPages(), tariff.ZeroPages(), admin.ZeroPages()} {
+		for name, pd := range area {
+			if _, dup := zero[name]; dup {
+				t.Errorf("page %s claimed by two areas", name)
+			}
+			zero[name] = pd
+		}
 	}
-	zero[tplDutyCalculator] = dutyPage{}
-	zero[tplHTSBrowse] = browsePage{}
-	zero[tplHTSChapter] = linePage{Line: &hts.Line{}}
-	zero[tplHTSHeading] = linePage{Line: &hts.Line{}}
-	zero[tplHTSLine] = linePage{Line: &hts.Line{}}
-	zero[tplHTSSearch] = searchPage{Query: "x", Results: []searchResult{{Line: &hts.Line{}}}}
-	zero[tplHTSMissing] = missingPage{}
-	zero[tplTerms] = nil
-	zero[tplRegister] = registerPage{Session: &models.Session{}}
-	zero[tplOrderShow] = orderPage{Order: &models.Order{}}
-	zero[tplMyRegistrations] = []models.Order{}
-	zero[tplWaitlist] = waitlistPage{Session: &models.Session{}}
-	zero[tplAdminOrders] = []models.Order{}
-	zero[tplAdminSession] = adminSessionPage{Session: &models.Session{}}
-	forms := map[string]any{tplSignup: signupForm{}, tplLogin: loginForm{}, tplForgot: forgotForm{}, tplReset: resetForm{}, tplProfile: profileForm{},
-		tplRegister: registerForm{}, tplWaitlist: waitlistForm{}, tplAdminSession: map[string]string{}}
-	for name := range ta.app.tpl.pages {
-		data, ok := zero[name]
+	names := ta.app.web.Tpl.Names()
+	if len(names) < len(zero) {
+		t.Fatalf("got %d parsed pages, want at least %d", len(names), len(zero))
+	}
+	for _, name := range names {
+		pd, ok := zero[name]
 		if !ok {
 			t.Errorf("page %s has no zero-data case in this test", name)
 			continue
 		}
 		var buf strings.Builder
-		pd := pageData{Data: data, Form: forms[name], Errors: map[string]string{}, User: &models.User{Role: models.RoleAdmin}}
-		if err := ta.app.tpl.Render(&buf, name, pd, nil); err != nil {
+		pd.Errors, pd.User = map[string]string{}, &models.User{Role: models.RoleAdmin}
+		if err := ta.app.web.Tpl.Render(&buf, name, pd, nil); err != nil {
 			t.Errorf("render %s: %v", name, err)
 		}
 	}
@@ -298,7 +295,7 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 
 func TestMarkdownIsSanitisedAndShifted(t *testing.T) {
 	t.Parallel()
-	md := newMarkdown()
+	md := web.NewMarkdown()
 	got := string(md.HTML("## Overview\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **ok**"))
 	if !strings.Contains(got, "<h3") || strings.Contains(got, "<h2") {
 		t.Errorf("heading not shifted: %s", got)

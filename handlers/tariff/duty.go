@@ -1,4 +1,4 @@
-package handlers
+package tariff
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 )
@@ -181,31 +182,31 @@ type dutyPage struct {
 // errNoTariffData answers when the App was built without a tariff index.
 var errNoTariffData = echo.NewHTTPError(http.StatusServiceUnavailable, "The tariff data is not loaded; please try again later.")
 
-func (a *App) showDutyCalculator(c echo.Context) error {
-	if a.hts == nil {
+func (h *Handler) ShowDutyCalculator(c echo.Context) error {
+	if h.hts == nil {
 		return errNoTariffData
 	}
 	var f dutyForm
-	if err := (&echo.DefaultBinder{}).BindQueryParams(c, &f); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	if err := web.BindQuery(c, &f); err != nil {
+		return err
 	}
-	p := dutyPage{Countries: a.duty.Countries(), Classes: a.duty.ProductClasses(), AsOf: a.duty.AsOf.String(),
-		Oldest: a.duty.Oldest.String(), Version: a.duty.Version, Edition: a.hts.Edition().Name,
+	p := dutyPage{Countries: h.duty.Countries(), Classes: h.duty.ProductClasses(), AsOf: h.duty.AsOf.String(),
+		Oldest: h.duty.Oldest.String(), Version: h.duty.Version, Edition: h.hts.Edition().Name,
 		MinDate: dutyMinDate, MaxDate: dutyMaxDate}
-	pd := pageData{Title: "Duty calculator",
+	pd := web.PageData{Title: "Duty calculator",
 		Description: "Stack the duties on a US tariff line: MFN or USMCA rate, Section 301, Section 232, IEEPA, Section 122, MPF and HMF, with sources."}
 	status := http.StatusOK
 	if !f.submitted() {
-		f.Date, f.Transport = a.now().UTC().Format("2006-01-02"), duty.TransportVessel
+		f.Date, f.Transport = h.web.Now().UTC().Format("2006-01-02"), duty.TransportVessel
 	} else {
-		in, line, errs := f.validate(a.hts, a.duty)
+		in, line, errs := f.validate(h.hts, h.duty)
 		p.Line = line
 		if len(errs) > 0 {
 			status, pd.Errors = http.StatusUnprocessableEntity, errs
-		} else if p.Result, errs = a.calculateDuty(in); errs != nil {
+		} else if p.Result, errs = h.calculateDuty(in); errs != nil {
 			status, pd.Errors = http.StatusUnprocessableEntity, errs
 		} else {
-			p.Country, p.ValueText = a.duty.CountryName(in.Country), duty.FormatCents(in.CustomsValue)
+			p.Country, p.ValueText = h.duty.CountryName(in.Country), duty.FormatCents(in.CustomsValue)
 			p.JSONURL = "/api/v1/duty?" + f.values().Encode()
 			pd.Title = "Duty on " + line.Code + " from " + p.Country
 		}
@@ -218,13 +219,13 @@ func (a *App) showDutyCalculator(c echo.Context) error {
 		pd.Errors["quantity"] != "" || pd.Errors["steel"] != "" || pd.Errors["aluminum"] != "" || pd.Errors["copper"] != "" ||
 		pd.Errors["class"] != "" || (p.Result != nil && (p.Result.QuantityUnit != "" || len(p.Result.NeedsContent) > 0))
 	pd.Data, pd.Form = p, f
-	return a.render(c, status, tplDutyCalculator, pd)
+	return h.web.Render(c, status, web.TplDutyCalculator, pd)
 }
 
 // calculateDuty runs the calculator; a validation error becomes field
 // errors.
-func (a *App) calculateDuty(in duty.Input) (*duty.Result, map[string]string) {
-	r, err := a.duty.Calculate(in)
+func (h *Handler) calculateDuty(in duty.Input) (*duty.Result, map[string]string) {
+	r, err := h.duty.Calculate(in)
 	var ve duty.ValidationError
 	if errors.As(err, &ve) {
 		return nil, ve
@@ -235,8 +236,8 @@ func (a *App) calculateDuty(in duty.Input) (*duty.Result, map[string]string) {
 	return r, nil
 }
 
-// apiDutyResponse is the JSON shape of GET /api/v1/duty.
-type apiDutyResponse struct {
+// APIDutyResponse is the JSON shape of GET /api/v1/duty.
+type APIDutyResponse struct {
 	Code        string       `json:"code"`
 	Description string       `json:"description"`
 	Country     string       `json:"country"`
@@ -247,22 +248,22 @@ type apiDutyResponse struct {
 	Result      *duty.Result `json:"result"`
 }
 
-func (a *App) apiDuty(c echo.Context) error {
-	if a.hts == nil {
+func (h *Handler) ApiDuty(c echo.Context) error {
+	if h.hts == nil {
 		return errNoTariffData
 	}
 	var f dutyForm
-	if err := (&echo.DefaultBinder{}).BindQueryParams(c, &f); err != nil {
-		return c.JSON(http.StatusBadRequest, jsonError{Error: "bad_request", Message: "The query could not be read."})
+	if err := web.BindQuery(c, &f); err != nil {
+		return err
 	}
-	in, line, errs := f.validate(a.hts, a.duty)
+	in, line, errs := f.validate(h.hts, h.duty)
 	var r *duty.Result
 	if len(errs) == 0 {
-		r, errs = a.calculateDuty(in)
+		r, errs = h.calculateDuty(in)
 	}
 	if len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, jsonError{Error: "validation", Fields: errs})
+		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "validation", Fields: errs})
 	}
-	return c.JSON(http.StatusOK, apiDutyResponse{Code: line.Code, Description: line.Description, Country: in.Country,
-		EntryDate: in.EntryDate.String(), ValueCents: in.CustomsValue, Currency: "USD", Edition: a.hts.Edition().Name, Result: r})
+	return c.JSON(http.StatusOK, APIDutyResponse{Code: line.Code, Description: line.Description, Country: in.Country,
+		EntryDate: in.EntryDate.String(), ValueCents: in.CustomsValue, Currency: "USD", Edition: h.hts.Edition().Name, Result: r})
 }

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"bytes"
@@ -26,47 +26,47 @@ import (
 
 // Page template names, one per file under templates/pages.
 const (
-	tplHome           = "home/index"
-	tplCatalog        = "sessions/index"
-	tplSessionShow    = "sessions/show"
-	tplWorkshopShow   = "workshops/show"
-	tplSignup         = "accounts/signup"
-	tplLogin          = "accounts/login"
-	tplForgot         = "accounts/forgot"
-	tplReset          = "accounts/reset"
-	tplProfile        = "accounts/profile"
-	tplAdminDashboard = "admin/dashboard"
-	tplAdminOutbox    = "admin/outbox"
-	tplAdminEmail     = "admin/email"
-	tplError          = "errors/error"
+	TplHome           = "home/index"
+	TplCatalog        = "sessions/index"
+	TplSessionShow    = "sessions/show"
+	TplWorkshopShow   = "workshops/show"
+	TplSignup         = "accounts/signup"
+	TplLogin          = "accounts/login"
+	TplForgot         = "accounts/forgot"
+	TplReset          = "accounts/reset"
+	TplProfile        = "accounts/profile"
+	TplAdminDashboard = "admin/dashboard"
+	TplAdminOutbox    = "admin/outbox"
+	TplAdminEmail     = "admin/email"
+	TplError          = "errors/error"
 )
 
 // Tariff reference pages.
 const (
-	tplHTSBrowse  = "hts/browse"
-	tplHTSChapter = "hts/chapter"
-	tplHTSHeading = "hts/heading"
-	tplHTSLine    = "hts/line"
-	tplHTSSearch  = "hts/search"
-	tplHTSMissing = "hts/missing"
+	TplHTSBrowse  = "hts/browse"
+	TplHTSChapter = "hts/chapter"
+	TplHTSHeading = "hts/heading"
+	TplHTSLine    = "hts/line"
+	TplHTSSearch  = "hts/search"
+	TplHTSMissing = "hts/missing"
 )
 
 // Registration and payment pages.
 const (
-	tplTerms           = "home/terms"
-	tplRegister        = "orders/register"
-	tplOrderShow       = "orders/show"
-	tplMyRegistrations = "orders/mine"
-	tplWaitlist        = "orders/waitlist"
-	tplAdminOrders     = "admin/orders"
-	tplAdminSession    = "admin/session"
+	TplTerms           = "home/terms"
+	TplRegister        = "orders/register"
+	TplOrderShow       = "orders/show"
+	TplMyRegistrations = "orders/mine"
+	TplWaitlist        = "orders/waitlist"
+	TplAdminOrders     = "admin/orders"
+	TplAdminSession    = "admin/session"
 )
 
 // Duty calculator page.
-const tplDutyCalculator = "duty/calculator"
+const TplDutyCalculator = "duty/calculator"
 
-// pageData is what every page template receives.
-type pageData struct {
+// PageData is what every page template receives.
+type PageData struct {
 	Title       string
 	Description string
 	User        *models.User
@@ -89,8 +89,8 @@ type Renderer struct {
 	reload func() (map[string]*template.Template, error)
 }
 
-// newRenderer parses every page in fsys once; any error stops start-up.
-func newRenderer(fsys fs.FS, funcs template.FuncMap, dev bool, devFS fs.FS) (*Renderer, error) {
+// NewRenderer parses every page in fsys once; any error stops start-up.
+func NewRenderer(fsys fs.FS, funcs template.FuncMap, dev bool, devFS fs.FS) (*Renderer, error) {
 	pages, err := parsePages(fsys, funcs)
 	if err != nil {
 		return nil, err
@@ -107,9 +107,20 @@ func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Templa
 	if err != nil {
 		return nil, fmt.Errorf("parse layouts: %w", err)
 	}
-	files, err := fs.Glob(fsys, "pages/*/*.html")
+	// Pages are found recursively, so areas may nest folders
+	// (pages/admin/lessons/edit.html is "admin/lessons/edit").
+	var files []string
+	err = fs.WalkDir(fsys, "pages", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".html") {
+			files = append(files, p)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("find pages: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("find pages: no pages/**/*.html in the template tree")
 	}
 	errFiles, err := fs.Glob(fsys, "errors/*.html")
 	if err != nil {
@@ -128,6 +139,15 @@ func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Templa
 		pages[name] = t
 	}
 	return pages, nil
+}
+
+// Names lists the parsed page names (the smoke test renders each).
+func (r *Renderer) Names() []string {
+	out := make([]string, 0, len(r.pages))
+	for n := range r.pages {
+		out = append(out, n)
+	}
+	return out
 }
 
 // Render implements echo.Renderer. The page is executed into a buffer first,
@@ -153,9 +173,9 @@ func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) er
 	return err
 }
 
-// assetHashes maps each static file path to the first 12 hex digits of the
+// AssetHashes maps each static file path to the first 12 hex digits of the
 // SHA-256 of its content.
-func assetHashes(fsys fs.FS) (map[string]string, error) {
+func AssetHashes(fsys fs.FS) (map[string]string, error) {
 	out := map[string]string{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -175,14 +195,14 @@ func assetHashes(fsys fs.FS) (map[string]string, error) {
 	return out, nil
 }
 
-// markdownRenderer turns trusted-author markdown into sanitised HTML.
-type markdownRenderer struct {
+// Markdown turns trusted-author markdown into sanitised HTML.
+type Markdown struct {
 	md     goldmark.Markdown
 	policy *bluemonday.Policy
 }
 
-func newMarkdown() *markdownRenderer {
-	return &markdownRenderer{
+func NewMarkdown() *Markdown {
+	return &Markdown{
 		md: goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer),
 			goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(headingShift{}, 100)))),
 		policy: bluemonday.UGCPolicy(),
@@ -204,7 +224,7 @@ func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context
 
 // HTML renders src; the result passes through bluemonday before it is
 // trusted as template.HTML.
-func (m *markdownRenderer) HTML(src string) template.HTML {
+func (m *Markdown) HTML(src string) template.HTML {
 	var buf bytes.Buffer
 	if err := m.md.Convert([]byte(src), &buf); err != nil {
 		return template.HTML(template.HTMLEscapeString(src))
@@ -212,8 +232,8 @@ func (m *markdownRenderer) HTML(src string) template.HTML {
 	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised above
 }
 
-// templateFuncs is the fixed FuncMap, built once at start-up.
-func templateFuncs(hashes map[string]string, md *markdownRenderer) template.FuncMap {
+// TemplateFuncs is the fixed FuncMap, built once at start-up.
+func TemplateFuncs(hashes map[string]string, md *Markdown) template.FuncMap {
 	return template.FuncMap{
 		"asset": func(p string) string {
 			p = strings.TrimPrefix(path.Clean(p), "/")
@@ -226,7 +246,7 @@ func templateFuncs(hashes map[string]string, md *markdownRenderer) template.Func
 		"money":    func(m models.Money) string { return m.String() },
 		"rfc3339":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"date":     func(t time.Time, layout string) string { return t.Format(layout) },
-		"when":     sessionWhen,
+		"when":     SessionWhen,
 		"zoneAbbr": func(t time.Time) string { z, _ := t.Zone(); return z },
 		"monthLabel": func(m string) string {
 			t, err := time.Parse("2006-01", m)
@@ -243,7 +263,7 @@ func templateFuncs(hashes map[string]string, md *markdownRenderer) template.Func
 			return fmt.Sprintf("%d h %02d min", h, m)
 		},
 		"credits": func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
-		"plural":  plural,
+		"plural":  Plural,
 		"add":     func(a, b int) int { return a + b },
 		"int":     func(n int64) int { return int(n) },
 		"ifThen": func(cond bool, yes, no string) string {
@@ -277,10 +297,10 @@ func templateFuncs(hashes map[string]string, md *markdownRenderer) template.Func
 	}
 }
 
-// sessionWhen formats a session's dates in its own zone, naming the zone:
+// SessionWhen formats a session's dates in its own zone, naming the zone:
 // "Tue 8 Dec 2026, 09:00–16:30 EST" or, across days,
 // "Tue 8 Dec 2026, 09:00 – Wed 9 Dec 2026, 16:30 EST".
-func sessionWhen(v any) string {
+func SessionWhen(v any) string {
 	var s *models.Session
 	switch t := v.(type) {
 	case *models.Session:

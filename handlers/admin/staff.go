@@ -1,4 +1,4 @@
-package handlers
+package admin
 
 import (
 	"encoding/csv"
@@ -10,50 +10,51 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
 // adminOrders lists invoices awaiting payment and orders flagged for staff.
-func (a *App) listAdminOrders(c echo.Context) error {
-	os, err := models.ListOrdersNeedingAction(c.Request().Context(), a.db)
+func (h *Handler) ListAdminOrders(c echo.Context) error {
+	os, err := models.ListOrdersNeedingAction(c.Request().Context(), h.db)
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, tplAdminOrders, pageData{Title: "Payments to handle", Data: os})
+	return h.web.Render(c, http.StatusOK, web.TplAdminOrders, web.PageData{Title: "Payments to handle", Data: os})
 }
 
 // adminOrderID loads the order of an admin route.
-func (a *App) adminOrder(c echo.Context) (*models.Order, error) {
-	id, err := paramID(c, "id")
+func (h *Handler) adminOrder(c echo.Context) (*models.Order, error) {
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return nil, err
 	}
-	return models.FindOrder(c.Request().Context(), a.db, id)
+	return models.FindOrder(c.Request().Context(), h.db, id)
 }
 
-// markOrderPaid confirms an invoice order once the money arrived.
-func (a *App) markOrderPaid(c echo.Context) error {
-	o, err := a.adminOrder(c)
+// MarkOrderPaid confirms an invoice order once the money arrived.
+func (h *Handler) MarkOrderPaid(c echo.Context) error {
+	o, err := h.adminOrder(c)
 	if err != nil {
 		return err
 	}
-	if err := a.bk.MarkInvoicePaid(c.Request().Context(), o); err != nil {
+	if err := h.bk.MarkInvoicePaid(c.Request().Context(), o); err != nil {
 		return err
 	}
-	setFlash(c, "invoice_paid")
-	return redirect(c, "/admin/orders")
+	web.SetFlash(c, "invoice_paid")
+	return web.Redirect(c, "/admin/orders")
 }
 
-// clearOrderFlag marks a flagged order as handled.
-func (a *App) clearOrderFlag(c echo.Context) error {
-	o, err := a.adminOrder(c)
+// ClearOrderFlag marks a flagged order as handled.
+func (h *Handler) ClearOrderFlag(c echo.Context) error {
+	o, err := h.adminOrder(c)
 	if err != nil {
 		return err
 	}
-	if err := models.ClearOrderFlag(c.Request().Context(), a.db, o.ID); err != nil {
+	if err := models.ClearOrderFlag(c.Request().Context(), h.db, o.ID); err != nil {
 		return err
 	}
-	return redirect(c, "/admin/orders")
+	return web.Redirect(c, "/admin/orders")
 }
 
 // adminSessionPage is the data of a session's staff page.
@@ -63,23 +64,23 @@ type adminSessionPage struct {
 	Waitlist []models.WaitlistEntry
 }
 
-func (a *App) showAdminSession(c echo.Context) error {
-	return a.renderAdminSession(c, http.StatusOK, nil, nil)
+func (h *Handler) ShowAdminSession(c echo.Context) error {
+	return h.renderAdminSession(c, http.StatusOK, nil, nil)
 }
 
 // renderAdminSession shows a session's staff page; form holds values the
 // user typed (re-shown with errs), anything missing comes from the session.
-func (a *App) renderAdminSession(c echo.Context, status int, errs map[string]string, form map[string]string) error {
-	s, err := a.sessionParam(c)
+func (h *Handler) renderAdminSession(c echo.Context, status int, errs map[string]string, form map[string]string) error {
+	s, err := web.SessionParam(c, h.db)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	os, err := models.ListOrdersForSession(ctx, a.db, s.ID)
+	os, err := models.ListOrdersForSession(ctx, h.db, s.ID)
 	if err != nil {
 		return err
 	}
-	wl, err := models.ListWaitlist(ctx, a.db, s.ID)
+	wl, err := models.ListWaitlist(ctx, h.db, s.ID)
 	if err != nil {
 		return err
 	}
@@ -88,14 +89,14 @@ func (a *App) renderAdminSession(c echo.Context, status int, errs map[string]str
 	for k, v := range form {
 		f[k] = v
 	}
-	return a.render(c, status, tplAdminSession, pageData{Title: s.Workshop.Title, Errors: errs, Form: f,
+	return h.web.Render(c, status, web.TplAdminSession, web.PageData{Title: s.Workshop.Title, Errors: errs, Form: f,
 		Data: adminSessionPage{Session: s, Orders: os, Waitlist: wl}})
 }
 
-// updateCapacity changes a session's capacity; raising it offers the new
+// UpdateCapacity changes a session's capacity; raising it offers the new
 // seats to the waiting list.
-func (a *App) updateCapacity(c echo.Context) error {
-	id, err := paramID(c, "id")
+func (h *Handler) UpdateCapacity(c echo.Context) error {
+	id, err := web.ParamID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -103,19 +104,19 @@ func (a *App) updateCapacity(c echo.Context) error {
 	form := map[string]string{"capacity": raw}
 	n, perr := strconv.Atoi(raw)
 	if perr != nil {
-		return a.renderAdminSession(c, http.StatusUnprocessableEntity, map[string]string{"capacity": "Enter a whole number."}, form)
+		return h.renderAdminSession(c, http.StatusUnprocessableEntity, map[string]string{"capacity": "Enter a whole number."}, form)
 	}
 	ctx := c.Request().Context()
-	err = a.bk.SetCapacity(ctx, id, n)
+	err = h.bk.SetCapacity(ctx, id, n)
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
-		return a.renderAdminSession(c, http.StatusUnprocessableEntity, ve.Fields, form)
+		return h.renderAdminSession(c, http.StatusUnprocessableEntity, ve.Fields, form)
 	}
 	if err != nil {
 		return err
 	}
-	setFlash(c, "capacity_saved")
-	return redirect(c, fmt.Sprintf("/admin/sessions/%d", id))
+	web.SetFlash(c, "capacity_saved")
+	return web.Redirect(c, fmt.Sprintf("/admin/sessions/%d", id))
 }
 
 // policyForm is a session's booking policy as staff edit it.
@@ -141,42 +142,42 @@ func (f policyForm) validate(s *models.Session) (int, int64, map[string]string) 
 	return hours, fee.Minor, errs
 }
 
-// updatePolicy saves whether invoices are offered and the cancellation
+// UpdatePolicy saves whether invoices are offered and the cancellation
 // cutoff and fee of a session.
-func (a *App) updatePolicy(c echo.Context) error {
-	s, err := a.sessionParam(c)
+func (h *Handler) UpdatePolicy(c echo.Context) error {
+	s, err := web.SessionParam(c, h.db)
 	if err != nil {
 		return err
 	}
 	var f policyForm
-	if err := c.Bind(&f); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	if err := web.Bind(c, &f); err != nil {
+		return err
 	}
 	hours, fee, errs := f.validate(s)
 	if len(errs) > 0 {
-		return a.renderAdminSession(c, http.StatusUnprocessableEntity, errs, map[string]string{
+		return h.renderAdminSession(c, http.StatusUnprocessableEntity, errs, map[string]string{
 			"cancel_cutoff_hours": f.CutoffHours, "cancel_fee": f.Fee, "allow_invoice": strconv.FormatBool(f.AllowInvoice)})
 	}
-	if err := models.SetSessionPolicy(c.Request().Context(), a.db, s.ID, f.AllowInvoice, hours, fee); err != nil {
+	if err := models.SetSessionPolicy(c.Request().Context(), h.db, s.ID, f.AllowInvoice, hours, fee); err != nil {
 		return err
 	}
-	setFlash(c, "policy_saved")
-	return redirect(c, fmt.Sprintf("/admin/sessions/%d", s.ID))
+	web.SetFlash(c, "policy_saved")
+	return web.Redirect(c, fmt.Sprintf("/admin/sessions/%d", s.ID))
 }
 
-// rosterCSV exports a session's confirmed and invoiced attendees for staff:
+// RosterCSV exports a session's confirmed and invoiced attendees for staff:
 // admins, or the session's own instructor.
-func (a *App) rosterCSV(c echo.Context) error {
-	s, err := a.sessionParam(c)
+func (h *Handler) RosterCSV(c echo.Context) error {
+	s, err := web.SessionParam(c, h.db)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	u := currentUser(c)
+	u := web.CurrentUser(c)
 	if !u.IsAdmin() && (s.InstructorID == nil || *s.InstructorID != u.ID) {
 		return echo.NewHTTPError(http.StatusForbidden, "Only admins and this session's instructor can export its roster.")
 	}
-	os, err := models.ListOrdersForSession(ctx, a.db, s.ID, models.OrderPaid, models.OrderPendingInvoice)
+	os, err := models.ListOrdersForSession(ctx, h.db, s.ID, models.OrderPaid, models.OrderPendingInvoice)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package handlers
+package booking
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -43,97 +44,97 @@ type waitlistPage struct {
 	Full        bool
 }
 
-func (a *App) waitlistSession(c echo.Context) (*models.Session, error) {
-	s, err := a.publicSessionParam(c)
+func (h *Handler) waitlistSession(c echo.Context) (*models.Session, error) {
+	s, err := web.PublicSessionParam(c, h.db)
 	if err != nil {
 		return nil, err
 	}
-	if !s.RegistrationOpen(a.now()) {
-		return nil, echo.NewHTTPError(http.StatusConflict, closedReason(s, a.now()))
+	if !s.RegistrationOpen(h.web.Now()) {
+		return nil, echo.NewHTTPError(http.StatusConflict, web.ClosedReason(s, h.web.Now()))
 	}
 	return s, nil
 }
 
-func (a *App) newWaitlist(c echo.Context) error {
-	s, err := a.waitlistSession(c)
+func (h *Handler) NewWaitlist(c echo.Context) error {
+	s, err := h.waitlistSession(c)
 	if err != nil {
 		return err
 	}
 	f := waitlistForm{Seats: "1"}
-	if u := currentUser(c); u != nil {
+	if u := web.CurrentUser(c); u != nil {
 		f.Name, f.Email = u.Name, u.Email
 	}
-	return a.renderWaitlist(c, http.StatusOK, s, f, nil)
+	return h.renderWaitlist(c, http.StatusOK, s, f, nil)
 }
 
-func (a *App) renderWaitlist(c echo.Context, status int, s *models.Session, f waitlistForm, errs map[string]string) error {
-	n, err := models.CountWaiting(c.Request().Context(), a.db, s.ID)
+func (h *Handler) renderWaitlist(c echo.Context, status int, s *models.Session, f waitlistForm, errs map[string]string) error {
+	n, err := models.CountWaiting(c.Request().Context(), h.db, s.ID)
 	if err != nil {
 		return err
 	}
 	p := waitlistPage{Session: s, Waiting: n, SeatChoices: seatChoices(s.Capacity), Full: c.QueryParam("full") == "1"}
-	return a.render(c, status, tplWaitlist, pageData{Title: "Waiting list: " + s.Workshop.Title, Form: f, Errors: errs, Data: p})
+	return h.web.Render(c, status, web.TplWaitlist, web.PageData{Title: "Waiting list: " + s.Workshop.Title, Form: f, Errors: errs, Data: p})
 }
 
-func (a *App) createWaitlist(c echo.Context) error {
-	s, err := a.waitlistSession(c)
+func (h *Handler) CreateWaitlist(c echo.Context) error {
+	s, err := h.waitlistSession(c)
 	if err != nil {
 		return err
 	}
 	var f waitlistForm
-	if err := c.Bind(&f); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The form could not be read.")
+	if err := web.Bind(c, &f); err != nil {
+		return err
 	}
 	seats, errs := f.validate(s.Capacity)
 	if len(errs) > 0 {
-		return a.renderWaitlist(c, http.StatusUnprocessableEntity, s, f, errs)
+		return h.renderWaitlist(c, http.StatusUnprocessableEntity, s, f, errs)
 	}
 	ctx := c.Request().Context()
 	e := &models.WaitlistEntry{SessionID: s.ID, Name: f.Name, Email: f.Email, Seats: seats}
-	if u := currentUser(c); u != nil {
+	if u := web.CurrentUser(c); u != nil {
 		e.UserID = &u.ID
 	}
-	if err := a.bk.JoinWaitlist(ctx, s, e); err != nil {
+	if err := h.bk.JoinWaitlist(ctx, s, e); err != nil {
 		return err
 	}
-	setFlash(c, "waitlist_joined")
-	return redirect(c, fmt.Sprintf("/sessions/%d", s.ID))
+	web.SetFlash(c, "waitlist_joined")
+	return web.Redirect(c, fmt.Sprintf("/sessions/%d", s.ID))
 }
 
 // waitlistOffer loads the live offer of the token in the query or form.
-func (a *App) waitlistOffer(c echo.Context, token string) (*models.WaitlistEntry, *models.Session, error) {
+func (h *Handler) waitlistOffer(c echo.Context, token string) (*models.WaitlistEntry, *models.Session, error) {
 	ctx := c.Request().Context()
-	e, err := models.FindWaitlistOffer(ctx, a.db, token)
+	e, err := models.FindWaitlistOffer(ctx, h.db, token)
 	if errors.Is(err, models.ErrNotFound) {
 		return nil, nil, echo.NewHTTPError(http.StatusNotFound, "This offer link is not valid.")
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if !e.OfferLive(a.now()) {
+	if !e.OfferLive(h.web.Now()) {
 		return nil, nil, echo.NewHTTPError(http.StatusGone, "This offer has expired or was already used; the seats passed to the next person on the waiting list.")
 	}
-	s, err := models.FindSession(ctx, a.db, e.SessionID)
+	s, err := models.FindSession(ctx, h.db, e.SessionID)
 	return e, s, err
 }
 
-func (a *App) showWaitlistClaim(c echo.Context) error {
+func (h *Handler) ShowWaitlistClaim(c echo.Context) error {
 	token := c.QueryParam("token")
-	e, s, err := a.waitlistOffer(c, token)
+	e, s, err := h.waitlistOffer(c, token)
 	if err != nil {
 		return err
 	}
 	f := registerForm{Seats: e.Seats, BuyerName: e.Name, BuyerEmail: e.Email, Method: string(models.PayByCard),
 		Attendees: make([]models.AttendeeInput, e.Seats), WaitlistTok: token}
-	if !a.bk.CardEnabled() {
+	if !h.bk.CardEnabled() {
 		f.Method = string(models.PayByInvoice)
 	}
 	f.Attendees[0] = models.AttendeeInput{Name: e.Name, Email: e.Email}
-	return a.renderRegister(c, http.StatusOK, s, f, nil, e, false)
+	return h.renderRegister(c, http.StatusOK, s, f, nil, e, false)
 }
 
-func (a *App) claimWaitlist(c echo.Context) error {
-	e, s, err := a.waitlistOffer(c, c.FormValue("waitlist_token"))
+func (h *Handler) ClaimWaitlist(c echo.Context) error {
+	e, s, err := h.waitlistOffer(c, c.FormValue("waitlist_token"))
 	if err != nil {
 		return err
 	}
@@ -142,7 +143,7 @@ func (a *App) claimWaitlist(c echo.Context) error {
 		return err
 	}
 	if f.Seats != e.Seats {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("This offer is for exactly %d %s.", e.Seats, plural(e.Seats, "seat", "seats")))
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("This offer is for exactly %d %s.", e.Seats, web.Plural(e.Seats, "seat", "seats")))
 	}
-	return a.submitRegistration(c, s, f, e)
+	return h.submitRegistration(c, s, f, e)
 }

@@ -1,4 +1,4 @@
-package handlers
+package web
 
 import (
 	"context"
@@ -11,16 +11,16 @@ import (
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
-// jsonError is the shape of every JSON error: an "error" code plus detail.
-type jsonError struct {
+// JSONError is the shape of every JSON error: an "error" code plus detail.
+type JSONError struct {
 	Error   string            `json:"error"`
 	Message string            `json:"message,omitempty"`
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
-// wantsJSON reports whether the caller expects JSON: API paths always do,
+// WantsJSON reports whether the caller expects JSON: API paths always do,
 // other paths when the Accept header asks for JSON and not HTML.
-func wantsJSON(c echo.Context) bool {
+func WantsJSON(c echo.Context) bool {
 	p := c.Request().URL.Path
 	if strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/webhooks/") || p == "/healthz" {
 		return true
@@ -59,10 +59,10 @@ func errorCode(status int) string {
 	return strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
 }
 
-// httpErrorHandler turns any error a handler returns into a status and a
+// HTTPErrorHandler turns any error a handler returns into a status and a
 // page (or JSON). Unknown errors are 500s, logged with the request ID and
 // never shown in detail unless in dev mode.
-func (a *App) httpErrorHandler(err error, c echo.Context) {
+func (b *Base) HTTPErrorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
@@ -79,7 +79,7 @@ func (a *App) httpErrorHandler(err error, c echo.Context) {
 		} else {
 			msg = http.StatusText(status)
 		}
-		if status == http.StatusNotFound && !wantsJSON(c) {
+		if status == http.StatusNotFound && !WantsJSON(c) {
 			msg = friendlyStatusMessage(status, msg)
 		}
 	case errors.Is(err, models.ErrNotFound):
@@ -98,9 +98,9 @@ func (a *App) httpErrorHandler(err error, c echo.Context) {
 		status, msg = http.StatusServiceUnavailable, "The server took too long to answer. Please try again."
 	}
 	if status >= 500 {
-		a.log.Error("request failed", "id", c.Response().Header().Get(echo.HeaderXRequestID),
+		b.Log.Error("request failed", "id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
-		if a.cfg.Dev {
+		if b.Dev {
 			msg = err.Error()
 		}
 	}
@@ -108,8 +108,8 @@ func (a *App) httpErrorHandler(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	if wantsJSON(c) {
-		body := jsonError{Error: errorCode(status), Message: msg}
+	if WantsJSON(c) {
+		body := JSONError{Error: errorCode(status), Message: msg}
 		if ve != nil {
 			body.Fields = ve.Fields
 		}
@@ -120,8 +120,8 @@ func (a *App) httpErrorHandler(err error, c echo.Context) {
 	if status == http.StatusNotFound {
 		title = "Page not found"
 	}
-	if rerr := a.render(c, status, tplError, pageData{Title: title, Data: errorPage{Status: status, Message: msg}}); rerr != nil {
-		a.log.Error("render error page", "err", rerr)
+	if rerr := b.Render(c, status, TplError, PageData{Title: title, Data: errorPage{Status: status, Message: msg}}); rerr != nil {
+		b.Log.Error("render error page", "err", rerr)
 		_ = c.String(status, msg)
 	}
 }

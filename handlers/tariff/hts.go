@@ -1,4 +1,4 @@
-package handlers
+package tariff
 
 import (
 	"errors"
@@ -11,15 +11,16 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 )
 
 // htsIndex is the loaded schedule, or a 503 when the app runs without one.
-func (a *App) htsIndex() (*hts.Index, error) {
-	if a.hts == nil {
+func (h *Handler) htsIndex() (*hts.Index, error) {
+	if h.hts == nil {
 		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, "The tariff reference is not loaded on this server.")
 	}
-	return a.hts, nil
+	return h.hts, nil
 }
 
 // htsBanner is what every tariff page says about its data: the edition
@@ -29,8 +30,8 @@ type htsBanner struct {
 	Actions hts.ActionsInfo
 }
 
-func (a *App) banner() htsBanner {
-	return htsBanner{Edition: a.hts.Edition(), Actions: a.hts.Actions()}
+func (h *Handler) banner() htsBanner {
+	return htsBanner{Edition: h.hts.Edition(), Actions: h.hts.Actions()}
 }
 
 // crumb is one step of the breadcrumbs.
@@ -43,9 +44,9 @@ type crumb struct {
 func htsURL(l *hts.Line) string { return "/hts/" + l.Code }
 
 // crumbs leads from the browser's index to l (l itself last, unlinked).
-func (a *App) crumbs(l *hts.Line) []crumb {
+func (h *Handler) crumbs(l *hts.Line) []crumb {
 	cs := []crumb{{Label: "Tariff browser", URL: "/hts"}, {Label: "Section " + l.Section, URL: "/hts#section-" + l.Section}}
-	for _, p := range a.hts.Ancestors(l) {
+	for _, p := range h.hts.Ancestors(l) {
 		cs = append(cs, crumb{Label: crumbLabel(p), URL: htsURL(p)})
 	}
 	return append(cs, crumb{Label: crumbLabel(l)})
@@ -65,14 +66,14 @@ type browsePage struct {
 	Stats    hts.Stats
 }
 
-func (a *App) showHTSBrowser(c echo.Context) error {
-	ix, err := a.htsIndex()
+func (h *Handler) ShowHTSBrowser(c echo.Context) error {
+	ix, err := h.htsIndex()
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, tplHTSBrowse, pageData{Title: "Tariff browser",
+	return h.web.Render(c, http.StatusOK, web.TplHTSBrowse, web.PageData{Title: "Tariff browser",
 		Description: "The Harmonized Tariff Schedule of the United States by section, chapter and heading, with rates, units and Section 301/232 list coverage.",
-		Data:        browsePage{Banner: a.banner(), Sections: ix.Sections(), Stats: ix.Stats()}})
+		Data:        browsePage{Banner: h.banner(), Sections: ix.Sections(), Stats: ix.Stats()}})
 }
 
 // linePage is the data of a chapter, heading, subheading or line page.
@@ -109,9 +110,9 @@ type s232View struct {
 	Ch99Known               bool
 }
 
-func (a *App) actionViews(l *hts.Line) ([]s301View, []s232View) {
+func (h *Handler) actionViews(l *hts.Line) ([]s301View, []s232View) {
 	known := func(code string) bool {
-		_, err := a.hts.Lookup(code)
+		_, err := h.hts.Lookup(code)
 		return code != "" && err == nil
 	}
 	var s3 []s301View
@@ -149,33 +150,33 @@ func htsCodeParam(c echo.Context) (hts.Code, string, error) {
 	return code, raw, err
 }
 
-func (a *App) showHTSLine(c echo.Context) error {
-	ix, err := a.htsIndex()
+func (h *Handler) ShowHTSLine(c echo.Context) error {
+	ix, err := h.htsIndex()
 	if err != nil {
 		return err
 	}
 	code, raw, err := htsCodeParam(c)
 	if err != nil {
-		return a.htsMissing(c, http.StatusBadRequest, raw, err, nil)
+		return h.htsMissing(c, http.StatusBadRequest, raw, err, nil)
 	}
 	if raw != code.Dotted() {
 		return c.Redirect(http.StatusMovedPermanently, "/hts/"+code.Dotted())
 	}
 	l, err := ix.LookupCode(code)
 	if err != nil {
-		return a.htsMissing(c, http.StatusNotFound, raw, err, ix.Nearest(code))
+		return h.htsMissing(c, http.StatusNotFound, raw, err, ix.Nearest(code))
 	}
-	p := linePage{Banner: a.banner(), Line: l, LevelName: hts.LevelName(l.Level), Crumbs: a.crumbs(l),
+	p := linePage{Banner: h.banner(), Line: l, LevelName: hts.LevelName(l.Level), Crumbs: h.crumbs(l),
 		Printed: append(append([]string{}, l.Path...), l.Description), Children: ix.Children(l), Aliases: ix.Aliases(l),
 		Prev: ix.Prev(l), Next: ix.Next(l)}
-	p.S301, p.S232 = a.actionViews(l)
-	tpl := tplHTSLine
+	p.S301, p.S232 = h.actionViews(l)
+	tpl := web.TplHTSLine
 	switch l.Level {
 	case 2:
-		tpl = tplHTSChapter
+		tpl = web.TplHTSChapter
 		p.RateLines, p.On301, p.On232 = ix.CountUnder(l)
 	case 4, 6:
-		tpl = tplHTSHeading
+		tpl = web.TplHTSHeading
 		p.Rows = ix.Schedule(l)
 		p.RateLines, p.On301, p.On232 = ix.CountUnder(l)
 	}
@@ -183,7 +184,7 @@ func (a *App) showHTSLine(c echo.Context) error {
 	if l.Level == 2 {
 		title = "Chapter " + l.Code + ": " + l.Description
 	}
-	return a.render(c, http.StatusOK, tpl, pageData{Title: truncate(title, 90),
+	return h.web.Render(c, http.StatusOK, tpl, web.PageData{Title: truncate(title, 90),
 		Description: fmt.Sprintf("HTSUS %s %s: %s (%s).", hts.LevelName(l.Level), l.Code, truncate(l.Description, 200), ix.Edition().Name),
 		Data:        p})
 }
@@ -199,16 +200,16 @@ type missingPage struct {
 
 // htsMissing renders the 400/404 page of a code, pointing to the nearest
 // existing line.
-func (a *App) htsMissing(c echo.Context, status int, input string, err error, nearest *hts.Line) error {
-	p := missingPage{Status: status, Input: input, Nearest: nearest, Edition: a.hts.Edition()}
+func (h *Handler) htsMissing(c echo.Context, status int, input string, err error, nearest *hts.Line) error {
+	p := missingPage{Status: status, Input: input, Nearest: nearest, Edition: h.hts.Edition()}
 	title := "Not a tariff code"
 	if status == http.StatusBadRequest {
 		p.Problem = codeProblem(err)
 	} else {
 		title = "Code not in the schedule"
-		p.Problem = fmt.Sprintf("%s is a well-formed code, but the %s has no such line.", strings.TrimSpace(input), a.hts.Edition().Name)
+		p.Problem = fmt.Sprintf("%s is a well-formed code, but the %s has no such line.", strings.TrimSpace(input), h.hts.Edition().Name)
 	}
-	return a.render(c, status, tplHTSMissing, pageData{Title: title, Data: p})
+	return h.web.Render(c, status, web.TplHTSMissing, web.PageData{Title: title, Data: p})
 }
 
 // codeProblem turns a ParseCode error into a sentence for people.
@@ -283,28 +284,28 @@ type searchPage struct {
 	Code    bool // the query was a code
 }
 
-func (a *App) searchHTS(c echo.Context) error {
-	ix, err := a.htsIndex()
+func (h *Handler) SearchHTS(c echo.Context) error {
+	ix, err := h.htsIndex()
 	if err != nil {
 		return err
 	}
 	var f searchForm
-	if err := (&echo.DefaultBinder{}).BindQueryParams(c, &f); err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "The search could not be read.")
+	if err := web.BindQuery(c, &f); err != nil {
+		return err
 	}
 	errs := f.validate(true, htsPageLimit)
-	p := searchPage{Banner: a.banner(), Query: f.Q}
+	p := searchPage{Banner: h.banner(), Query: f.Q}
 	status := http.StatusOK
 	if len(errs) > 0 {
 		status = http.StatusBadRequest
 	} else if f.Q != "" {
-		for _, h := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
-			r := searchResult{Line: h.Line, LevelName: hts.LevelName(h.Line.Level), Description: hts.Highlight(h.Line.Description, h.Terms)}
-			for _, s := range h.Line.Path {
-				r.Path = append(r.Path, hts.Highlight(s, h.Terms))
+		for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
+			r := searchResult{Line: hit.Line, LevelName: hts.LevelName(hit.Line.Level), Description: hts.Highlight(hit.Line.Description, hit.Terms)}
+			for _, s := range hit.Line.Path {
+				r.Path = append(r.Path, hts.Highlight(s, hit.Terms))
 			}
-			for _, name := range ix.Aliases(h.Line) {
-				if segs := hts.Highlight(name, h.Terms); slices.ContainsFunc(segs, func(s hts.Segment) bool { return s.Mark }) {
+			for _, name := range ix.Aliases(hit.Line) {
+				if segs := hts.Highlight(name, hit.Terms); slices.ContainsFunc(segs, func(s hts.Segment) bool { return s.Mark }) {
 					r.Aliases = append(r.Aliases, segs)
 				}
 			}
@@ -315,7 +316,7 @@ func (a *App) searchHTS(c echo.Context) error {
 	if f.Q != "" {
 		title = "Tariff search: " + truncate(f.Q, 60)
 	}
-	return a.render(c, status, tplHTSSearch, pageData{Title: title, Errors: errs, Form: f, Data: p,
+	return h.web.Render(c, status, web.TplHTSSearch, web.PageData{Title: title, Errors: errs, Form: f, Data: p,
 		Description: "Find HTSUS lines by the words traders use, by code or code prefix."})
 }
 
@@ -333,25 +334,25 @@ type apiHTSSearch struct {
 	Edition string         `json:"edition"`
 }
 
-func (a *App) apiSearchHTS(c echo.Context) error {
-	ix, err := a.htsIndex()
+func (h *Handler) ApiSearchHTS(c echo.Context) error {
+	ix, err := h.htsIndex()
 	if err != nil {
 		return err
 	}
 	var f searchForm
-	if err := (&echo.DefaultBinder{}).BindQueryParams(c, &f); err != nil {
-		return c.JSON(http.StatusBadRequest, jsonError{Error: "bad_request", Message: "The query string could not be read."})
+	if err := web.BindQuery(c, &f); err != nil {
+		return err
 	}
 	if errs := f.validate(false, htsDefaultLimit); len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, jsonError{Error: "validation", Message: "Some parameters need attention.", Fields: errs})
+		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "validation", Message: "Some parameters need attention.", Fields: errs})
 	}
 	out := apiHTSSearch{Results: []apiHTSResult{}, Edition: ix.Edition().Name}
-	for _, h := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
-		path := h.Line.Path
+	for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
+		path := hit.Line.Path
 		if path == nil {
 			path = []string{}
 		}
-		out.Results = append(out.Results, apiHTSResult{Code: h.Line.Code, Level: h.Line.Level, Description: h.Line.Description, Path: path})
+		out.Results = append(out.Results, apiHTSResult{Code: hit.Line.Code, Level: hit.Line.Level, Description: hit.Line.Description, Path: path})
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -405,8 +406,8 @@ type apiActions struct {
 	Note          string `json:"note"`
 }
 
-// apiHTSLine is the answer of GET /api/v1/hts/{code}.
-type apiHTSLine struct {
+// APIHTSLine is the answer of GET /api/v1/hts/{code}.
+type APIHTSLine struct {
 	Code          string      `json:"code"`
 	Digits        string      `json:"digits"`
 	Level         int         `json:"level"`
@@ -435,14 +436,14 @@ func refs(ls []*hts.Line) []apiHTSRef {
 	return out
 }
 
-func (a *App) apiShowHTSLine(c echo.Context) error {
-	ix, err := a.htsIndex()
+func (h *Handler) ApiShowHTSLine(c echo.Context) error {
+	ix, err := h.htsIndex()
 	if err != nil {
 		return err
 	}
 	code, raw, err := htsCodeParam(c)
 	if err != nil {
-		return c.JSON(http.StatusBadRequest, jsonError{Error: "malformed_code", Message: codeProblem(err)})
+		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "malformed_code", Message: codeProblem(err)})
 	}
 	l, err := ix.LookupCode(code)
 	if errors.Is(err, hts.ErrUnknownCode) {
@@ -450,25 +451,25 @@ func (a *App) apiShowHTSLine(c echo.Context) error {
 		if n := ix.Nearest(code); n != nil {
 			msg += fmt.Sprintf(" The nearest existing level is %s %s.", hts.LevelName(n.Level), n.Code)
 		}
-		return c.JSON(http.StatusNotFound, jsonError{Error: "not_found", Message: msg})
+		return c.JSON(http.StatusNotFound, web.JSONError{Error: "not_found", Message: msg})
 	}
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a.toAPIHTSLine(l))
+	return c.JSON(http.StatusOK, h.toAPIHTSLine(l))
 }
 
-func (a *App) toAPIHTSLine(l *hts.Line) apiHTSLine {
-	ed, act := a.hts.Edition(), a.hts.Actions()
-	out := apiHTSLine{Code: l.Code, Digits: l.Digits, Level: l.Level, LevelName: hts.LevelName(l.Level), Description: l.Description,
+func (h *Handler) toAPIHTSLine(l *hts.Line) APIHTSLine {
+	ed, act := h.hts.Edition(), h.hts.Actions()
+	out := APIHTSLine{Code: l.Code, Digits: l.Digits, Level: l.Level, LevelName: hts.LevelName(l.Level), Description: l.Description,
 		Path: l.Path, Indent: l.Indent, Origin: string(l.Origin), Section: l.Section, Units: l.Units,
 		Rates:     apiHTSRates{General: l.General, Special: l.Special, Column2: l.Column2, Source: l.RateSource},
-		Ancestors: refs(a.hts.Ancestors(l)), Children: refs(a.hts.Children(l)),
+		Ancestors: refs(h.hts.Ancestors(l)), Children: refs(h.hts.Children(l)),
 		Section301: []apiS301{}, Section232: []apiS232{},
 		Edition: apiEdition{Name: ed.Name, Source: ed.Source, AsOf: ed.AsOf, SHA256: ed.SHA256},
 		TariffActions: apiActions{Source: act.Source, License: act.License, S301AsOf: act.S301AsOf, S232AnnexDate: act.S232AnnexDate,
 			Note: act.Caution},
-		URL: a.cfg.BaseURL + htsURL(l)}
+		URL: h.web.BaseURL + htsURL(l)}
 	if out.Path == nil {
 		out.Path = []string{}
 	}

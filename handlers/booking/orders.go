@@ -1,4 +1,4 @@
-package handlers
+package booking
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/calendar"
 	"github.com/hsworkshop/hsworkshop/internal/invoice"
 	"github.com/hsworkshop/hsworkshop/internal/payments"
@@ -16,12 +17,12 @@ import (
 
 // orderFromRef loads the order named by the unguessable ref in the URL.
 // The ref is the buyer's key (guests have no password), as in the emails.
-func (a *App) orderFromRef(c echo.Context) (*models.Order, error) {
+func (h *Handler) orderFromRef(c echo.Context) (*models.Order, error) {
 	ref := c.Param("ref")
 	if len(ref) < 16 || len(ref) > 40 {
 		return nil, echo.NewHTTPError(http.StatusNotFound, "We could not find that order.")
 	}
-	return models.FindOrderByRef(c.Request().Context(), a.db, ref)
+	return models.FindOrderByRef(c.Request().Context(), h.db, ref)
 }
 
 // orderPage is the data of an order's page.
@@ -36,81 +37,81 @@ type orderPage struct {
 	Staff       bool
 }
 
-func (a *App) showOrder(c echo.Context) error {
-	o, err := a.orderFromRef(c)
+func (h *Handler) ShowOrder(c echo.Context) error {
+	o, err := h.orderFromRef(c)
 	if err != nil {
 		return err
 	}
-	refunds, err := models.ListRefunds(c.Request().Context(), a.db, o.ID)
+	refunds, err := models.ListRefunds(c.Request().Context(), h.db, o.ID)
 	if err != nil {
 		return err
 	}
-	p := orderPage{Order: o, Refunds: refunds, CanCancel: a.bk.MayCancel(o) == "", CancelFee: o.Session.CancelFee(),
-		Deadline: inZone(&o.Session, o.Session.CancelDeadline()), Confirming: o.Status == models.OrderHeld && o.StripeCheckoutSessionID != "",
-		ShowPrivate: o.Status == models.OrderPaid, Staff: currentUser(c).IsStaff()}
+	p := orderPage{Order: o, Refunds: refunds, CanCancel: h.bk.MayCancel(o) == "", CancelFee: o.Session.CancelFee(),
+		Deadline: web.InZone(&o.Session, o.Session.CancelDeadline()), Confirming: o.Status == models.OrderHeld && o.StripeCheckoutSessionID != "",
+		ShowPrivate: o.Status == models.OrderPaid, Staff: web.CurrentUser(c).IsStaff()}
 	if p.Confirming {
 		// The page refreshes itself until the webhook confirms the payment.
 		c.Response().Header().Set("Refresh", "5")
 	}
-	return a.render(c, http.StatusOK, tplOrderShow, pageData{Title: "Order " + o.Number(), Data: p})
+	return h.web.Render(c, http.StatusOK, web.TplOrderShow, web.PageData{Title: "Order " + o.Number(), Data: p})
 }
 
-// returnFromCheckout is Stripe's success URL. Fulfilment belongs to the
+// ReturnFromCheckout is Stripe's success URL. Fulfilment belongs to the
 // webhook; as a fallback the server asks Stripe for the session state
 // (never trusting the URL itself) and confirms a paid one the same way.
-func (a *App) returnFromCheckout(c echo.Context) error {
-	o, err := a.orderFromRef(c)
+func (h *Handler) ReturnFromCheckout(c echo.Context) error {
+	o, err := h.orderFromRef(c)
 	if err != nil {
 		return err
 	}
-	if err := a.bk.ConfirmReturn(c.Request().Context(), o, c.QueryParam("session_id")); err != nil {
+	if err := h.bk.ConfirmReturn(c.Request().Context(), o, c.QueryParam("session_id")); err != nil {
 		return err
 	}
-	return redirect(c, "/orders/"+o.Ref)
+	return web.Redirect(c, "/orders/"+o.Ref)
 }
 
-// checkoutCancelled is Stripe's cancel URL: the buyer left Checkout, so
+// CheckoutCancelled is Stripe's cancel URL: the buyer left Checkout, so
 // the seats go back at once.
-func (a *App) checkoutCancelled(c echo.Context) error {
-	o, err := a.orderFromRef(c)
+func (h *Handler) CheckoutCancelled(c echo.Context) error {
+	o, err := h.orderFromRef(c)
 	if err != nil {
 		return err
 	}
 	if o.Status == models.OrderHeld {
-		if err := a.bk.CancelHeld(c.Request().Context(), o); err != nil {
+		if err := h.bk.CancelHeld(c.Request().Context(), o); err != nil {
 			return err
 		}
 	}
-	return redirect(c, "/orders/"+o.Ref)
+	return web.Redirect(c, "/orders/"+o.Ref)
 }
 
-// cancelOrder cancels the whole order within the policy: card payments
+// CancelOrder cancels the whole order within the policy: card payments
 // are refunded through Stripe less the fee, invoices are voided.
-func (a *App) cancelOrder(c echo.Context) error {
-	o, err := a.orderFromRef(c)
+func (h *Handler) CancelOrder(c echo.Context) error {
+	o, err := h.orderFromRef(c)
 	if err != nil {
 		return err
 	}
-	if why := a.bk.MayCancel(o); why != "" {
+	if why := h.bk.MayCancel(o); why != "" {
 		return echo.NewHTTPError(http.StatusConflict, why)
 	}
-	if err := a.cancelWholeOrder(c.Request().Context(), o); err != nil {
+	if err := h.cancelWholeOrder(c.Request().Context(), o); err != nil {
 		return err
 	}
-	setFlash(c, "order_cancelled")
-	return redirect(c, "/orders/"+o.Ref)
+	web.SetFlash(c, "order_cancelled")
+	return web.Redirect(c, "/orders/"+o.Ref)
 }
 
-// cancelAttendee cancels one seat of an order within the policy.
-func (a *App) cancelAttendee(c echo.Context) error {
-	o, err := a.orderFromRef(c)
+// CancelAttendee cancels one seat of an order within the policy.
+func (h *Handler) CancelAttendee(c echo.Context) error {
+	o, err := h.orderFromRef(c)
 	if err != nil {
 		return err
 	}
-	if why := a.bk.MayCancel(o); why != "" {
+	if why := h.bk.MayCancel(o); why != "" {
 		return echo.NewHTTPError(http.StatusConflict, why)
 	}
-	aid, err := paramID(c, "aid")
+	aid, err := web.ParamID(c, "aid")
 	if err != nil {
 		return err
 	}
@@ -125,31 +126,31 @@ func (a *App) cancelAttendee(c echo.Context) error {
 	}
 	whole := len(o.ActiveAttendees()) == 1 || o.Status == models.OrderHeld
 	if whole {
-		if err := a.cancelWholeOrder(c.Request().Context(), o); err != nil {
+		if err := h.cancelWholeOrder(c.Request().Context(), o); err != nil {
 			return err
 		}
-		setFlash(c, "order_cancelled")
-		return redirect(c, "/orders/"+o.Ref)
+		web.SetFlash(c, "order_cancelled")
+		return web.Redirect(c, "/orders/"+o.Ref)
 	}
-	if err := a.bk.CancelAttendee(c.Request().Context(), o, target); err != nil {
-		return a.paymentError(err)
+	if err := h.bk.CancelAttendee(c.Request().Context(), o, target); err != nil {
+		return h.paymentError(err)
 	}
-	setFlash(c, "attendee_cancelled")
-	return redirect(c, "/orders/"+o.Ref)
+	web.SetFlash(c, "attendee_cancelled")
+	return web.Redirect(c, "/orders/"+o.Ref)
 }
 
 // cancelWholeOrder releases a hold, or cancels a confirmed order with its
 // refund (a provider outage becomes a clear 503).
-func (a *App) cancelWholeOrder(ctx context.Context, o *models.Order) error {
+func (h *Handler) cancelWholeOrder(ctx context.Context, o *models.Order) error {
 	if o.Status == models.OrderHeld {
-		return a.bk.CancelHeld(ctx, o)
+		return h.bk.CancelHeld(ctx, o)
 	}
-	return a.paymentError(a.bk.CancelOrder(ctx, o))
+	return h.paymentError(h.bk.CancelOrder(ctx, o))
 }
 
 // paymentError turns a provider outage into a clear message; the
 // transaction was rolled back, so nothing changed.
-func (a *App) paymentError(err error) error {
+func (h *Handler) paymentError(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -159,10 +160,10 @@ func (a *App) paymentError(err error) error {
 	return err
 }
 
-// orderDocument serves the invoice or receipt PDF of an order.
-func (a *App) orderDocument(kind invoice.Kind) echo.HandlerFunc {
+// OrderDocument serves the invoice or receipt PDF of an order.
+func (h *Handler) OrderDocument(kind invoice.Kind) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		o, err := a.orderFromRef(c)
+		o, err := h.orderFromRef(c)
 		if err != nil {
 			return err
 		}
@@ -175,7 +176,7 @@ func (a *App) orderDocument(kind invoice.Kind) echo.HandlerFunc {
 		default:
 			return echo.NewHTTPError(http.StatusNotFound, "This order has no such document.")
 		}
-		pdf, err := invoice.Render(*o, a.bk.InvoiceDocument(o, kind))
+		pdf, err := invoice.Render(*o, h.bk.InvoiceDocument(o, kind))
 		if err != nil {
 			return err
 		}
@@ -184,23 +185,23 @@ func (a *App) orderDocument(kind invoice.Kind) echo.HandlerFunc {
 	}
 }
 
-// orderCalendar serves the .ics of a confirmed order (with the join link).
-func (a *App) orderCalendar(c echo.Context) error {
-	o, err := a.orderFromRef(c)
+// OrderCalendar serves the .ics of a confirmed order (with the join link).
+func (h *Handler) OrderCalendar(c echo.Context) error {
+	o, err := h.orderFromRef(c)
 	if err != nil {
 		return err
 	}
 	private := o.Status == models.OrderPaid
-	body := calendar.Build([]models.Session{o.Session}, calendar.Options{BaseURL: a.cfg.BaseURL, Private: private, Now: a.now()})
+	body := calendar.Build([]models.Session{o.Session}, calendar.Options{BaseURL: h.web.BaseURL, Private: private, Now: h.web.Now()})
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="session.ics"`)
 	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", []byte(body))
 }
 
-// myRegistrations lists the logged-in user's orders.
-func (a *App) myRegistrations(c echo.Context) error {
-	os, err := models.ListOrdersForUser(c.Request().Context(), a.db, currentUser(c))
+// MyRegistrations lists the logged-in user's orders.
+func (h *Handler) MyRegistrations(c echo.Context) error {
+	os, err := models.ListOrdersForUser(c.Request().Context(), h.db, web.CurrentUser(c))
 	if err != nil {
 		return err
 	}
-	return a.render(c, http.StatusOK, tplMyRegistrations, pageData{Title: "My registrations", Data: os})
+	return h.web.Render(c, http.StatusOK, web.TplMyRegistrations, web.PageData{Title: "My registrations", Data: os})
 }

@@ -1,4 +1,4 @@
-package handlers
+package booking
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -37,7 +38,7 @@ func (apiFields) attendee(i int, f string) string { return fmt.Sprintf("attendee
 
 // validate checks the registration against the session and prices it.
 // Field errors use the names of the caller's format.
-func (a *App) validateRegistration(ctx context.Context, s *models.Session, r *registration, names fieldNames) (models.Quote, map[string]string, error) {
+func (h *Handler) validateRegistration(ctx context.Context, s *models.Session, r *registration, names fieldNames) (models.Quote, map[string]string, error) {
 	r.Normalize()
 	errs := map[string]string{}
 	if r.BuyerName == "" || len(r.BuyerName) > 200 {
@@ -77,11 +78,11 @@ func (a *App) validateRegistration(ctx context.Context, s *models.Session, r *re
 	}
 	switch r.Method {
 	case models.PayByCard:
-		if !a.bk.CardEnabled() {
+		if !h.bk.CardEnabled() {
 			errs["payment_method"] = "Card payment is not available; choose invoice."
 		}
 	case models.PayByInvoice:
-		if !a.bk.InvoiceAllowed(s) {
+		if !h.bk.InvoiceAllowed(s) {
 			errs["payment_method"] = "This session does not offer invoice payment; choose card."
 		}
 	default:
@@ -89,21 +90,21 @@ func (a *App) validateRegistration(ctx context.Context, s *models.Session, r *re
 	}
 	var code *models.DiscountCode
 	if r.DiscountCode != "" {
-		d, err := models.FindDiscountCode(ctx, a.db, r.DiscountCode)
+		d, err := models.FindDiscountCode(ctx, h.db, r.DiscountCode)
 		switch {
 		case errors.Is(err, models.ErrNotFound):
 			errs["discount_code"] = "We do not know this code. Check the spelling."
 		case err != nil:
 			return models.Quote{}, nil, err
 		default:
-			if msg := d.CheckFor(*s, max(n, 1), a.now()); msg != "" {
+			if msg := d.CheckFor(*s, max(n, 1), h.web.Now()); msg != "" {
 				errs["discount_code"] = msg
 			} else {
 				code = d
 			}
 		}
 	}
-	return models.PriceOrder(*s, max(n, 1), code, a.now()), errs, nil
+	return models.PriceOrder(*s, max(n, 1), code, h.web.Now()), errs, nil
 }
 
 // registerForm is the registration form.
@@ -166,56 +167,56 @@ func seatChoices(left int) []int {
 
 // bookableSession loads a session that can be registered for now, or
 // explains why not.
-func (a *App) bookableSession(c echo.Context) (*models.Session, error) {
-	s, err := a.publicSessionParam(c)
+func (h *Handler) bookableSession(c echo.Context) (*models.Session, error) {
+	s, err := web.PublicSessionParam(c, h.db)
 	if err != nil {
 		return nil, err
 	}
-	if why := closedReason(s, a.now()); why != "" && !s.SoldOut() {
+	if why := web.ClosedReason(s, h.web.Now()); why != "" && !s.SoldOut() {
 		return nil, echo.NewHTTPError(http.StatusConflict, why)
 	}
 	return s, nil
 }
 
-func (a *App) newRegistration(c echo.Context) error {
-	s, err := a.bookableSession(c)
+func (h *Handler) NewRegistration(c echo.Context) error {
+	s, err := h.bookableSession(c)
 	if err != nil {
 		return err
 	}
 	if s.SoldOut() {
-		return redirect(c, fmt.Sprintf("/sessions/%d/waitlist", s.ID))
+		return web.Redirect(c, fmt.Sprintf("/sessions/%d/waitlist", s.ID))
 	}
 	seats, _ := strconv.Atoi(c.QueryParam("seats"))
 	seats = min(max(seats, 1), min(s.SeatsLeft(), maxSeatsPerOrder))
 	f := registerForm{Seats: seats, Method: string(models.PayByCard), Attendees: make([]models.AttendeeInput, seats)}
-	if !a.bk.CardEnabled() {
+	if !h.bk.CardEnabled() {
 		f.Method = string(models.PayByInvoice)
 	}
-	if u := currentUser(c); u != nil {
+	if u := web.CurrentUser(c); u != nil {
 		f.BuyerName, f.BuyerEmail, f.Company = u.Name, u.Email, u.Company
 		f.Attendees[0] = models.AttendeeInput{Name: u.Name, Email: u.Email}
 	}
-	return a.renderRegister(c, http.StatusOK, s, f, nil, nil, false)
+	return h.renderRegister(c, http.StatusOK, s, f, nil, nil, false)
 }
 
-func (a *App) renderRegister(c echo.Context, status int, s *models.Session, f registerForm, errs map[string]string, entry *models.WaitlistEntry, applied bool) error {
-	q := models.PriceOrder(*s, f.Seats, nil, a.now())
+func (h *Handler) renderRegister(c echo.Context, status int, s *models.Session, f registerForm, errs map[string]string, entry *models.WaitlistEntry, applied bool) error {
+	q := models.PriceOrder(*s, f.Seats, nil, h.web.Now())
 	if f.DiscountCode != "" && errs["discount_code"] == "" {
-		if d, err := models.FindDiscountCode(c.Request().Context(), a.db, f.DiscountCode); err == nil && d.CheckFor(*s, f.Seats, a.now()) == "" {
-			q = models.PriceOrder(*s, f.Seats, d, a.now())
+		if d, err := models.FindDiscountCode(c.Request().Context(), h.db, f.DiscountCode); err == nil && d.CheckFor(*s, f.Seats, h.web.Now()) == "" {
+			q = models.PriceOrder(*s, f.Seats, d, h.web.Now())
 		}
 	}
 	left := s.SeatsLeft()
 	if entry != nil {
 		left = entry.Seats
 	}
-	p := registerPage{Session: s, Quote: q, SeatChoices: seatChoices(left), CardEnabled: a.bk.CardEnabled(), InvoiceOK: a.bk.InvoiceAllowed(s),
+	p := registerPage{Session: s, Quote: q, SeatChoices: seatChoices(left), CardEnabled: h.bk.CardEnabled(), InvoiceOK: h.bk.InvoiceAllowed(s),
 		FromWaitlist: entry != nil, WaitlistEntry: entry, CodeApplied: applied}
-	return a.render(c, status, tplRegister, pageData{Title: "Register: " + s.Workshop.Title, Form: f, Errors: errs, Data: p})
+	return h.web.Render(c, status, web.TplRegister, web.PageData{Title: "Register: " + s.Workshop.Title, Form: f, Errors: errs, Data: p})
 }
 
-func (a *App) createRegistration(c echo.Context) error {
-	s, err := a.bookableSession(c)
+func (h *Handler) CreateRegistration(c echo.Context) error {
+	s, err := h.bookableSession(c)
 	if err != nil {
 		return err
 	}
@@ -223,15 +224,15 @@ func (a *App) createRegistration(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.submitRegistration(c, s, f, nil)
+	return h.submitRegistration(c, s, f, nil)
 }
 
 // submitRegistration validates the form; "Apply code" only re-prices, and
 // "place" stores the order and sends the buyer on to pay.
-func (a *App) submitRegistration(c echo.Context, s *models.Session, f registerForm, entry *models.WaitlistEntry) error {
+func (h *Handler) submitRegistration(c echo.Context, s *models.Session, f registerForm, entry *models.WaitlistEntry) error {
 	ctx := c.Request().Context()
 	r := f.registration()
-	q, errs, err := a.validateRegistration(ctx, s, &r, formFields{})
+	q, errs, err := h.validateRegistration(ctx, s, &r, formFields{})
 	if err != nil {
 		return err
 	}
@@ -239,7 +240,7 @@ func (a *App) submitRegistration(c echo.Context, s *models.Session, f registerFo
 	if c.FormValue("action") == "seats" && entry == nil {
 		// Only the number of attendees changed: show the form again with
 		// what was typed, and no errors yet.
-		return a.renderRegister(c, http.StatusOK, s, f, nil, entry, false)
+		return h.renderRegister(c, http.StatusOK, s, f, nil, entry, false)
 	}
 	if c.FormValue("action") == "apply_code" {
 		// Only the code matters here; other fields are checked on submit.
@@ -248,49 +249,42 @@ func (a *App) submitRegistration(c echo.Context, s *models.Session, f registerFo
 		if codeErr != "" {
 			errs["discount_code"] = codeErr
 		}
-		return a.renderRegister(c, http.StatusOK, s, f, errs, entry, codeErr == "" && f.DiscountCode != "")
+		return h.renderRegister(c, http.StatusOK, s, f, errs, entry, codeErr == "" && f.DiscountCode != "")
 	}
 	if !f.Terms {
 		errs["terms"] = "Please accept the terms and the cancellation policy."
 	}
 	if entry == nil && f.Seats > s.SeatsLeft() {
-		errs["seats"] = fmt.Sprintf("Only %d %s left.", s.SeatsLeft(), plural(s.SeatsLeft(), "seat is", "seats are"))
+		errs["seats"] = fmt.Sprintf("Only %d %s left.", s.SeatsLeft(), web.Plural(s.SeatsLeft(), "seat is", "seats are"))
 	}
 	if len(errs) > 0 {
-		return a.renderRegister(c, http.StatusUnprocessableEntity, s, f, errs, entry, false)
+		return h.renderRegister(c, http.StatusUnprocessableEntity, s, f, errs, entry, false)
 	}
-	res, err := a.bk.PlaceOrder(ctx, s, r, q, currentUser(c), entry)
+	res, err := h.bk.PlaceOrder(ctx, s, r, q, web.CurrentUser(c), entry)
 	switch {
 	case errors.Is(err, models.ErrSeatsFull):
-		fresh, ferr := models.FindSession(ctx, a.db, s.ID)
+		fresh, ferr := models.FindSession(ctx, h.db, s.ID)
 		if ferr != nil {
 			return ferr
 		}
 		if fresh.SoldOut() {
-			return redirect(c, fmt.Sprintf("/sessions/%d/waitlist?full=1", s.ID))
+			return web.Redirect(c, fmt.Sprintf("/sessions/%d/waitlist?full=1", s.ID))
 		}
-		errs["seats"] = fmt.Sprintf("Someone was quicker: only %d %s left.", fresh.SeatsLeft(), plural(fresh.SeatsLeft(), "seat is", "seats are"))
-		return a.renderRegister(c, http.StatusConflict, fresh, f, errs, entry, false)
+		errs["seats"] = fmt.Sprintf("Someone was quicker: only %d %s left.", fresh.SeatsLeft(), web.Plural(fresh.SeatsLeft(), "seat is", "seats are"))
+		return h.renderRegister(c, http.StatusConflict, fresh, f, errs, entry, false)
 	case errors.Is(err, models.ErrConflict) && r.DiscountCode != "":
 		errs["discount_code"] = "This code has just been used up."
-		return a.renderRegister(c, http.StatusConflict, s, f, errs, entry, false)
+		return h.renderRegister(c, http.StatusConflict, s, f, errs, entry, false)
 	case errors.Is(err, booking.ErrPaymentUnavailable):
 		errs["form"] = "We could not reach the card payment provider, so nothing was booked. Please try again in a minute or choose invoice payment."
-		return a.renderRegister(c, http.StatusServiceUnavailable, s, f, errs, entry, false)
+		return h.renderRegister(c, http.StatusServiceUnavailable, s, f, errs, entry, false)
 	case errors.Is(err, models.ErrDeadlinePassed):
 		return echo.NewHTTPError(http.StatusGone, "This waiting-list offer has expired.")
 	case err != nil:
 		return err
 	}
 	if res.CheckoutURL != "" {
-		return redirect(c, res.CheckoutURL)
+		return web.Redirect(c, res.CheckoutURL)
 	}
-	return redirect(c, "/orders/"+res.Order.Ref)
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return web.Redirect(c, "/orders/"+res.Order.Ref)
 }

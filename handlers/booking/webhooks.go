@@ -1,10 +1,11 @@
-package handlers
+package booking
 
 import (
 	"fmt"
 	"io"
 	"net/http"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/labstack/echo/v4"
 )
 
@@ -12,11 +13,11 @@ import (
 // a few KiB).
 const maxWebhookBody = 64 << 10
 
-// stripeWebhook receives Stripe events. The raw body is read (size-limited)
+// StripeWebhook receives Stripe events. The raw body is read (size-limited)
 // before anything else touches it, the signature is verified, and the event
 // is applied in one transaction with its id, so a redelivery is a no-op.
-func (a *App) stripeWebhook(c echo.Context) error {
-	if !a.bk.CardEnabled() {
+func (h *Handler) StripeWebhook(c echo.Context) error {
+	if !h.bk.CardEnabled() {
 		return echo.NewHTTPError(http.StatusNotFound, "Card payments are not enabled.")
 	}
 	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxWebhookBody+1))
@@ -26,12 +27,12 @@ func (a *App) stripeWebhook(c echo.Context) error {
 	if len(body) > maxWebhookBody {
 		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "Webhook body too large.")
 	}
-	ev, err := a.bk.VerifyWebhook(body, c.Request().Header.Get("Stripe-Signature"))
+	ev, err := h.bk.VerifyWebhook(body, c.Request().Header.Get("Stripe-Signature"))
 	if err != nil {
-		a.log.Warn("webhook rejected", "err", err)
-		return c.JSON(http.StatusBadRequest, jsonError{Error: "invalid_signature", Message: "The Stripe-Signature header does not verify."})
+		h.web.Log.Warn("webhook rejected", "err", err)
+		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "invalid_signature", Message: "The Stripe-Signature header does not verify."})
 	}
-	if err := a.bk.ApplyStripeEvent(c.Request().Context(), ev); err != nil {
+	if err := h.bk.ApplyStripeEvent(c.Request().Context(), ev); err != nil {
 		// A 5xx makes Stripe retry; the transaction rolled back, event id included.
 		return fmt.Errorf("apply stripe event %s (%s): %w", ev.ID, ev.Type, err)
 	}

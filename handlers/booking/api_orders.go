@@ -1,4 +1,4 @@
-package handlers
+package booking
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -41,15 +42,15 @@ type apiOrder struct {
 	URL           string       `json:"url"`
 }
 
-// apiCreateOrder registers seats for other programs, with the same rules
+// ApiCreateOrder registers seats for other programs, with the same rules
 // as the form: 201, 409 sold out, 422 validation, 400 malformed, 404.
-func (a *App) apiCreateOrder(c echo.Context) error {
-	id, err := apiSessionID(c)
+func (h *Handler) ApiCreateOrder(c echo.Context) error {
+	id, err := web.APISessionID(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	s, err := models.FindSession(ctx, a.db, id)
+	s, err := models.FindSession(ctx, h.db, id)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && s.Status != models.StatusPublished) {
 		return echo.NewHTTPError(http.StatusNotFound, "No published session has that id.")
 	}
@@ -64,35 +65,35 @@ func (a *App) apiCreateOrder(c echo.Context) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return c.JSON(http.StatusBadRequest, jsonError{Error: "malformed", Message: "The body is not valid JSON of the expected shape: " + err.Error()})
+		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "malformed", Message: "The body is not valid JSON of the expected shape: " + err.Error()})
 	}
-	if why := closedReason(s, a.now()); why != "" && !s.SoldOut() {
-		return c.JSON(http.StatusConflict, jsonError{Error: "registration_closed", Message: why})
+	if why := web.ClosedReason(s, h.web.Now()); why != "" && !s.SoldOut() {
+		return c.JSON(http.StatusConflict, web.JSONError{Error: "registration_closed", Message: why})
 	}
 	r := registration{BuyerName: req.Buyer.Name, BuyerEmail: req.Buyer.Email, Company: req.Buyer.Company, PONumber: req.PONumber,
 		BillingEmail: req.BillingEmail, Attendees: req.Attendees, Method: models.PaymentMethod(req.PaymentMethod), DiscountCode: req.DiscountCode}
-	q, errs, err := a.validateRegistration(ctx, s, &r, apiFields{})
+	q, errs, err := h.validateRegistration(ctx, s, &r, apiFields{})
 	if err != nil {
 		return err
 	}
 	if len(errs) > 0 {
-		return c.JSON(http.StatusUnprocessableEntity, jsonError{Error: "validation", Message: "Some fields need attention.", Fields: errs})
+		return c.JSON(http.StatusUnprocessableEntity, web.JSONError{Error: "validation", Message: "Some fields need attention.", Fields: errs})
 	}
-	waitlist := fmt.Sprintf("%s/sessions/%d/waitlist", a.cfg.BaseURL, s.ID)
-	res, err := a.bk.PlaceOrder(ctx, s, r, q, nil, nil)
+	waitlist := fmt.Sprintf("%s/sessions/%d/waitlist", h.web.BaseURL, s.ID)
+	res, err := h.bk.PlaceOrder(ctx, s, r, q, nil, nil)
 	switch {
 	case errors.Is(err, models.ErrSeatsFull):
 		return c.JSON(http.StatusConflict, map[string]string{"error": "sold_out", "message": "Not enough seats are left.", "waitlist_url": waitlist})
 	case errors.Is(err, models.ErrConflict) && r.DiscountCode != "":
-		return c.JSON(http.StatusConflict, jsonError{Error: "discount_used_up", Fields: map[string]string{"discount_code": "This code has just been used up."}})
+		return c.JSON(http.StatusConflict, web.JSONError{Error: "discount_used_up", Fields: map[string]string{"discount_code": "This code has just been used up."}})
 	case errors.Is(err, booking.ErrPaymentUnavailable):
-		return c.JSON(http.StatusServiceUnavailable, jsonError{Error: "payment_unavailable", Message: "The card payment provider could not be reached; nothing was booked."})
+		return c.JSON(http.StatusServiceUnavailable, web.JSONError{Error: "payment_unavailable", Message: "The card payment provider could not be reached; nothing was booked."})
 	case err != nil:
 		return err
 	}
 	o := res.Order
 	out := apiOrder{ID: o.Ref, Number: o.Number(), Status: string(o.Status), PaymentMethod: string(o.PaymentMethod),
-		Amount: o.Total(), URL: a.bk.OrderURL(o)}
+		Amount: o.Total(), URL: h.bk.OrderURL(o)}
 	if o.HoldExpiresAt != nil {
 		t := o.HoldExpiresAt.UTC().Format(time.RFC3339)
 		out.HoldExpiresAt = &t

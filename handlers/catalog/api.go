@@ -1,14 +1,14 @@
-package handlers
+package catalog
 
 import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/calendar"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -33,65 +33,55 @@ type apiSession struct {
 	URL       string         `json:"url"`
 }
 
-func (a *App) sessionURL(id uint) string { return fmt.Sprintf("%s/sessions/%d", a.cfg.BaseURL, id) }
+func (h *Handler) sessionURL(id uint) string { return fmt.Sprintf("%s/sessions/%d", h.web.BaseURL, id) }
 
 // toAPISession renders s for the API; price is what one seat costs now
 // (the early-bird price while it runs).
-func (a *App) toAPISession(s *models.Session, now time.Time) apiSession {
+func (h *Handler) toAPISession(s *models.Session, now time.Time) apiSession {
 	return apiSession{
 		ID: s.ID, Workshop: apiWorkshopRef{Slug: s.Workshop.Slug, Title: s.Workshop.Title},
 		StartsAt: s.StartsAt.UTC().Format(time.RFC3339), EndsAt: s.EndsAt.UTC().Format(time.RFC3339),
 		TimeZone: s.TimeZone, Format: s.Format, Capacity: s.Capacity, SeatsLeft: s.SeatsLeft(),
-		Price: s.UnitPriceAt(now), URL: a.sessionURL(s.ID),
+		Price: s.UnitPriceAt(now), URL: h.web.SessionURL(s.ID),
 	}
 }
 
-func (a *App) apiListSessions(c echo.Context) error {
-	now := a.now()
-	ss, err := models.ListUpcomingSessions(c.Request().Context(), a.db, now, models.SessionFilter{})
+func (h *Handler) ApiListSessions(c echo.Context) error {
+	now := h.web.Now()
+	ss, err := models.ListUpcomingSessions(c.Request().Context(), h.db, now, models.SessionFilter{})
 	if err != nil {
 		return err
 	}
 	out := make([]apiSession, 0, len(ss))
 	for i := range ss {
-		out = append(out, a.toAPISession(&ss[i], now))
+		out = append(out, h.toAPISession(&ss[i], now))
 	}
 	return c.JSON(http.StatusOK, out)
 }
 
-// apiSessionID parses the id of an API path; a malformed one is a 404 too,
-// since no session can have it.
-func apiSessionID(c echo.Context) (uint, error) {
-	n, err := strconv.ParseUint(c.Param("id"), 10, 32)
-	if err != nil || n == 0 {
-		return 0, echo.NewHTTPError(http.StatusNotFound, "No published session has that id.")
-	}
-	return uint(n), nil
-}
-
-func (a *App) apiShowSession(c echo.Context) error {
-	id, err := apiSessionID(c)
+func (h *Handler) ApiShowSession(c echo.Context) error {
+	id, err := web.APISessionID(c)
 	if err != nil {
 		return err
 	}
-	s, err := models.FindSession(c.Request().Context(), a.db, id)
+	s, err := models.FindSession(c.Request().Context(), h.db, id)
 	if errors.Is(err, models.ErrNotFound) || (err == nil && s.Status != models.StatusPublished) {
 		return echo.NewHTTPError(http.StatusNotFound, "No published session has that id.")
 	}
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, a.toAPISession(s, a.now()))
+	return c.JSON(http.StatusOK, h.toAPISession(s, h.web.Now()))
 }
 
-// calendarFeed is an iCalendar feed of every published upcoming session.
-func (a *App) calendarFeed(c echo.Context) error {
-	now := a.now()
-	ss, err := models.ListUpcomingSessions(c.Request().Context(), a.db, now, models.SessionFilter{})
+// CalendarFeed is an iCalendar feed of every published upcoming session.
+func (h *Handler) CalendarFeed(c echo.Context) error {
+	now := h.web.Now()
+	ss, err := models.ListUpcomingSessions(c.Request().Context(), h.db, now, models.SessionFilter{})
 	if err != nil {
 		return err
 	}
-	body := calendar.Build(ss, calendar.Options{BaseURL: a.cfg.BaseURL, Now: now, Name: "hsworkshop sessions"})
+	body := calendar.Build(ss, calendar.Options{BaseURL: h.web.BaseURL, Now: now, Name: "hsworkshop sessions"})
 	c.Response().Header().Set("Content-Disposition", `inline; filename="hsworkshop-sessions.ics"`)
 	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", []byte(body))
 }
