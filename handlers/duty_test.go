@@ -83,8 +83,8 @@ func TestDutyAPI(t *testing.T) {
 					t.Errorf("layers: got %v", programs)
 				}
 			}},
-		{name: "validation errors are 400 with fields", req: request{path: "/api/v1/duty?code=12&country=QQ&value=abc"},
-			wantStatus: http.StatusBadRequest, wantBody: []string{`"error":"validation"`, `"code":`, `"country":`, `"date":`, `"value":`}},
+		{name: "validation errors are 422 with fields", req: request{path: "/api/v1/duty?code=12&country=QQ&value=abc"},
+			wantStatus: http.StatusUnprocessableEntity, wantBody: []string{`"error":"validation"`, `"code":`, `"country":`, `"date":`, `"value":`}},
 	}, withHTS(t))
 }
 

@@ -77,7 +77,7 @@ func (h *Handler) ApiCreateOrder(c echo.Context) error {
 		return err
 	}
 	if len(errs) > 0 {
-		return c.JSON(http.StatusUnprocessableEntity, web.JSONError{Error: "validation", Message: "Some fields need attention.", Fields: errs})
+		return web.ValidationJSON(c, errs)
 	}
 	waitlist := fmt.Sprintf("%s/sessions/%d/waitlist", h.web.BaseURL, s.ID)
 	res, err := h.bk.PlaceOrder(ctx, s, r, q, nil, nil)

@@ -262,7 +262,7 @@ func (h *Handler) ApiDuty(c echo.Context) error {
 		r, errs = h.calculateDuty(in)
 	}
 	if len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "validation", Fields: errs})
+		return web.ValidationJSON(c, errs)
 	}
 	return c.JSON(http.StatusOK, APIDutyResponse{Code: line.Code, Description: line.Description, Country: in.Country,
 		EntryDate: in.EntryDate.String(), ValueCents: in.CustomsValue, Currency: "USD", Edition: h.hts.Edition().Name, Result: r})

@@ -344,7 +344,7 @@ func (h *Handler) ApiSearchHTS(c echo.Context) error {
 		return err
 	}
 	if errs := f.validate(false, htsDefaultLimit); len(errs) > 0 {
-		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "validation", Message: "Some parameters need attention.", Fields: errs})
+		return web.ValidationJSON(c, errs)
 	}
 	out := apiHTSSearch{Results: []apiHTSResult{}, Edition: ix.Edition().Name}
 	for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
@@ -443,7 +443,9 @@ func (h *Handler) ApiShowHTSLine(c echo.Context) error {
 	}
 	code, raw, err := htsCodeParam(c)
 	if err != nil {
-		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "malformed_code", Message: codeProblem(err)})
+		// A malformed code is a field error of the path parameter: 422 like
+		// any other field; 404 is kept for well-formed codes not in the edition.
+		return web.ValidationJSON(c, map[string]string{"code": codeProblem(err)})
 	}
 	l, err := ix.LookupCode(code)
 	if errors.Is(err, hts.ErrUnknownCode) {

@@ -18,6 +18,14 @@ type JSONError struct {
 	Fields  map[string]string `json:"fields,omitempty"`
 }
 
+// ValidationJSON answers field errors the one way every API endpoint does:
+// 422 {"error":"validation","message":…,"fields":{name: problem}}. Fields
+// are named as the caller sent them (query parameter, JSON path, or the
+// path parameter, e.g. "code" in /api/v1/hts/{code}).
+func ValidationJSON(c echo.Context, fields map[string]string) error {
+	return c.JSON(http.StatusUnprocessableEntity, JSONError{Error: "validation", Message: "Some fields need attention.", Fields: fields})
+}
+
 // WantsJSON reports whether the caller expects JSON: API paths always do,
 // other paths when the Accept header asks for JSON and not HTML.
 func WantsJSON(c echo.Context) bool {
