@@ -30,7 +30,7 @@ func TestAPIValidationShape(t *testing.T) {
 		{name: "tariff search query", req: request{path: "/api/v1/hts/search?q=tea&limit=99"}, wantStatus: 422, check: shape("limit")},
 		{name: "tariff lookup path", req: request{path: "/api/v1/hts/84x1"}, wantStatus: 422, check: shape("code")},
 		{name: "order body", setup: func(t *testing.T, ta *testApp) { mustSession(t, ta.db, mustWorkshop(t, ta.db)) },
-			req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: `{"buyer":{"name":"","email":"a@b.example"},"attendees":[{"name":"A","email":"a@b.example"}],"payment_method":"invoice"}`},
+			req:        request{method: "POST", path: "/api/v1/sessions/1/orders", body: `{"buyer":{"name":"","email":"a@b.example"},"attendees":[{"name":"A","email":"a@b.example"}],"payment_method":"invoice"}`},
 			wantStatus: 422, check: shape("buyer.name")},
 		{name: "unreadable body is 400", setup: func(t *testing.T, ta *testApp) { mustSession(t, ta.db, mustWorkshop(t, ta.db)) },
 			req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: `{`}, wantStatus: 400},
