@@ -70,15 +70,38 @@ func TestCancellationPolicy(t *testing.T) {
 	if ta.order(t, o2.ID).Status != models.OrderPaid {
 		t.Error("cancelled after the deadline")
 	}
-	// Provider down: nothing changes.
+	// Provider down: the cancellation stands (Stripe is never called inside
+	// the transaction); the refund intent stays pending until the
+	// retry-refunds job carries it out with the same idempotency key.
 	ta.setNow(testNow)
 	fake.FailRefund = true
-	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", form: url.Values{}}).Code; c != http.StatusServiceUnavailable {
-		t.Errorf("refund outage: %d", c)
+	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", form: url.Values{}}).Code; c != http.StatusSeeOther {
+		t.Errorf("cancel during a refund outage: got %d, want 303", c)
 	}
-	if got := ta.order(t, o2.ID); got.Status != models.OrderPaid || ta.session(t, s.ID).SeatsTaken != 1 {
-		t.Errorf("outage changed the order: %s", got.Status)
+	if got := ta.order(t, o2.ID); got.Status != models.OrderCancelled || ta.session(t, s.ID).SeatsTaken != 0 {
+		t.Errorf("after cancel during outage: got %s taken %d, want cancelled, 0", got.Status, ta.session(t, s.ID).SeatsTaken)
 	}
+	pending, err := models.ListPendingRefunds(context.Background(), ta.db, o2.ID, 10)
+	if err != nil || len(pending) != 1 || pending[0].Attempts != 1 || pending[0].StripeRefundID != "" {
+		t.Fatalf("pending intents: got %+v (%v), want one with 1 failed attempt", pending, err)
+	}
+	before := len(fake.RefundCalls())
+	fake.FailRefund = false
+	if err := ta.app.bk.RetryRefunds(context.Background()); err != nil {
+		t.Fatalf("retry refunds: %v", err)
+	}
+	if err := ta.app.bk.RetryRefunds(context.Background()); err != nil {
+		t.Fatalf("second retry: %v", err)
+	}
+	calls = fake.RefundCalls()
+	if len(calls) != before+1 || calls[len(calls)-1].IdempotencyKey != fmt.Sprintf("cancel-order-%d", o2.ID) {
+		t.Errorf("refund calls after retry: got %d (last %+v), want %d", len(calls), calls[len(calls)-1], before+1)
+	}
+	refunds, err := models.ListRefunds(context.Background(), ta.db, o2.ID)
+	if err != nil || len(refunds) != 1 || refunds[0].Status != models.RefundSucceeded || refunds[0].StripeRefundID == "" {
+		t.Errorf("after retry: got %+v (%v), want one succeeded refund", refunds, err)
+	}
+	o2 = paidCardOrder(t, ta, s.ID, 1, "pi_e")
 	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", noCSRF: true, form: url.Values{}}).Code; c != http.StatusForbidden {
 		t.Errorf("cancel without CSRF: %d", c)
 	}

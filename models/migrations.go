@@ -30,6 +30,7 @@ var migrations = []migration{
 	{ID: "0001_init", Up: migrate0001Init},
 	{ID: "0002_registration", Up: migrate0002Registration},
 	{ID: "0003_hts", Up: migrate0003HTS},
+	{ID: "0004_refund_intents", Up: migrate0004RefundIntents},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -28,7 +29,7 @@ func (b *Service) applyPayment(ctx context.Context, tx *gorm.DB, o *models.Order
 		return b.queueConfirmation(ctx, tx, fresh)
 	case models.PaymentMustRefund:
 		key := fmt.Sprintf("late-payment-%d", o.ID)
-		if _, err := b.refund(ctx, tx, o, nil, o.TotalMinor, "paid after the seats were released", key); err != nil {
+		if err := b.refund(ctx, tx, o, nil, o.TotalMinor, "paid after the seats were released", key); err != nil {
 			return err
 		}
 		b.log.Warn("late payment refunded: session full", "order", o.ID)
@@ -37,27 +38,80 @@ func (b *Service) applyPayment(ctx context.Context, tx *gorm.DB, o *models.Order
 	return nil
 }
 
-// refund returns money through Stripe (idempotent by key) and records it.
-func (b *Service) refund(ctx context.Context, tx *gorm.DB, o *models.Order, attendeeID *uint, amount int64, reason, key string) (string, error) {
+// refund records the intent to return amount on o inside tx (pending,
+// unique by key) and counts it as refunded on the order. No network call
+// happens here: after the commit the caller runs settleRefunds, and the
+// retry-refunds job settles whatever a failure or a crash left pending.
+func (b *Service) refund(ctx context.Context, tx *gorm.DB, o *models.Order, attendeeID *uint, amount int64, reason, key string) error {
 	if amount <= 0 {
-		return "", nil
+		return nil
 	}
 	if b.pay == nil || o.StripePaymentIntentID == "" {
-		return "", fmt.Errorf("refund order %d: no card payment to refund: %w", o.ID, models.ErrConflict)
-	}
-	id, err := b.pay.Refund(ctx, payments.RefundParams{PaymentIntentID: o.StripePaymentIntentID, AmountMinor: amount,
-		Reason: reason, IdempotencyKey: key, OrderID: o.ID})
-	if err != nil {
-		return "", err
+		return fmt.Errorf("refund order %d: no card payment to refund: %w", o.ID, models.ErrConflict)
 	}
 	recorded, err := models.RecordRefund(ctx, tx, &models.Refund{OrderID: o.ID, AttendeeID: attendeeID, AmountMinor: amount,
-		Currency: o.Currency, Reason: reason, StripeRefundID: id, IdempotencyKey: key})
+		Currency: o.Currency, Reason: reason, IdempotencyKey: key, Status: models.RefundPending})
 	if err != nil || !recorded {
-		return id, err
+		return err
 	}
 	o.RefundedMinor += amount
-	return id, tx.Model(&models.Order{}).Where("id = ?", o.ID).
+	return tx.Model(&models.Order{}).Where("id = ?", o.ID).
 		Update("refunded_minor", gorm.Expr("refunded_minor + ?", amount)).Error
+}
+
+// settleRefunds asks Stripe to carry out the pending refund intents of one
+// order (orderID 0: any order, oldest first, at most limit) and records
+// each answer. It runs outside any transaction. The idempotency key makes
+// a repeated call return the same Stripe refund, so a retry after a crash
+// between Stripe's answer and our record never refunds twice.
+func (b *Service) settleRefunds(ctx context.Context, orderID uint, limit int) error {
+	rs, err := models.ListPendingRefunds(ctx, b.db, orderID, limit)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range rs {
+		if err := b.settleRefund(ctx, r); err != nil {
+			b.log.Warn("refund not carried out; will retry", "refund", r.ID, "order", r.OrderID, "attempt", r.Attempts+1, "err", err)
+			errs = append(errs, err, models.RefundFailed(ctx, b.db, r.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (b *Service) settleRefund(ctx context.Context, r models.Refund) error {
+	if b.pay == nil {
+		return ErrCardDisabled
+	}
+	o, err := models.FindOrder(ctx, b.db, r.OrderID)
+	if err != nil {
+		return err
+	}
+	id, err := b.pay.Refund(ctx, payments.RefundParams{PaymentIntentID: o.StripePaymentIntentID, AmountMinor: r.AmountMinor,
+		Reason: r.Reason, IdempotencyKey: r.IdempotencyKey, OrderID: o.ID})
+	if err != nil {
+		return err
+	}
+	return models.SettleRefund(ctx, b.db, r.ID, id, b.now())
+}
+
+// afterCommit settles the refunds a committed workflow decided on o. A
+// failure is logged and left to the retry-refunds job: the workflow itself
+// (the cancellation, the late payment) stands.
+func (b *Service) afterCommit(ctx context.Context, o *models.Order) {
+	if o == nil || b.pay == nil {
+		return
+	}
+	_ = b.settleRefunds(ctx, o.ID, jobBatch) //nolint:errcheck // logged inside; retried by the job
+}
+
+// RetryRefunds carries out refund intents still pending (Stripe was down,
+// or the process stopped between the commit and the call).
+func (b *Service) RetryRefunds(ctx context.Context) error {
+	if b.pay == nil {
+		return nil
+	}
+	return b.settleRefunds(ctx, 0, jobBatch)
 }
 
 // MayCancel explains why the buyer cannot cancel o (now), or "".
@@ -95,13 +149,13 @@ func (b *Service) CancelOrder(ctx context.Context, o *models.Order) error {
 			bankRefund = remaining - fee
 		}
 	}
-	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		wasPaidInvoice := o.Status == models.OrderPaid && o.PaymentMethod == models.PayByInvoice
 		moved, err := models.CancelOrder(ctx, tx, o, refund, fee, b.now())
 		if err != nil || !moved {
 			return err
 		}
-		if _, err := b.refund(ctx, tx, o, nil, refund, "cancelled by buyer", fmt.Sprintf("cancel-order-%d", o.ID)); err != nil {
+		if err := b.refund(ctx, tx, o, nil, refund, "cancelled by buyer", fmt.Sprintf("cancel-order-%d", o.ID)); err != nil {
 			return err
 		}
 		if wasPaidInvoice {
@@ -115,6 +169,11 @@ func (b *Service) CancelOrder(ctx context.Context, o *models.Order) error {
 		}
 		return b.offerFreedSeats(ctx, tx, o.SessionID)
 	})
+	if err != nil {
+		return err
+	}
+	b.afterCommit(ctx, o)
+	return nil
 }
 
 // CancelAttendee cancels one active seat of an order within the policy;
@@ -134,11 +193,11 @@ func (b *Service) CancelAttendee(ctx context.Context, o *models.Order, target *m
 	if o.Status == models.OrderPaid && o.PaymentMethod == models.PayByCard {
 		refund = target.PriceMinor - fee
 	}
-	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := models.CancelAttendee(ctx, tx, o, target.ID, refund, fee, b.now()); err != nil {
 			return err
 		}
-		if _, err := b.refund(ctx, tx, o, &target.ID, refund, "attendee cancelled by buyer", fmt.Sprintf("cancel-attendee-%d", target.ID)); err != nil {
+		if err := b.refund(ctx, tx, o, &target.ID, refund, "attendee cancelled by buyer", fmt.Sprintf("cancel-attendee-%d", target.ID)); err != nil {
 			return err
 		}
 		shown := refund
@@ -154,4 +213,9 @@ func (b *Service) CancelAttendee(ctx context.Context, o *models.Order, target *m
 		}
 		return b.offerFreedSeats(ctx, tx, o.SessionID)
 	})
+	if err != nil {
+		return err
+	}
+	b.afterCommit(ctx, o)
+	return nil
 }

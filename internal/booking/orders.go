@@ -158,9 +158,7 @@ func (b *Service) CancelHeld(ctx context.Context, o *models.Order) error {
 		// If the payment went through just before the expiry, confirm
 		// instead of cancelling.
 		if cs, err := b.pay.GetCheckout(ctx, o.StripeCheckoutSessionID); err == nil && cs.PaymentStatus == "paid" {
-			return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-				return b.applyPayment(ctx, tx, o, cs.PaymentIntentID)
-			})
+			return b.confirmPayment(ctx, o, cs.PaymentIntentID)
 		}
 	}
 	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -188,9 +186,19 @@ func (b *Service) ConfirmReturn(ctx context.Context, o *models.Order, checkoutID
 	if cs.PaymentStatus != "paid" {
 		return nil
 	}
-	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return b.applyPayment(ctx, tx, o, cs.PaymentIntentID)
-	})
+	return b.confirmPayment(ctx, o, cs.PaymentIntentID)
+}
+
+// confirmPayment applies a verified payment in its own transaction, then
+// settles a late-payment refund it decided.
+func (b *Service) confirmPayment(ctx context.Context, o *models.Order, paymentIntentID string) error {
+	if err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return b.applyPayment(ctx, tx, o, paymentIntentID)
+	}); err != nil {
+		return err
+	}
+	b.afterCommit(ctx, o)
+	return nil
 }
 
 // MarkInvoicePaid confirms a pending invoice order and queues the

@@ -16,7 +16,8 @@ import (
 
 // ApplyStripeEvent applies one verified event exactly once.
 func (b *Service) ApplyStripeEvent(ctx context.Context, ev stripe.Event) error {
-	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	var touched *models.Order
+	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		first, err := models.ClaimStripeEvent(ctx, tx, ev.ID, string(ev.Type), b.now())
 		if err != nil || !first {
 			return err
@@ -34,8 +35,16 @@ func (b *Service) ApplyStripeEvent(ctx context.Context, ev stripe.Event) error {
 		if err != nil || o == nil {
 			return err
 		}
+		touched = o
 		return models.SetStripeEventOrder(ctx, tx, ev.ID, o.ID)
 	})
+	if err != nil {
+		return err
+	}
+	// A late payment may have decided a refund: carry it out now that the
+	// event is committed (the retry job covers a failure).
+	b.afterCommit(ctx, touched)
+	return nil
 }
 
 // checkoutOrder finds the order of a Checkout Session event.
