@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"runtime"
@@ -16,13 +17,13 @@ import (
 // racySeatTaker is the negative control: it trusts the seat count read
 // before the transaction and writes it back without a lock, the classic
 // read-then-write bug. It exists only in this test file.
-func racySeatTaker(tx *gorm.DB, s *models.Session, n int) error {
+func racySeatTaker(ctx context.Context, tx *gorm.DB, s *models.Session, n int) error {
 	if s.SeatsTaken+n > s.Capacity {
 		return fmt.Errorf("racy take: %w", models.ErrSeatsFull)
 	}
 	runtime.Gosched()
 	time.Sleep(time.Millisecond)
-	return tx.Model(&models.Session{}).Where("id = ?", s.ID).Update("seats_taken", s.SeatsTaken+n).Error
+	return tx.WithContext(ctx).Model(&models.Session{}).Where("id = ?", s.ID).Update("seats_taken", s.SeatsTaken+n).Error
 }
 
 // hammer sends n concurrent one-seat orders through the real router and

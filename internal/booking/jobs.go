@@ -43,15 +43,15 @@ func (b *Service) ExpireLapsedOrders(ctx context.Context) error {
 	var errs []error
 	for i := range os {
 		o := &os[i]
-		errs = append(errs, b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		errs = append(errs, b.freeSeats(ctx, o.SessionID, func(tx *gorm.DB) (bool, error) {
 			changed, err := models.ExpireOrder(ctx, tx, o)
 			if err != nil || !changed {
-				return err
+				return false, err
 			}
 			if err := b.queueExpired(ctx, tx, o); err != nil {
-				return err
+				return false, err
 			}
-			return b.offerFreedSeats(ctx, tx, o.SessionID)
+			return true, nil
 		}))
 	}
 	return errors.Join(errs...)
@@ -66,12 +66,12 @@ func (b *Service) LapseWaitlistOffers(ctx context.Context) error {
 	var errs []error
 	for i := range es {
 		e := &es[i]
-		errs = append(errs, b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		errs = append(errs, b.freeSeats(ctx, e.SessionID, func(tx *gorm.DB) (bool, error) {
 			changed, err := models.LapseOffer(ctx, tx, e, b.now())
 			if err != nil || !changed {
-				return err
+				return false, err
 			}
-			return b.offerFreedSeats(ctx, tx, e.SessionID)
+			return true, nil
 		}))
 	}
 	return errors.Join(errs...)

@@ -111,6 +111,20 @@ func (b *Service) queueExpired(ctx context.Context, tx *gorm.DB, o *models.Order
 	return b.out.Enqueue(ctx, tx, mail.KindOrderExpired, fmt.Sprintf("order_expired:%d", o.ID), o.BuyerEmail, o.BuyerName, data)
 }
 
+// freeSeats is the one place where a workflow that may free seats runs:
+// change runs in a write transaction and reports whether it freed any; if
+// so, the freed seats are offered to the session's waiting list in the same
+// transaction (offers and their emails commit with the change, or neither).
+func (b *Service) freeSeats(ctx context.Context, sessionID uint, change func(tx *gorm.DB) (bool, error)) error {
+	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		freed, err := change(tx)
+		if err != nil || !freed {
+			return err
+		}
+		return b.offerFreedSeats(ctx, tx, sessionID)
+	})
+}
+
 // offerFreedSeats offers seats freed in a session to its waiting list and
 // emails each offer, inside tx. Every path that frees seats calls it.
 func (b *Service) offerFreedSeats(ctx context.Context, tx *gorm.DB, sessionID uint) error {

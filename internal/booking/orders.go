@@ -161,12 +161,12 @@ func (b *Service) CancelHeld(ctx context.Context, o *models.Order) error {
 			return b.confirmPayment(ctx, o, cs.PaymentIntentID)
 		}
 	}
-	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return b.freeSeats(ctx, o.SessionID, func(tx *gorm.DB) (bool, error) {
 		moved, err := models.CancelOrder(ctx, tx, o, 0, 0, b.now())
 		if err != nil || !moved {
-			return err
+			return false, err
 		}
-		return b.offerFreedSeats(ctx, tx, o.SessionID)
+		return true, nil
 	})
 }
 
