@@ -74,16 +74,16 @@ func (a *App) Register(e *echo.Echo) {
 	e.GET("/admin/sessions/:id/roster.csv", a.admin.RosterCSV, a.requireStaff)
 
 	api := e.Group("/api/v1")
-	api.GET("/sessions", a.catalog.ApiListSessions)
-	api.GET("/sessions/:id", a.catalog.ApiShowSession)
-	api.POST("/sessions/:id/orders", a.booking.ApiCreateOrder)
+	api.GET("/sessions", a.catalog.APIListSessions)
+	api.GET("/sessions/:id", a.catalog.APIShowSession)
+	api.POST("/sessions/:id/orders", a.booking.APICreateOrder)
 
 	// Tariff reference.
 	e.GET("/hts", a.tariff.ShowHTSBrowser)
 	e.GET("/hts/search", a.tariff.SearchHTS)
 	e.GET("/hts/:code", a.tariff.ShowHTSLine)
-	api.GET("/hts/search", a.tariff.ApiSearchHTS)
-	api.GET("/hts/:code", a.tariff.ApiShowHTSLine)
+	api.GET("/hts/search", a.tariff.APISearchHTS)
+	api.GET("/hts/:code", a.tariff.APIShowHTSLine)
 	e.GET("/tools/duty", a.tariff.ShowDutyCalculator)
-	api.GET("/duty", a.tariff.ApiDuty)
+	api.GET("/duty", a.tariff.APIDuty)
 }

@@ -60,6 +60,7 @@ func (f *signupForm) validate() map[string]string {
 	return errs
 }
 
+// NewSignup serves GET /signup.
 func (h *Handler) NewSignup(c echo.Context) error {
 	if web.CurrentUser(c) != nil {
 		return web.Redirect(c, "/account")
@@ -67,6 +68,7 @@ func (h *Handler) NewSignup(c echo.Context) error {
 	return h.web.Render(c, http.StatusOK, web.TplSignup, web.PageData{Title: "Create an account", Form: signupForm{Next: c.QueryParam("next")}})
 }
 
+// CreateSignup serves POST /signup.
 func (h *Handler) CreateSignup(c echo.Context) error {
 	var f signupForm
 	if err := web.Bind(c, &f); err != nil {
@@ -97,6 +99,7 @@ func (h *Handler) CreateSignup(c echo.Context) error {
 	return web.Redirect(c, web.SafeNext(f.Next))
 }
 
+// NewLogin serves GET /login.
 func (h *Handler) NewLogin(c echo.Context) error {
 	if web.CurrentUser(c) != nil {
 		return web.Redirect(c, web.SafeNext(c.QueryParam("next")))
@@ -104,6 +107,7 @@ func (h *Handler) NewLogin(c echo.Context) error {
 	return h.web.Render(c, http.StatusOK, web.TplLogin, web.PageData{Title: "Log in", Form: web.LoginForm{Next: c.QueryParam("next")}})
 }
 
+// CreateLogin serves POST /login.
 func (h *Handler) CreateLogin(c echo.Context) error {
 	var f web.LoginForm
 	if err := web.Bind(c, &f); err != nil {
@@ -186,6 +190,7 @@ func (h *Handler) startLogin(c echo.Context, u *models.User) error {
 	return nil
 }
 
+// DeleteLogin serves POST /logout.
 func (h *Handler) DeleteLogin(c echo.Context) error {
 	if token, ok := web.SessionToken(c), true; ok {
 		if err := models.DeleteLoginSession(c.Request().Context(), h.db, token); err != nil {
@@ -202,6 +207,7 @@ type forgotForm struct {
 	Email string `form:"email"`
 }
 
+// NewPasswordForgot serves GET /password/forgot.
 func (h *Handler) NewPasswordForgot(c echo.Context) error {
 	return h.web.Render(c, http.StatusOK, web.TplForgot, web.PageData{Title: "Reset your password", Form: forgotForm{}})
 }
@@ -267,6 +273,7 @@ func (f *resetForm) validate() map[string]string {
 	return errs
 }
 
+// EditPasswordReset serves GET /password/reset.
 func (h *Handler) EditPasswordReset(c echo.Context) error {
 	token := c.QueryParam("token")
 	_, err := models.FindUsablePasswordReset(c.Request().Context(), h.db, token, h.web.Now())
@@ -279,6 +286,7 @@ func (h *Handler) EditPasswordReset(c echo.Context) error {
 	return h.web.Render(c, http.StatusOK, web.TplReset, web.PageData{Title: "Choose a new password", Form: resetForm{Token: token}})
 }
 
+// UpdatePasswordReset serves POST /password/reset.
 func (h *Handler) UpdatePasswordReset(c echo.Context) error {
 	var f resetForm
 	if err := web.Bind(c, &f); err != nil {
@@ -332,12 +340,14 @@ type passwordForm struct {
 	Confirm  string `form:"password_confirm"`
 }
 
+// ShowProfile serves GET /account.
 func (h *Handler) ShowProfile(c echo.Context) error {
 	u := web.CurrentUser(c)
 	return h.web.Render(c, http.StatusOK, web.TplProfile, web.PageData{Title: "Your account",
 		Form: profileForm{Name: u.Name, Company: u.Company, JobTitle: u.JobTitle}})
 }
 
+// UpdateProfile serves POST /account.
 func (h *Handler) UpdateProfile(c echo.Context) error {
 	var f profileForm
 	if err := web.Bind(c, &f); err != nil {
@@ -355,6 +365,7 @@ func (h *Handler) UpdateProfile(c echo.Context) error {
 	return web.Redirect(c, "/account")
 }
 
+// UpdatePassword serves POST /account/password.
 func (h *Handler) UpdatePassword(c echo.Context) error {
 	var f passwordForm
 	if err := web.Bind(c, &f); err != nil {

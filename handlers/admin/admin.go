@@ -15,6 +15,7 @@ type adminDashboard struct {
 	Emails   []models.Email
 }
 
+// ShowAdminDashboard serves GET /admin.
 func (h *Handler) ShowAdminDashboard(c echo.Context) error {
 	ctx := c.Request().Context()
 	ss, err := models.ListSessionsForAdmin(ctx, h.db, h.web.Now().AddDate(0, 0, -7))
@@ -34,6 +35,7 @@ type adminOutbox struct {
 	SMTPEnabled bool
 }
 
+// ListAdminEmails serves GET /admin/emails.
 func (h *Handler) ListAdminEmails(c echo.Context) error {
 	ms, err := models.ListEmails(c.Request().Context(), h.db, 200)
 	if err != nil {
@@ -42,6 +44,7 @@ func (h *Handler) ListAdminEmails(c echo.Context) error {
 	return h.web.Render(c, http.StatusOK, web.TplAdminOutbox, web.PageData{Title: "Outbox", Data: adminOutbox{Emails: ms, SMTPEnabled: h.smtp}})
 }
 
+// ShowAdminEmail serves GET /admin/emails/:id.
 func (h *Handler) ShowAdminEmail(c echo.Context) error {
 	id, err := web.ParamID(c, "id")
 	if err != nil {

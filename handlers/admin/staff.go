@@ -14,7 +14,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
-// adminOrders lists invoices awaiting payment and orders flagged for staff.
+// ListAdminOrders lists invoices awaiting payment and orders flagged for staff.
 func (h *Handler) ListAdminOrders(c echo.Context) error {
 	os, err := models.ListOrdersNeedingAction(c.Request().Context(), h.db)
 	if err != nil {
@@ -64,6 +64,7 @@ type adminSessionPage struct {
 	Waitlist []models.WaitlistEntry
 }
 
+// ShowAdminSession serves GET /admin/sessions/:id.
 func (h *Handler) ShowAdminSession(c echo.Context) error {
 	return h.renderAdminSession(c, http.StatusOK, nil, nil)
 }

@@ -42,9 +42,9 @@ type apiOrder struct {
 	URL           string       `json:"url"`
 }
 
-// ApiCreateOrder registers seats for other programs, with the same rules
+// APICreateOrder registers seats for other programs, with the same rules
 // as the form: 201, 409 sold out, 422 validation, 400 malformed, 404.
-func (h *Handler) ApiCreateOrder(c echo.Context) error {
+func (h *Handler) APICreateOrder(c echo.Context) error {
 	id, err := web.APISessionID(c)
 	if err != nil {
 		return err

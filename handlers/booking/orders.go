@@ -37,6 +37,7 @@ type orderPage struct {
 	Staff       bool
 }
 
+// ShowOrder serves GET /orders/:ref.
 func (h *Handler) ShowOrder(c echo.Context) error {
 	o, err := h.orderFromRef(c)
 	if err != nil {

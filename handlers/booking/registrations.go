@@ -178,6 +178,7 @@ func (h *Handler) bookableSession(c echo.Context) (*models.Session, error) {
 	return s, nil
 }
 
+// NewRegistration serves GET /sessions/:id/register.
 func (h *Handler) NewRegistration(c echo.Context) error {
 	s, err := h.bookableSession(c)
 	if err != nil {
@@ -215,6 +216,7 @@ func (h *Handler) renderRegister(c echo.Context, status int, s *models.Session, 
 	return h.web.Render(c, status, web.TplRegister, web.PageData{Title: "Register: " + s.Workshop.Title, Form: f, Errors: errs, Data: p})
 }
 
+// CreateRegistration serves POST /sessions/:id/register.
 func (h *Handler) CreateRegistration(c echo.Context) error {
 	s, err := h.bookableSession(c)
 	if err != nil {

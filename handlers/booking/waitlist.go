@@ -55,6 +55,7 @@ func (h *Handler) waitlistSession(c echo.Context) (*models.Session, error) {
 	return s, nil
 }
 
+// NewWaitlist serves GET /sessions/:id/waitlist.
 func (h *Handler) NewWaitlist(c echo.Context) error {
 	s, err := h.waitlistSession(c)
 	if err != nil {
@@ -76,6 +77,7 @@ func (h *Handler) renderWaitlist(c echo.Context, status int, s *models.Session, 
 	return h.web.Render(c, status, web.TplWaitlist, web.PageData{Title: "Waiting list: " + s.Workshop.Title, Form: f, Errors: errs, Data: p})
 }
 
+// CreateWaitlist serves POST /sessions/:id/waitlist.
 func (h *Handler) CreateWaitlist(c echo.Context) error {
 	s, err := h.waitlistSession(c)
 	if err != nil {
@@ -118,6 +120,7 @@ func (h *Handler) waitlistOffer(c echo.Context, token string) (*models.WaitlistE
 	return e, s, err
 }
 
+// ShowWaitlistClaim serves GET /waitlist/claim.
 func (h *Handler) ShowWaitlistClaim(c echo.Context) error {
 	token := c.QueryParam("token")
 	e, s, err := h.waitlistOffer(c, token)
@@ -133,6 +136,7 @@ func (h *Handler) ShowWaitlistClaim(c echo.Context) error {
 	return h.renderRegister(c, http.StatusOK, s, f, nil, e, false)
 }
 
+// ClaimWaitlist serves POST /waitlist/claim.
 func (h *Handler) ClaimWaitlist(c echo.Context) error {
 	e, s, err := h.waitlistOffer(c, c.FormValue("waitlist_token"))
 	if err != nil {

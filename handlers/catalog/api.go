@@ -46,7 +46,8 @@ func (h *Handler) toAPISession(s *models.Session, now time.Time) apiSession {
 	}
 }
 
-func (h *Handler) ApiListSessions(c echo.Context) error {
+// APIListSessions serves GET /api/v1/sessions.
+func (h *Handler) APIListSessions(c echo.Context) error {
 	now := h.web.Now()
 	ss, err := models.ListUpcomingSessions(c.Request().Context(), h.db, now, models.SessionFilter{})
 	if err != nil {
@@ -59,7 +60,8 @@ func (h *Handler) ApiListSessions(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func (h *Handler) ApiShowSession(c echo.Context) error {
+// APIShowSession serves GET /api/v1/sessions/:id.
+func (h *Handler) APIShowSession(c echo.Context) error {
 	id, err := web.APISessionID(c)
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ type homePage struct {
 	Topics    []models.Topic
 }
 
+// Home serves GET /.
 func (h *Handler) Home(c echo.Context) error {
 	ctx := c.Request().Context()
 	ss, err := models.ListUpcomingSessions(ctx, h.db, h.web.Now(), models.SessionFilter{})
@@ -87,6 +88,7 @@ type catalogPage struct {
 	Filtered bool
 }
 
+// ListSessions serves GET /sessions.
 func (h *Handler) ListSessions(c echo.Context) error {
 	ctx := c.Request().Context()
 	var f catalogFilter
@@ -131,6 +133,7 @@ type sessionPage struct {
 	PayOptions   string
 }
 
+// ShowSession serves GET /sessions/:id.
 func (h *Handler) ShowSession(c echo.Context) error {
 	s, err := web.PublicSessionParam(c, h.db)
 	if err != nil {
@@ -193,6 +196,7 @@ type workshopPage struct {
 	Sessions []models.Session
 }
 
+// ShowWorkshop serves GET /workshops/:slug.
 func (h *Handler) ShowWorkshop(c echo.Context) error {
 	ctx := c.Request().Context()
 	slug := strings.ToLower(c.Param("slug"))

@@ -182,6 +182,7 @@ type dutyPage struct {
 // errNoTariffData answers when the App was built without a tariff index.
 var errNoTariffData = echo.NewHTTPError(http.StatusServiceUnavailable, "The tariff data is not loaded; please try again later.")
 
+// ShowDutyCalculator serves GET /tools/duty.
 func (h *Handler) ShowDutyCalculator(c echo.Context) error {
 	if h.hts == nil {
 		return errNoTariffData
@@ -248,7 +249,8 @@ type APIDutyResponse struct {
 	Result      *duty.Result `json:"result"`
 }
 
-func (h *Handler) ApiDuty(c echo.Context) error {
+// APIDuty serves GET /api/v1/duty.
+func (h *Handler) APIDuty(c echo.Context) error {
 	if h.hts == nil {
 		return errNoTariffData
 	}

@@ -66,6 +66,7 @@ type browsePage struct {
 	Stats    hts.Stats
 }
 
+// ShowHTSBrowser serves GET /hts.
 func (h *Handler) ShowHTSBrowser(c echo.Context) error {
 	ix, err := h.htsIndex()
 	if err != nil {
@@ -150,6 +151,7 @@ func htsCodeParam(c echo.Context) (hts.Code, string, error) {
 	return code, raw, err
 }
 
+// ShowHTSLine serves GET /hts/:code.
 func (h *Handler) ShowHTSLine(c echo.Context) error {
 	ix, err := h.htsIndex()
 	if err != nil {
@@ -284,6 +286,7 @@ type searchPage struct {
 	Code    bool // the query was a code
 }
 
+// SearchHTS serves GET /hts/search.
 func (h *Handler) SearchHTS(c echo.Context) error {
 	ix, err := h.htsIndex()
 	if err != nil {
@@ -334,7 +337,8 @@ type apiHTSSearch struct {
 	Edition string         `json:"edition"`
 }
 
-func (h *Handler) ApiSearchHTS(c echo.Context) error {
+// APISearchHTS serves GET /api/v1/hts/search.
+func (h *Handler) APISearchHTS(c echo.Context) error {
 	ix, err := h.htsIndex()
 	if err != nil {
 		return err
@@ -436,7 +440,8 @@ func refs(ls []*hts.Line) []apiHTSRef {
 	return out
 }
 
-func (h *Handler) ApiShowHTSLine(c echo.Context) error {
+// APIShowHTSLine serves GET /api/v1/hts/:code.
+func (h *Handler) APIShowHTSLine(c echo.Context) error {
 	ix, err := h.htsIndex()
 	if err != nil {
 		return err

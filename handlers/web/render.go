@@ -201,6 +201,8 @@ type Markdown struct {
 	policy *bluemonday.Policy
 }
 
+// NewMarkdown builds the GFM renderer with the heading shift and the
+// bluemonday UGC policy.
 func NewMarkdown() *Markdown {
 	return &Markdown{
 		md: goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer),
@@ -213,6 +215,7 @@ func NewMarkdown() *Markdown {
 // under the page's own h2 section titles, so it renders as h3.
 type headingShift struct{}
 
+// Transform implements parser.ASTTransformer.
 func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if h, ok := n.(*ast.Heading); ok && entering {
