@@ -51,7 +51,10 @@ func StripeMock(t testing.TB) string {
 	t.Helper()
 	bin := Binary(t, "stripe-mock")
 	port := FreePort(t)
-	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port))
+	// Give the HTTPS listener its own free port too: by default it takes
+	// :12112, and a second stripe-mock on the machine (another package's
+	// tests) would make this one exit at once.
+	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port), "-https-addr", fmt.Sprintf("127.0.0.1:%d", FreePort(t)))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start stripe-mock: %v", err)
 	}
