@@ -149,25 +149,25 @@ func (b *Service) CancelOrder(ctx context.Context, o *models.Order) error {
 			bankRefund = remaining - fee
 		}
 	}
-	err := b.freeSeats(ctx, o.SessionID, func(tx *gorm.DB) (bool, error) {
+	err := b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 		wasPaidInvoice := o.Status == models.OrderPaid && o.PaymentMethod == models.PayByInvoice
 		moved, err := models.CancelOrder(ctx, tx, o, refund, fee, b.now())
 		if err != nil || !moved {
-			return false, err
+			return 0, err
 		}
 		if err := b.refund(ctx, tx, o, nil, refund, "cancelled by buyer", fmt.Sprintf("cancel-order-%d", o.ID)); err != nil {
-			return false, err
+			return 0, err
 		}
 		if wasPaidInvoice {
 			if err := models.FlagOrder(ctx, tx, o.ID, fmt.Sprintf("Invoice order cancelled after payment: refund %s by bank transfer.",
 				models.Money{Minor: bankRefund, Currency: o.Currency})); err != nil {
-				return false, err
+				return 0, err
 			}
 		}
 		if err := b.queueCancellation(ctx, tx, o, fmt.Sprintf("cancel_order:%d", o.ID), nil, refund+bankRefund, fee); err != nil {
-			return false, err
+			return 0, err
 		}
-		return true, nil
+		return o.SessionID, nil
 	})
 	if err != nil {
 		return err
@@ -193,25 +193,25 @@ func (b *Service) CancelAttendee(ctx context.Context, o *models.Order, target *m
 	if o.Status == models.OrderPaid && o.PaymentMethod == models.PayByCard {
 		refund = target.PriceMinor - fee
 	}
-	err := b.freeSeats(ctx, o.SessionID, func(tx *gorm.DB) (bool, error) {
+	err := b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 		if err := models.CancelAttendee(ctx, tx, o, target.ID, refund, fee, b.now()); err != nil {
-			return false, err
+			return 0, err
 		}
 		if err := b.refund(ctx, tx, o, &target.ID, refund, "attendee cancelled by buyer", fmt.Sprintf("cancel-attendee-%d", target.ID)); err != nil {
-			return false, err
+			return 0, err
 		}
 		shown := refund
 		if o.Status == models.OrderPaid && o.PaymentMethod == models.PayByInvoice {
 			shown = target.PriceMinor - fee
 			if err := models.FlagOrder(ctx, tx, o.ID, fmt.Sprintf("Seat of %s cancelled on a paid invoice: refund %s by bank transfer.",
 				target.Name, models.Money{Minor: shown, Currency: o.Currency})); err != nil {
-				return false, err
+				return 0, err
 			}
 		}
 		if err := b.queueCancellation(ctx, tx, o, fmt.Sprintf("cancel_attendee:%d", target.ID), []string{target.Name}, shown, fee); err != nil {
-			return false, err
+			return 0, err
 		}
-		return true, nil
+		return o.SessionID, nil
 	})
 	if err != nil {
 		return err

@@ -43,15 +43,15 @@ func (b *Service) ExpireLapsedOrders(ctx context.Context) error {
 	var errs []error
 	for i := range os {
 		o := &os[i]
-		errs = append(errs, b.freeSeats(ctx, o.SessionID, func(tx *gorm.DB) (bool, error) {
+		errs = append(errs, b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 			changed, err := models.ExpireOrder(ctx, tx, o)
 			if err != nil || !changed {
-				return false, err
+				return 0, err
 			}
 			if err := b.queueExpired(ctx, tx, o); err != nil {
-				return false, err
+				return 0, err
 			}
-			return true, nil
+			return o.SessionID, nil
 		}))
 	}
 	return errors.Join(errs...)
@@ -66,12 +66,12 @@ func (b *Service) LapseWaitlistOffers(ctx context.Context) error {
 	var errs []error
 	for i := range es {
 		e := &es[i]
-		errs = append(errs, b.freeSeats(ctx, e.SessionID, func(tx *gorm.DB) (bool, error) {
+		errs = append(errs, b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 			changed, err := models.LapseOffer(ctx, tx, e, b.now())
 			if err != nil || !changed {
-				return false, err
+				return 0, err
 			}
-			return true, nil
+			return e.SessionID, nil
 		}))
 	}
 	return errors.Join(errs...)

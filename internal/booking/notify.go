@@ -112,13 +112,14 @@ func (b *Service) queueExpired(ctx context.Context, tx *gorm.DB, o *models.Order
 }
 
 // freeSeats is the one place where a workflow that may free seats runs:
-// change runs in a write transaction and reports whether it freed any; if
-// so, the freed seats are offered to the session's waiting list in the same
-// transaction (offers and their emails commit with the change, or neither).
-func (b *Service) freeSeats(ctx context.Context, sessionID uint, change func(tx *gorm.DB) (bool, error)) error {
+// change runs in a write transaction and returns the session whose seats it
+// freed (0: none); those seats are then offered to the session's waiting
+// list in the same transaction (offers and their emails commit with the
+// change, or neither).
+func (b *Service) freeSeats(ctx context.Context, change func(tx *gorm.DB) (uint, error)) error {
 	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		freed, err := change(tx)
-		if err != nil || !freed {
+		sessionID, err := change(tx)
+		if err != nil || sessionID == 0 {
 			return err
 		}
 		return b.offerFreedSeats(ctx, tx, sessionID)

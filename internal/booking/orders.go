@@ -161,12 +161,12 @@ func (b *Service) CancelHeld(ctx context.Context, o *models.Order) error {
 			return b.confirmPayment(ctx, o, cs.PaymentIntentID)
 		}
 	}
-	return b.freeSeats(ctx, o.SessionID, func(tx *gorm.DB) (bool, error) {
+	return b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 		moved, err := models.CancelOrder(ctx, tx, o, 0, 0, b.now())
 		if err != nil || !moved {
-			return false, err
+			return 0, err
 		}
-		return true, nil
+		return o.SessionID, nil
 	})
 }
 

@@ -13,19 +13,19 @@ import (
 // JoinWaitlist adds e to the waiting list of s, tells them their place,
 // and offers seats at once when some are free (a small request may fit).
 func (b *Service) JoinWaitlist(ctx context.Context, s *models.Session, e *models.WaitlistEntry) error {
-	return b.freeSeats(ctx, s.ID, func(tx *gorm.DB) (bool, error) {
+	return b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 		if err := models.JoinWaitlist(ctx, tx, e); err != nil {
-			return false, err
+			return 0, err
 		}
 		pos, err := models.CountWaiting(ctx, tx, s.ID)
 		if err != nil {
-			return false, err
+			return 0, err
 		}
 		data := mail.WaitlistData{Site: b.Site(), Session: b.SessionInfo(s, false), Entry: *e, Position: int(pos)}
 		if err := b.out.Enqueue(ctx, tx, mail.KindWaitlistJoined, fmt.Sprintf("waitlist_joined:%d", e.ID), e.Email, e.Name, data); err != nil {
-			return false, err
+			return 0, err
 		}
-		return true, nil
+		return s.ID, nil
 	})
 }
 
@@ -33,10 +33,10 @@ func (b *Service) JoinWaitlist(ctx context.Context, s *models.Session, e *models
 // to the waiting list; a capacity below the seats taken is a
 // *models.ValidationError.
 func (b *Service) SetCapacity(ctx context.Context, sessionID uint, capacity int) error {
-	return b.freeSeats(ctx, sessionID, func(tx *gorm.DB) (bool, error) {
+	return b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 		if err := models.SetSessionCapacity(ctx, tx, sessionID, capacity); err != nil {
-			return false, err
+			return 0, err
 		}
-		return true, nil
+		return sessionID, nil
 	})
 }

@@ -17,26 +17,30 @@ import (
 // ApplyStripeEvent applies one verified event exactly once.
 func (b *Service) ApplyStripeEvent(ctx context.Context, ev stripe.Event) error {
 	var touched *models.Order
-	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 		first, err := models.ClaimStripeEvent(ctx, tx, ev.ID, string(ev.Type), b.now())
 		if err != nil || !first {
-			return err
+			return 0, err
 		}
 		var o *models.Order
+		freed := false
 		switch ev.Type {
 		case "checkout.session.completed", "checkout.session.async_payment_succeeded",
 			"checkout.session.async_payment_failed", "checkout.session.expired":
-			o, err = b.applyCheckoutEvent(ctx, tx, ev)
+			o, freed, err = b.applyCheckoutEvent(ctx, tx, ev)
 		case "charge.refunded":
-			o, err = b.applyChargeRefunded(ctx, tx, ev)
+			o, freed, err = b.applyChargeRefunded(ctx, tx, ev)
 		default:
-			return nil // recorded, nothing to do
+			return 0, nil // recorded, nothing to do
 		}
 		if err != nil || o == nil {
-			return err
+			return 0, err
 		}
 		touched = o
-		return models.SetStripeEventOrder(ctx, tx, ev.ID, o.ID)
+		if err := models.SetStripeEventOrder(ctx, tx, ev.ID, o.ID); err != nil || !freed {
+			return 0, err
+		}
+		return o.SessionID, nil
 	})
 	if err != nil {
 		return err
@@ -69,18 +73,20 @@ func checkoutOrder(ctx context.Context, tx *gorm.DB, cs *stripe.CheckoutSession)
 	return o, nil
 }
 
-func (b *Service) applyCheckoutEvent(ctx context.Context, tx *gorm.DB, ev stripe.Event) (*models.Order, error) {
+// applyCheckoutEvent applies a Checkout Session event inside tx and
+// reports whether it freed the order's seats.
+func (b *Service) applyCheckoutEvent(ctx context.Context, tx *gorm.DB, ev stripe.Event) (*models.Order, bool, error) {
 	var cs stripe.CheckoutSession
 	if err := json.Unmarshal(ev.Data.Raw, &cs); err != nil {
-		return nil, fmt.Errorf("decode checkout session: %w", err)
+		return nil, false, fmt.Errorf("decode checkout session: %w", err)
 	}
 	o, err := checkoutOrder(ctx, tx, &cs)
 	if errors.Is(err, models.ErrNotFound) {
 		b.log.Warn("stripe event for an unknown order", "event", ev.ID, "checkout", cs.ID)
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	pi := ""
 	if cs.PaymentIntent != nil {
@@ -89,18 +95,18 @@ func (b *Service) applyCheckoutEvent(ctx context.Context, tx *gorm.DB, ev stripe
 	switch {
 	case ev.Type == "checkout.session.completed" && cs.PaymentStatus == stripe.CheckoutSessionPaymentStatusUnpaid:
 		// Delayed payment methods: keep the seats until the async outcome.
-		return o, b.extendHold(ctx, tx, o)
+		return o, false, b.extendHold(ctx, tx, o)
 	case ev.Type == "checkout.session.completed", ev.Type == "checkout.session.async_payment_succeeded":
-		return o, b.applyPayment(ctx, tx, o, pi)
+		return o, false, b.applyPayment(ctx, tx, o, pi)
 	default: // expired, or async payment failed
 		changed, err := models.ExpireOrder(ctx, tx, o)
 		if err != nil || !changed {
-			return o, err
+			return o, false, err
 		}
 		if err := b.queueExpired(ctx, tx, o); err != nil {
-			return o, err
+			return o, false, err
 		}
-		return o, b.offerFreedSeats(ctx, tx, o.SessionID)
+		return o, true, nil
 	}
 }
 
@@ -117,10 +123,12 @@ func (b *Service) extendHold(ctx context.Context, tx *gorm.DB, o *models.Order) 
 		Update("hold_expires_at", until.UTC()).Error
 }
 
-func (b *Service) applyChargeRefunded(ctx context.Context, tx *gorm.DB, ev stripe.Event) (*models.Order, error) {
+// applyChargeRefunded records Stripe's refund total inside tx and reports
+// whether a full refund freed the order's seats.
+func (b *Service) applyChargeRefunded(ctx context.Context, tx *gorm.DB, ev stripe.Event) (*models.Order, bool, error) {
 	var ch stripe.Charge
 	if err := json.Unmarshal(ev.Data.Raw, &ch); err != nil {
-		return nil, fmt.Errorf("decode charge: %w", err)
+		return nil, false, fmt.Errorf("decode charge: %w", err)
 	}
 	pi := ""
 	if ch.PaymentIntent != nil {
@@ -135,17 +143,17 @@ func (b *Service) applyChargeRefunded(ctx context.Context, tx *gorm.DB, ev strip
 	}
 	if errors.Is(err, models.ErrNotFound) {
 		b.log.Warn("refund for an unknown payment", "event", ev.ID, "payment_intent", pi)
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	changed, err := models.RecordRefundTotal(ctx, tx, o, ch.AmountRefunded, pi)
 	if err != nil || !changed {
-		return o, err
+		return o, false, err
 	}
 	if err := b.queueCancellation(ctx, tx, o, "refunded:"+ev.ID, nil, ch.AmountRefunded, 0); err != nil {
-		return o, err
+		return o, false, err
 	}
-	return o, b.offerFreedSeats(ctx, tx, o.SessionID)
+	return o, true, nil
 }
