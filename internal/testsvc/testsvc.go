@@ -2,6 +2,8 @@
 // on free ports: stripe-mock for the Stripe API. The binaries are installed
 // (pinned) by .ci/test; a missing binary fails the test with that hint
 // rather than skipping it.
+//
+// It imports no project package, and only tests import it.
 package testsvc
 
 import (
