@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"context"
@@ -10,15 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsworkshop/hsworkshop/handlers"
+	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
+
 	"github.com/hsworkshop/hsworkshop/handlers/account"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
 const goodPassword = "correct horse battery"
 
-func sessionCookie(ta *testApp, rec *httptest.ResponseRecorder) *http.Cookie {
+func sessionCookie(ta *ht.App, rec *httptest.ResponseRecorder) *http.Cookie {
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == ta.app.web.SessionCookieName() && c.MaxAge >= 0 && c.Value != "" {
+		if c.Name == ta.Handlers.SessionCookieName() && c.MaxAge >= 0 && c.Value != "" {
 			return c
 		}
 	}
@@ -32,11 +35,11 @@ func TestSignup(t *testing.T) {
 			"password": {goodPassword}, "password_confirm": {goodPassword}}
 	}
 	with := func(k, v string) url.Values { f := valid(); f.Set(k, v); return f }
-	runScenarios(t, []scenario{
-		{name: "creates a learner and logs in", req: request{method: "POST", path: "/signup", form: valid()},
-			wantStatus: http.StatusSeeOther, wantLocation: "/",
-			check: func(t *testing.T, ta *testApp, rec *httptest.ResponseRecorder) {
-				u, err := models.FindUserByEmail(context.Background(), ta.db, "ana@broker.example")
+	ht.Run(t, []ht.Scenario{
+		{Name: "creates a learner and logs in", Req: ht.Request{Method: "POST", Path: "/signup", Form: valid()},
+			WantStatus: http.StatusSeeOther, WantLocation: "/",
+			Check: func(t *testing.T, ta *ht.App, rec *httptest.ResponseRecorder) {
+				u, err := models.FindUserByEmail(context.Background(), ta.DB, "ana@broker.example")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -47,34 +50,34 @@ func TestSignup(t *testing.T) {
 					t.Error("no session cookie after sign-up")
 				}
 			}},
-		{name: "short password", req: request{method: "POST", path: "/signup", form: with("password", "tiny-pw")},
-			wantStatus: 422, wantBody: []string{"Use at least 12 characters.", `value="Ana Pérez"`}, wantNotBody: []string{"tiny-pw"}},
-		{name: "mismatch", req: request{method: "POST", path: "/signup", form: with("password_confirm", "something else entirely")},
-			wantStatus: 422, wantBody: []string{"The two passwords do not match."}},
-		{name: "bad email", req: request{method: "POST", path: "/signup", form: with("email", "not-an-email")},
-			wantStatus: 422, wantBody: []string{"Enter an email address"}},
-		{name: "missing name", req: request{method: "POST", path: "/signup", form: with("name", "  ")},
-			wantStatus: 422, wantBody: []string{"Enter your name."}},
-		{name: "duplicate email", req: request{method: "POST", path: "/signup", form: valid()},
-			setup: func(t *testing.T, ta *testApp) {
-				if err := models.CreateUser(context.Background(), ta.db, &models.User{Email: "ana@broker.example", Name: "Ana"}); err != nil {
+		{Name: "short password", Req: ht.Request{Method: "POST", Path: "/signup", Form: with("password", "tiny-pw")},
+			WantStatus: 422, WantBody: []string{"Use at least 12 characters.", `value="Ana Pérez"`}, WantNotBody: []string{"tiny-pw"}},
+		{Name: "mismatch", Req: ht.Request{Method: "POST", Path: "/signup", Form: with("password_confirm", "something else entirely")},
+			WantStatus: 422, WantBody: []string{"The two passwords do not match."}},
+		{Name: "bad email", Req: ht.Request{Method: "POST", Path: "/signup", Form: with("email", "not-an-email")},
+			WantStatus: 422, WantBody: []string{"Enter an email address"}},
+		{Name: "missing name", Req: ht.Request{Method: "POST", Path: "/signup", Form: with("name", "  ")},
+			WantStatus: 422, WantBody: []string{"Enter your name."}},
+		{Name: "duplicate email", Req: ht.Request{Method: "POST", Path: "/signup", Form: valid()},
+			Setup: func(t *testing.T, ta *ht.App) {
+				if err := models.CreateUser(context.Background(), ta.DB, &models.User{Email: "ana@broker.example", Name: "Ana"}); err != nil {
 					t.Fatal(err)
 				}
 			},
-			wantStatus: 422, wantBody: []string{"already exists"}},
-		{name: "next is kept on site", req: request{method: "POST", path: "/signup", form: with("next", "https://evil.example/")},
-			wantStatus: http.StatusSeeOther, wantLocation: "/"},
+			WantStatus: 422, WantBody: []string{"already exists"}},
+		{Name: "next is kept on site", Req: ht.Request{Method: "POST", Path: "/signup", Form: with("next", "https://evil.example/")},
+			WantStatus: http.StatusSeeOther, WantLocation: "/"},
 	})
 }
 
 func TestLoginLogoutAndRotation(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
+	ta := ht.New(t)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
 	// A pre-existing (possibly planted) session cookie must not survive login.
-	planted := ta.login(t, u)
-	rec := ta.do(t, request{method: "POST", path: "/login", cookies: []*http.Cookie{planted},
-		form: url.Values{"email": {strings.ToUpper(u.Email)}, "password": {goodPassword}, "next": {"/account"}}})
+	planted := ta.Login(t, u)
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Cookies: []*http.Cookie{planted},
+		Form: url.Values{"email": {strings.ToUpper(u.Email)}, "password": {goodPassword}, "next": {"/account"}}})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account" {
 		t.Fatalf("login: got %d %q", rec.Code, rec.Header().Get("Location"))
 	}
@@ -85,35 +88,35 @@ func TestLoginLogoutAndRotation(t *testing.T) {
 	if !fresh.HttpOnly || fresh.SameSite != http.SameSiteLaxMode {
 		t.Errorf("cookie flags: %+v", fresh)
 	}
-	if rec := ta.do(t, request{path: "/account", cookies: []*http.Cookie{planted}}); rec.Code != http.StatusUnauthorized {
+	if rec := ta.Do(t, ht.Request{Path: "/account", Cookies: []*http.Cookie{planted}}); rec.Code != http.StatusUnauthorized {
 		t.Errorf("old session still valid after login: %d", rec.Code)
 	}
-	if rec := ta.do(t, request{path: "/account", cookies: []*http.Cookie{fresh}}); rec.Code != 200 {
+	if rec := ta.Do(t, ht.Request{Path: "/account", Cookies: []*http.Cookie{fresh}}); rec.Code != 200 {
 		t.Fatalf("new session: got %d", rec.Code)
 	}
-	rec = ta.do(t, request{method: "POST", path: "/logout", cookies: []*http.Cookie{fresh}, form: url.Values{}})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/logout", Cookies: []*http.Cookie{fresh}, Form: url.Values{}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("logout: got %d", rec.Code)
 	}
 	// The server forgot the session: replaying the old cookie fails.
-	if rec := ta.do(t, request{path: "/account", cookies: []*http.Cookie{fresh}}); rec.Code != http.StatusUnauthorized {
+	if rec := ta.Do(t, ht.Request{Path: "/account", Cookies: []*http.Cookie{fresh}}); rec.Code != http.StatusUnauthorized {
 		t.Errorf("session valid after logout: %d", rec.Code)
 	}
 }
 
 func TestLoginSameMessageForUnknownAndWrong(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
-	wrong := ta.do(t, request{method: "POST", path: "/login", form: url.Values{"email": {u.Email}, "password": {"wrong password here"}}})
-	unknown := ta.do(t, request{method: "POST", path: "/login", form: url.Values{"email": {"nobody@example.com"}, "password": {"wrong password here"}}})
+	ta := ht.New(t)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
+	wrong := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Form: url.Values{"email": {u.Email}, "password": {"wrong password here"}}})
+	unknown := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Form: url.Values{"email": {"nobody@example.com"}, "password": {"wrong password here"}}})
 	if wrong.Code != unknown.Code || wrong.Code != http.StatusUnauthorized {
 		t.Fatalf("status: wrong %d, unknown %d", wrong.Code, unknown.Code)
 	}
 	if !strings.Contains(wrong.Body.String(), "The email address or password is not correct.") || !strings.Contains(unknown.Body.String(), "The email address or password is not correct.") {
 		t.Error("messages differ or are missing")
 	}
-	empty := ta.do(t, request{method: "POST", path: "/login", form: url.Values{"email": {""}, "password": {""}}})
+	empty := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Form: url.Values{"email": {""}, "password": {""}}})
 	if empty.Code != 422 || !strings.Contains(empty.Body.String(), "Enter your password.") {
 		t.Errorf("empty form: got %d", empty.Code)
 	}
@@ -124,14 +127,14 @@ func TestLoginSameMessageForUnknownAndWrong(t *testing.T) {
 // trusted proxy configured) is still throttled by its real address.
 func TestLoginThrottleSurvivesSpoofedXFF(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(d *Deps) {
+	ta := ht.New(t, func(d *handlers.Deps) {
 		d.LoginLimits = account.Limits{Window: 15 * time.Minute, PerAccount: 3, PerIP: 5, ResetsPerHour: 3}
 	})
-	victim := mustUser(t, ta.db, models.RoleLearner, goodPassword)
+	victim := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
 	try := func(email, pw, xff string) int {
-		return ta.do(t, request{method: "POST", path: "/login", remote: "203.0.113.9:5000",
-			headers: map[string]string{"X-Forwarded-For": xff, "X-Real-Ip": xff},
-			form:    url.Values{"email": {email}, "password": {pw}}}).Code
+		return ta.Do(t, ht.Request{Method: "POST", Path: "/login", Remote: "203.0.113.9:5000",
+			Headers: map[string]string{"X-Forwarded-For": xff, "X-Real-Ip": xff},
+			Form:    url.Values{"email": {email}, "password": {pw}}}).Code
 	}
 	for i := 0; i < 3; i++ {
 		if c := try(victim.Email, "wrong password 123", "10.0.0."+string(rune('1'+i))); c != http.StatusUnauthorized {
@@ -149,28 +152,28 @@ func TestLoginThrottleSurvivesSpoofedXFF(t *testing.T) {
 		t.Fatalf("IP not throttled despite spoofed X-Forwarded-For: got %d", c)
 	}
 	// Another real client is unaffected (negative control).
-	other := ta.do(t, request{method: "POST", path: "/login", remote: "198.51.100.5:6000",
-		form: url.Values{"email": {"fresh@example.com"}, "password": {"wrong password 123"}}})
+	other := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Remote: "198.51.100.5:6000",
+		Form: url.Values{"email": {"fresh@example.com"}, "password": {"wrong password 123"}}})
 	if other.Code != http.StatusUnauthorized {
 		t.Fatalf("a different client was throttled: %d", other.Code)
 	}
 	// After the window the victim can log in again.
-	ta.setNow(testNow.Add(16 * time.Minute))
-	if c := ta.do(t, request{method: "POST", path: "/login", remote: "198.51.100.5:6000",
-		form: url.Values{"email": {victim.Email}, "password": {goodPassword}}}).Code; c != http.StatusSeeOther {
+	ta.SetNow(ht.Now.Add(16 * time.Minute))
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Remote: "198.51.100.5:6000",
+		Form: url.Values{"email": {victim.Email}, "password": {goodPassword}}}).Code; c != http.StatusSeeOther {
 		t.Fatalf("after window: got %d", c)
 	}
 }
 
 func TestTrustedProxyXFF(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(d *Deps) {
+	ta := ht.New(t, func(d *handlers.Deps) {
 		d.Config.TrustedProxies = []string{"10.1.0.0/16"}
 		d.LoginLimits = account.Limits{Window: 15 * time.Minute, PerAccount: 100, PerIP: 2, ResetsPerHour: 3}
 	})
 	try := func(remote, xff string) int {
-		return ta.do(t, request{method: "POST", path: "/login", remote: remote, headers: map[string]string{"X-Forwarded-For": xff},
-			form: url.Values{"email": {"x@example.com"}, "password": {"wrong password 123"}}}).Code
+		return ta.Do(t, ht.Request{Method: "POST", Path: "/login", Remote: remote, Headers: map[string]string{"X-Forwarded-For": xff},
+			Form: url.Values{"email": {"x@example.com"}, "password": {"wrong password 123"}}}).Code
 	}
 	try("10.1.2.3:443", "203.0.113.1")
 	try("10.1.2.3:443", "203.0.113.1")
@@ -186,22 +189,22 @@ var resetLink = regexp.MustCompile(`http://hsw\.test/password/reset\?token=([A-Z
 
 func TestPasswordReset(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
-	other := ta.login(t, u)
-	rec := ta.do(t, request{method: "POST", path: "/password/forgot", form: url.Values{"email": {u.Email}}})
+	ta := ht.New(t)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
+	other := ta.Login(t, u)
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {u.Email}}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("forgot: %d", rec.Code)
 	}
-	unknown := ta.do(t, request{method: "POST", path: "/password/forgot", form: url.Values{"email": {"ghost@example.com"}}})
+	unknown := ta.Do(t, ht.Request{Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {"ghost@example.com"}}})
 	if unknown.Code != rec.Code || unknown.Header().Get("Location") != rec.Header().Get("Location") {
 		t.Error("unknown address answered differently")
 	}
-	ms, err := models.ListEmails(context.Background(), ta.db, 10)
+	ms, err := models.ListEmails(context.Background(), ta.DB, 10)
 	if err != nil || len(ms) != 1 || ms[0].ToAddr != u.Email || ms[0].Kind != "password_reset" {
 		t.Fatalf("outbox: %v %+v", err, ms)
 	}
-	if !strings.Contains(ta.log.String(), "email kept in outbox") {
+	if !strings.Contains(ta.Log.String(), "email kept in outbox") {
 		t.Error("email not logged while SMTP is off")
 	}
 	m := resetLink.FindStringSubmatch(ms[0].TextBody)
@@ -209,69 +212,61 @@ func TestPasswordReset(t *testing.T) {
 		t.Fatalf("no reset link in %q", ms[0].TextBody)
 	}
 	token := m[1]
-	if rec := ta.do(t, request{path: "/password/reset?token=" + token}); rec.Code != 200 {
+	if rec := ta.Do(t, ht.Request{Path: "/password/reset?token=" + token}); rec.Code != 200 {
 		t.Fatalf("reset form: %d", rec.Code)
 	}
-	bad := ta.do(t, request{method: "POST", path: "/password/reset", form: url.Values{"token": {token}, "password": {"short"}, "password_confirm": {"short"}}})
+	bad := ta.Do(t, ht.Request{Method: "POST", Path: "/password/reset", Form: url.Values{"token": {token}, "password": {"short"}, "password_confirm": {"short"}}})
 	if bad.Code != 422 {
 		t.Fatalf("short password: %d", bad.Code)
 	}
 	const newPW = "a brand new passphrase"
-	rec = ta.do(t, request{method: "POST", path: "/password/reset", form: url.Values{"token": {token}, "password": {newPW}, "password_confirm": {newPW}}})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/password/reset", Form: url.Values{"token": {token}, "password": {newPW}, "password_confirm": {newPW}}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("reset: %d %s", rec.Code, rec.Body.String())
 	}
-	again := ta.do(t, request{method: "POST", path: "/password/reset", form: url.Values{"token": {token}, "password": {newPW}, "password_confirm": {newPW}}})
+	again := ta.Do(t, ht.Request{Method: "POST", Path: "/password/reset", Form: url.Values{"token": {token}, "password": {newPW}, "password_confirm": {newPW}}})
 	if again.Code != http.StatusGone {
 		t.Errorf("token reused: %d", again.Code)
 	}
-	if rec := ta.do(t, request{path: "/account", cookies: []*http.Cookie{other}}); rec.Code != http.StatusUnauthorized {
+	if rec := ta.Do(t, ht.Request{Path: "/account", Cookies: []*http.Cookie{other}}); rec.Code != http.StatusUnauthorized {
 		t.Error("old sessions survive a password reset")
 	}
-	fresh, _ := models.FindUserByID(context.Background(), ta.db, u.ID)
-	if !testPasswords.Check(fresh, newPW) || testPasswords.Check(fresh, goodPassword) {
+	fresh, _ := models.FindUserByID(context.Background(), ta.DB, u.ID)
+	if !ht.Passwords.Check(fresh, newPW) || ht.Passwords.Check(fresh, goodPassword) {
 		t.Error("password not changed")
 	}
 	// Expired tokens fail.
-	ta.do(t, request{method: "POST", path: "/password/forgot", form: url.Values{"email": {u.Email}}})
-	ms, _ = models.ListEmails(context.Background(), ta.db, 1)
+	ta.Do(t, ht.Request{Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {u.Email}}})
+	ms, _ = models.ListEmails(context.Background(), ta.DB, 1)
 	token2 := resetLink.FindStringSubmatch(ms[0].TextBody)[1]
-	ta.setNow(testNow.Add(2 * time.Hour))
-	if rec := ta.do(t, request{path: "/password/reset?token=" + token2}); rec.Code != http.StatusGone {
+	ta.SetNow(ht.Now.Add(2 * time.Hour))
+	if rec := ta.Do(t, ht.Request{Path: "/password/reset?token=" + token2}); rec.Code != http.StatusGone {
 		t.Errorf("expired token: %d", rec.Code)
 	}
 }
 
 func TestProfile(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
-	rec := ta.do(t, request{method: "POST", path: "/account", as: u, form: url.Values{"name": {"New Name"}, "company": {"ACME Imports"}, "job_title": {"Compliance lead"}}})
+	ta := ht.New(t)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/account", As: u, Form: url.Values{"name": {"New Name"}, "company": {"ACME Imports"}, "job_title": {"Compliance lead"}}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("update: %d", rec.Code)
 	}
-	got, _ := models.FindUserByID(context.Background(), ta.db, u.ID)
+	got, _ := models.FindUserByID(context.Background(), ta.DB, u.ID)
 	if got.Name != "New Name" || got.Company != "ACME Imports" || got.JobTitle != "Compliance lead" {
 		t.Errorf("profile: %+v", got)
 	}
-	rec = ta.do(t, request{method: "POST", path: "/account", as: u, form: url.Values{"name": {""}}})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/account", As: u, Form: url.Values{"name": {""}}})
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Enter your name.") {
 		t.Errorf("empty name: %d", rec.Code)
 	}
-	rec = ta.do(t, request{method: "POST", path: "/account/password", as: u, form: url.Values{"current_password": {"nope nope nope"}, "password": {"another good passphrase"}, "password_confirm": {"another good passphrase"}}})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/account/password", As: u, Form: url.Values{"current_password": {"nope nope nope"}, "password": {"another good passphrase"}, "password_confirm": {"another good passphrase"}}})
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "not your current password") {
 		t.Errorf("wrong current: %d", rec.Code)
 	}
-	rec = ta.do(t, request{method: "POST", path: "/account/password", as: u, form: url.Values{"current_password": {goodPassword}, "password": {"another good passphrase"}, "password_confirm": {"another good passphrase"}}})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/account/password", As: u, Form: url.Values{"current_password": {goodPassword}, "password": {"another good passphrase"}, "password_confirm": {"another good passphrase"}}})
 	if rec.Code != http.StatusSeeOther {
 		t.Errorf("change: %d", rec.Code)
-	}
-}
-
-func TestDefaultPasswordCost(t *testing.T) {
-	t.Parallel()
-	ta := newTestApp(t, func(d *Deps) { d.Passwords = nil })
-	if got := ta.app.passwords.Cost(); got < 10 || got != models.DefaultPasswordCost {
-		t.Errorf("production bcrypt cost: got %d, want %d (and at least 10)", got, models.DefaultPasswordCost)
 	}
 }

@@ -184,5 +184,11 @@ func NewBooking(db *gorm.DB, cfg Config, pay booking.Payments, mailer outbox.Mai
 			OfferTTL: cfg.OfferTTL, Business: cfg.Business}})
 }
 
+// SessionCookieName is the login cookie's name (tests log in with it).
+func (a *App) SessionCookieName() string { return a.web.SessionCookieName() }
+
+// Renderer is the parsed page set (the render smoke test walks it).
+func (a *App) Renderer() *web.Renderer { return a.web.Tpl }
+
 // Booking is the booking service the handlers use.
 func (a *App) Booking() *booking.Service { return a.bk }

@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hsworkshop/hsworkshop/handlers"
+	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
 
 	"gorm.io/gorm"
 
@@ -28,7 +31,7 @@ func racySeatTaker(ctx context.Context, tx *gorm.DB, s *models.Session, n int) e
 
 // hammer sends n concurrent one-seat orders through the real router and
 // returns the status codes.
-func hammer(t *testing.T, ta *testApp, sessionID uint, n int) map[int]int {
+func hammer(t *testing.T, ta *ht.App, sessionID uint, n int) map[int]int {
 	t.Helper()
 	var mu sync.Mutex
 	codes := map[int]int{}
@@ -39,7 +42,7 @@ func hammer(t *testing.T, ta *testApp, sessionID uint, n int) map[int]int {
 		go func() {
 			defer wg.Done()
 			<-start
-			rec := ta.postJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", sessionID), apiOrderBody(1, "invoice"))
+			rec := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", sessionID), ht.APIOrderBody(1, "invoice"))
 			mu.Lock()
 			codes[rec.Code]++
 			mu.Unlock()
@@ -57,16 +60,16 @@ func TestConcurrentRegistrationsNeverOversell(t *testing.T) {
 	for _, capacity := range []int{1, 10} {
 		t.Run(fmt.Sprintf("C=%d", capacity), func(t *testing.T) {
 			t.Parallel()
-			ta := newTestApp(t)
-			s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = capacity; s.AllowInvoice = true })
+			ta := ht.New(t)
+			s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Capacity = capacity; s.AllowInvoice = true })
 			codes := hammer(t, ta, s.ID, 200)
 			if codes[http.StatusCreated] != capacity || codes[http.StatusConflict] != 200-capacity || len(codes) != 2 {
 				t.Fatalf("status codes: got %v, want %d×201 and %d×409", codes, capacity, 200-capacity)
 			}
-			if got := ta.activeSeats(t, s.ID); got != capacity {
+			if got := ta.ActiveSeats(t, s.ID); got != capacity {
 				t.Errorf("seats held by orders: got %d, want %d", got, capacity)
 			}
-			if got := ta.session(t, s.ID).SeatsTaken; got != capacity {
+			if got := ta.Session(t, s.ID).SeatsTaken; got != capacity {
 				t.Errorf("seat counter: got %d, want %d", got, capacity)
 			}
 		})
@@ -77,10 +80,10 @@ func TestConcurrentRegistrationsNeverOversell(t *testing.T) {
 // check and shows the same load oversells: the test above can fail.
 func TestConcurrentRegistrationsNegativeControl(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(d *Deps) { d.SeatTaker = racySeatTaker })
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 10; s.AllowInvoice = true })
+	ta := ht.New(t, func(d *handlers.Deps) { d.SeatTaker = racySeatTaker })
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Capacity = 10; s.AllowInvoice = true })
 	codes := hammer(t, ta, s.ID, 200)
-	if got := ta.activeSeats(t, s.ID); got <= 10 {
+	if got := ta.ActiveSeats(t, s.ID); got <= 10 {
 		t.Fatalf("negative control did not oversell: %d seats sold for capacity 10 (codes %v)", got, codes)
 	} else {
 		t.Logf("unlocked check sold %d seats for capacity 10 (codes %v)", got, codes)
@@ -91,10 +94,10 @@ func TestConcurrentRegistrationsNegativeControl(t *testing.T) {
 // exactly 3 of 20 simultaneous orders.
 func TestConcurrentDiscountMaxUses(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 50; s.AllowInvoice = true })
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Capacity = 50; s.AllowInvoice = true })
 	three := 3
-	if err := models.CreateDiscountCode(t.Context(), ta.db, &models.DiscountCode{Code: "TRIO", Kind: models.DiscountPercent, PercentBP: 1000, MaxUses: &three, Active: true}); err != nil {
+	if err := models.CreateDiscountCode(t.Context(), ta.DB, &models.DiscountCode{Code: "TRIO", Kind: models.DiscountPercent, PercentBP: 1000, MaxUses: &three, Active: true}); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -104,19 +107,19 @@ func TestConcurrentDiscountMaxUses(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rec := ta.postJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), apiOrderBody(1, "invoice", `"discount_code":"trio"`))
+			rec := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), ht.APIOrderBody(1, "invoice", `"discount_code":"trio"`))
 			mu.Lock()
 			codes[rec.Code]++
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	d, err := models.FindDiscountCode(t.Context(), ta.db, "TRIO")
+	d, err := models.FindDiscountCode(t.Context(), ta.DB, "TRIO")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var withCode int64
-	ta.db.Model(&models.Order{}).Where("discount_code_id = ?", d.ID).Count(&withCode)
+	ta.DB.Model(&models.Order{}).Where("discount_code_id = ?", d.ID).Count(&withCode)
 	if d.Uses != 3 || withCode != 3 || codes[http.StatusCreated] != 3 || codes[http.StatusCreated]+codes[http.StatusConflict]+codes[http.StatusUnprocessableEntity] != 20 {
 		t.Fatalf("uses %d, orders with code %d, codes %v; want 3, 3 and 3×201", d.Uses, withCode, codes)
 	}

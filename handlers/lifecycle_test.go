@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"context"
@@ -11,32 +11,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsworkshop/hsworkshop/handlers"
+	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
+
 	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/internal/testsvc"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
 // paidCardOrder places and pays a card order through the webhook.
-func paidCardOrder(t *testing.T, ta *testApp, sessionID uint, n int, pi string) *models.Order {
+func paidCardOrder(t *testing.T, ta *ht.App, sessionID uint, n int, pi string) *models.Order {
 	t.Helper()
-	o := ta.cardOrder(t, sessionID, n)
-	if c := ta.postWebhook(t, stripeEvent("", "checkout.session.completed", checkoutObject(o, "paid", pi)), time.Now()).Code; c != 200 {
+	o := ta.CardOrder(t, sessionID, n)
+	if c := ta.PostWebhook(t, ht.StripeEvent("", "checkout.session.completed", ht.CheckoutObject(o, "paid", pi)), time.Now()).Code; c != 200 {
 		t.Fatalf("pay: %d", c)
 	}
-	return ta.order(t, o.ID)
+	return ta.Order(t, o.ID)
 }
 
 func TestCancellationPolicy(t *testing.T) {
 	t.Parallel()
-	fake := payments.NewFake(testWebhookSecret)
-	ta := newTestApp(t, withFakeStripe(fake))
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) {
+	fake := payments.NewFake(ht.WebhookSecret)
+	ta := ht.New(t, ht.WithFakeStripe(fake))
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) {
 		s.CancelCutoffHours, s.CancelFeeMinor = 72, 5000
 	})
 	o := paidCardOrder(t, ta, s.ID, 3, "pi_c")
 	// One attendee: refund their share less the fee.
 	second := o.Attendees[1]
-	rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/orders/%s/attendees/%d/cancel", o.Ref, second.ID), form: url.Values{}})
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/orders/%s/attendees/%d/cancel", o.Ref, second.ID), Form: url.Values{}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("cancel attendee: %d %s", rec.Code, rec.Body.String())
 	}
@@ -44,82 +47,82 @@ func TestCancellationPolicy(t *testing.T) {
 	if len(calls) != 1 || calls[0].AmountMinor != second.PriceMinor-5000 || calls[0].PaymentIntentID != "pi_c" {
 		t.Fatalf("refund: %+v", calls)
 	}
-	got := ta.order(t, o.ID)
-	if got.Status != models.OrderPaid || got.Seats != 2 || got.RefundedMinor != second.PriceMinor-5000 || ta.session(t, s.ID).SeatsTaken != 2 {
-		t.Errorf("after attendee cancel: %s seats %d refunded %d taken %d", got.Status, got.Seats, got.RefundedMinor, ta.session(t, s.ID).SeatsTaken)
+	got := ta.Order(t, o.ID)
+	if got.Status != models.OrderPaid || got.Seats != 2 || got.RefundedMinor != second.PriceMinor-5000 || ta.Session(t, s.ID).SeatsTaken != 2 {
+		t.Errorf("after attendee cancel: %s seats %d refunded %d taken %d", got.Status, got.Seats, got.RefundedMinor, ta.Session(t, s.ID).SeatsTaken)
 	}
-	if ta.countEmails(t, "cancel_attendee:") != 1 {
+	if ta.CountEmails(t, "cancel_attendee:") != 1 {
 		t.Error("no cancellation email")
 	}
 	// The rest of the order.
-	rec = ta.do(t, request{method: "POST", path: "/orders/" + o.Ref + "/cancel", form: url.Values{}})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o.Ref + "/cancel", Form: url.Values{}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("cancel order: %d", rec.Code)
 	}
-	got = ta.order(t, o.ID)
+	got = ta.Order(t, o.ID)
 	wantRefund := o.TotalMinor - 3*5000
-	if got.Status != models.OrderCancelled || got.RefundedMinor != wantRefund || ta.session(t, s.ID).SeatsTaken != 0 {
-		t.Errorf("after order cancel: %s refunded %d (want %d) taken %d", got.Status, got.RefundedMinor, wantRefund, ta.session(t, s.ID).SeatsTaken)
+	if got.Status != models.OrderCancelled || got.RefundedMinor != wantRefund || ta.Session(t, s.ID).SeatsTaken != 0 {
+		t.Errorf("after order cancel: %s refunded %d (want %d) taken %d", got.Status, got.RefundedMinor, wantRefund, ta.Session(t, s.ID).SeatsTaken)
 	}
 	// Past the cutoff the buyer cannot cancel.
 	o2 := paidCardOrder(t, ta, s.ID, 1, "pi_d")
-	ta.setNow(s.StartsAt.Add(-71 * time.Hour))
-	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", form: url.Values{}}).Code; c != http.StatusConflict {
+	ta.SetNow(s.StartsAt.Add(-71 * time.Hour))
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o2.Ref + "/cancel", Form: url.Values{}}).Code; c != http.StatusConflict {
 		t.Errorf("after deadline: %d, want 409", c)
 	}
-	if ta.order(t, o2.ID).Status != models.OrderPaid {
+	if ta.Order(t, o2.ID).Status != models.OrderPaid {
 		t.Error("cancelled after the deadline")
 	}
 	// Provider down: the cancellation stands (Stripe is never called inside
 	// the transaction); the refund intent stays pending until the
 	// retry-refunds job carries it out with the same idempotency key.
-	ta.setNow(testNow)
+	ta.SetNow(ht.Now)
 	fake.FailRefund = true
-	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", form: url.Values{}}).Code; c != http.StatusSeeOther {
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o2.Ref + "/cancel", Form: url.Values{}}).Code; c != http.StatusSeeOther {
 		t.Errorf("cancel during a refund outage: got %d, want 303", c)
 	}
-	if got := ta.order(t, o2.ID); got.Status != models.OrderCancelled || ta.session(t, s.ID).SeatsTaken != 0 {
-		t.Errorf("after cancel during outage: got %s taken %d, want cancelled, 0", got.Status, ta.session(t, s.ID).SeatsTaken)
+	if got := ta.Order(t, o2.ID); got.Status != models.OrderCancelled || ta.Session(t, s.ID).SeatsTaken != 0 {
+		t.Errorf("after cancel during outage: got %s taken %d, want cancelled, 0", got.Status, ta.Session(t, s.ID).SeatsTaken)
 	}
-	pending, err := models.ListPendingRefunds(context.Background(), ta.db, o2.ID, 10)
+	pending, err := models.ListPendingRefunds(context.Background(), ta.DB, o2.ID, 10)
 	if err != nil || len(pending) != 1 || pending[0].Attempts != 1 || pending[0].StripeRefundID != "" {
 		t.Fatalf("pending intents: got %+v (%v), want one with 1 failed attempt", pending, err)
 	}
 	before := len(fake.RefundCalls())
 	fake.FailRefund = false
-	if err := ta.app.bk.RetryRefunds(context.Background()); err != nil {
+	if err := ta.Handlers.Booking().RetryRefunds(context.Background()); err != nil {
 		t.Fatalf("retry refunds: %v", err)
 	}
-	if err := ta.app.bk.RetryRefunds(context.Background()); err != nil {
+	if err := ta.Handlers.Booking().RetryRefunds(context.Background()); err != nil {
 		t.Fatalf("second retry: %v", err)
 	}
 	calls = fake.RefundCalls()
 	if len(calls) != before+1 || calls[len(calls)-1].IdempotencyKey != fmt.Sprintf("cancel-order-%d", o2.ID) {
 		t.Errorf("refund calls after retry: got %d (last %+v), want %d", len(calls), calls[len(calls)-1], before+1)
 	}
-	refunds, err := models.ListRefunds(context.Background(), ta.db, o2.ID)
+	refunds, err := models.ListRefunds(context.Background(), ta.DB, o2.ID)
 	if err != nil || len(refunds) != 1 || refunds[0].Status != models.RefundSucceeded || refunds[0].StripeRefundID == "" {
 		t.Errorf("after retry: got %+v (%v), want one succeeded refund", refunds, err)
 	}
 	o2 = paidCardOrder(t, ta, s.ID, 1, "pi_e")
-	if c := ta.do(t, request{method: "POST", path: "/orders/" + o2.Ref + "/cancel", noCSRF: true, form: url.Values{}}).Code; c != http.StatusForbidden {
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o2.Ref + "/cancel", NoCSRF: true, Form: url.Values{}}).Code; c != http.StatusForbidden {
 		t.Errorf("cancel without CSRF: %d", c)
 	}
 }
 
 func TestWaitlistOffersAndClaims(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 3; s.AllowInvoice = true })
-	first := ta.placeAPIOrder(t, s.ID, 2, "invoice")
-	ta.placeAPIOrder(t, s.ID, 1, "invoice")
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Capacity = 3; s.AllowInvoice = true })
+	first := ta.PlaceAPIOrder(t, s.ID, 2, "invoice")
+	ta.PlaceAPIOrder(t, s.ID, 1, "invoice")
 	// Sold out: the register page sends people to the waiting list.
-	if rec := ta.do(t, request{path: fmt.Sprintf("/sessions/%d/register", s.ID)}); rec.Code != http.StatusSeeOther {
+	if rec := ta.Do(t, ht.Request{Path: fmt.Sprintf("/sessions/%d/register", s.ID)}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("register when sold out: %d", rec.Code)
 	}
 	join := func(name string, seats int) {
-		rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/waitlist", s.ID),
-			form: url.Values{"name": {name}, "email": {strings.ToLower(name) + "@example.com"}, "seats": {fmt.Sprint(seats)}}})
+		rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/waitlist", s.ID),
+			Form: url.Values{"name": {name}, "email": {strings.ToLower(name) + "@example.com"}, "seats": {fmt.Sprint(seats)}}})
 		if rec.Code != http.StatusSeeOther {
 			t.Fatalf("join %s: %d %s", name, rec.Code, rec.Body.String())
 		}
@@ -127,108 +130,108 @@ func TestWaitlistOffersAndClaims(t *testing.T) {
 	join("Big", 3)   // too large for what will free up: keeps its place
 	join("Carla", 2) // fits
 	join("Dev", 1)
-	if rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/waitlist", s.ID), form: url.Values{"name": {""}, "email": {"x"}, "seats": {"9"}}}); rec.Code != 422 {
+	if rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/waitlist", s.ID), Form: url.Values{"name": {""}, "email": {"x"}, "seats": {"9"}}}); rec.Code != 422 {
 		t.Errorf("bad waitlist form: %d", rec.Code)
 	}
 	// The 2-seat order is cancelled: Carla (first who fits) gets the offer.
-	if c := ta.do(t, request{method: "POST", path: "/orders/" + first.Ref + "/cancel", form: url.Values{}}).Code; c != http.StatusSeeOther {
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + first.Ref + "/cancel", Form: url.Values{}}).Code; c != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", c)
 	}
-	es, _ := models.ListWaitlist(t.Context(), ta.db, s.ID)
+	es, _ := models.ListWaitlist(t.Context(), ta.DB, s.ID)
 	if es[0].Status != models.WaitWaiting || es[1].Status != models.WaitOffered || es[2].Status != models.WaitWaiting {
 		t.Fatalf("statuses: %s %s %s", es[0].Status, es[1].Status, es[2].Status)
 	}
-	if got := ta.session(t, s.ID); got.SeatsTaken != 3 {
+	if got := ta.Session(t, s.ID); got.SeatsTaken != 3 {
 		t.Errorf("offered seats are not reserved: taken %d", got.SeatsTaken)
 	}
 	// Nobody can snipe the offered seats.
-	if rec := ta.postJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), apiOrderBody(1, "invoice")); rec.Code != http.StatusConflict {
+	if rec := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), ht.APIOrderBody(1, "invoice")); rec.Code != http.StatusConflict {
 		t.Errorf("sniping an offered seat: %d", rec.Code)
 	}
 	var offer models.Email
-	if err := ta.db.Where("dedupe_key LIKE ?", fmt.Sprintf("waitlist_offer:%d:%%", es[1].ID)).First(&offer).Error; err != nil {
+	if err := ta.DB.Where("dedupe_key LIKE ?", fmt.Sprintf("waitlist_offer:%d:%%", es[1].ID)).First(&offer).Error; err != nil {
 		t.Fatalf("offer email: %v", err)
 	}
 	i := strings.Index(offer.TextBody, "token=")
 	token := strings.Fields(offer.TextBody[i+len("token="):])[0]
-	claim := ta.do(t, request{path: "/waitlist/claim?token=" + token})
+	claim := ta.Do(t, ht.Request{Path: "/waitlist/claim?token=" + token})
 	if claim.Code != 200 || !strings.Contains(claim.Body.String(), "reserved for you") {
 		t.Fatalf("claim page: %d", claim.Code)
 	}
 	v := registerValues("invoice")
 	v.Set("waitlist_token", token)
-	rec := ta.do(t, request{method: "POST", path: "/waitlist/claim", form: v})
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/waitlist/claim", Form: v})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("claim: %d %s", rec.Code, rec.Body.String())
 	}
-	if got := ta.session(t, s.ID); got.SeatsTaken != 3 || ta.activeSeats(t, s.ID) != 3 {
-		t.Errorf("after claim: counter %d, orders %d; want 3 and 3", got.SeatsTaken, ta.activeSeats(t, s.ID))
+	if got := ta.Session(t, s.ID); got.SeatsTaken != 3 || ta.ActiveSeats(t, s.ID) != 3 {
+		t.Errorf("after claim: counter %d, orders %d; want 3 and 3", got.SeatsTaken, ta.ActiveSeats(t, s.ID))
 	}
-	if c := ta.do(t, request{method: "POST", path: "/waitlist/claim", form: v}).Code; c != http.StatusGone {
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/waitlist/claim", Form: v}).Code; c != http.StatusGone {
 		t.Errorf("second claim: %d, want 410", c)
 	}
 }
 
 func TestWaitlistOfferLapsesToNext(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 1; s.AllowInvoice = true })
-	o := ta.placeAPIOrder(t, s.ID, 1, "invoice")
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Capacity = 1; s.AllowInvoice = true })
+	o := ta.PlaceAPIOrder(t, s.ID, 1, "invoice")
 	for _, n := range []string{"Ann", "Bob"} {
-		ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/waitlist", s.ID), form: url.Values{"name": {n}, "email": {n + "@example.com"}, "seats": {"1"}}})
+		ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/waitlist", s.ID), Form: url.Values{"name": {n}, "email": {n + "@example.com"}, "seats": {"1"}}})
 	}
-	ta.do(t, request{method: "POST", path: "/orders/" + o.Ref + "/cancel", form: url.Values{}})
-	ta.setNow(testNow.Add(25 * time.Hour))
-	if err := ta.app.bk.LapseWaitlistOffers(context.Background()); err != nil {
+	ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o.Ref + "/cancel", Form: url.Values{}})
+	ta.SetNow(ht.Now.Add(25 * time.Hour))
+	if err := ta.Handlers.Booking().LapseWaitlistOffers(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	es, _ := models.ListWaitlist(t.Context(), ta.db, s.ID)
-	if es[0].Status != models.WaitLapsed || es[1].Status != models.WaitOffered || ta.session(t, s.ID).SeatsTaken != 1 {
-		t.Errorf("after lapse: %s %s taken %d", es[0].Status, es[1].Status, ta.session(t, s.ID).SeatsTaken)
+	es, _ := models.ListWaitlist(t.Context(), ta.DB, s.ID)
+	if es[0].Status != models.WaitLapsed || es[1].Status != models.WaitOffered || ta.Session(t, s.ID).SeatsTaken != 1 {
+		t.Errorf("after lapse: %s %s taken %d", es[0].Status, es[1].Status, ta.Session(t, s.ID).SeatsTaken)
 	}
 	// Raising capacity offers more seats (nobody else waits: no change).
-	admin := mustUser(t, ta.db, models.RoleAdmin, "")
-	if c := ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/sessions/%d/capacity", s.ID), as: admin, form: url.Values{"capacity": {"0"}}}).Code; c != 422 {
+	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/admin/sessions/%d/capacity", s.ID), As: admin, Form: url.Values{"capacity": {"0"}}}).Code; c != 422 {
 		t.Errorf("capacity 0: %d", c)
 	}
-	if c := ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/sessions/%d/capacity", s.ID), as: admin, form: url.Values{"capacity": {"5"}}}).Code; c != http.StatusSeeOther {
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/admin/sessions/%d/capacity", s.ID), As: admin, Form: url.Values{"capacity": {"5"}}}).Code; c != http.StatusSeeOther {
 		t.Errorf("capacity 5: %d", c)
 	}
-	if got := ta.session(t, s.ID); got.Capacity != 5 {
+	if got := ta.Session(t, s.ID); got.Capacity != 5 {
 		t.Errorf("capacity: %d", got.Capacity)
 	}
 }
 
 func TestHoldAndInvoiceExpiryJob(t *testing.T) {
 	t.Parallel()
-	fake := payments.NewFake(testWebhookSecret)
-	ta := newTestApp(t, withFakeStripe(fake))
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 4; s.AllowInvoice = true })
-	card := ta.cardOrder(t, s.ID, 1)
-	inv := ta.placeAPIOrder(t, s.ID, 2, "invoice")
-	ta.setNow(testNow.Add(36 * time.Minute))
-	if err := ta.app.bk.ExpireLapsedOrders(context.Background()); err != nil {
+	fake := payments.NewFake(ht.WebhookSecret)
+	ta := ht.New(t, ht.WithFakeStripe(fake))
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Capacity = 4; s.AllowInvoice = true })
+	card := ta.CardOrder(t, s.ID, 1)
+	inv := ta.PlaceAPIOrder(t, s.ID, 2, "invoice")
+	ta.SetNow(ht.Now.Add(36 * time.Minute))
+	if err := ta.Handlers.Booking().ExpireLapsedOrders(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if ta.order(t, card.ID).Status != models.OrderExpired || ta.order(t, inv.ID).Status != models.OrderPendingInvoice || ta.session(t, s.ID).SeatsTaken != 2 {
-		t.Fatalf("after hold expiry: %s %s taken %d", ta.order(t, card.ID).Status, ta.order(t, inv.ID).Status, ta.session(t, s.ID).SeatsTaken)
+	if ta.Order(t, card.ID).Status != models.OrderExpired || ta.Order(t, inv.ID).Status != models.OrderPendingInvoice || ta.Session(t, s.ID).SeatsTaken != 2 {
+		t.Fatalf("after hold expiry: %s %s taken %d", ta.Order(t, card.ID).Status, ta.Order(t, inv.ID).Status, ta.Session(t, s.ID).SeatsTaken)
 	}
-	ta.setNow(*inv.InvoiceDueAt)
+	ta.SetNow(*inv.InvoiceDueAt)
 	// Two instances expire at once: seats are freed exactly once.
-	other, err := New(Deps{DB: ta.db, Config: ta.app.cfg, Logger: ta.app.log, Now: ta.app.web.Now, Passwords: testPasswords})
+	other, err := handlers.New(handlers.Deps{DB: ta.DB, Config: ta.Deps.Config, Logger: ta.Deps.Logger, Now: ta.Deps.Now, Passwords: ht.Passwords})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	for _, a := range []*App{ta.app, other} {
+	for _, a := range []*handlers.App{ta.Handlers, other} {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = a.bk.ExpireLapsedOrders(context.Background()) }()
+		go func() { defer wg.Done(); _ = a.Booking().ExpireLapsedOrders(context.Background()) }()
 	}
 	wg.Wait()
-	if ta.order(t, inv.ID).Status != models.OrderExpired || ta.session(t, s.ID).SeatsTaken != 0 {
-		t.Errorf("after invoice expiry: %s taken %d", ta.order(t, inv.ID).Status, ta.session(t, s.ID).SeatsTaken)
+	if ta.Order(t, inv.ID).Status != models.OrderExpired || ta.Session(t, s.ID).SeatsTaken != 0 {
+		t.Errorf("after invoice expiry: %s taken %d", ta.Order(t, inv.ID).Status, ta.Session(t, s.ID).SeatsTaken)
 	}
-	if n := ta.countEmails(t, "order_expired:"); n != 2 {
+	if n := ta.CountEmails(t, "order_expired:"); n != 2 {
 		t.Errorf("expiry emails: got %d, want 2", n)
 	}
 }
@@ -254,34 +257,34 @@ func (m *recordingMailer) Send(_ context.Context, e models.Email) error {
 func TestRemindersAndOutbox(t *testing.T) {
 	t.Parallel()
 	mailer := &recordingMailer{sent: map[uint]int{}}
-	ta := newTestApp(t, func(d *Deps) { d.Mailer = mailer })
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true })
-	o := ta.placeAPIOrder(t, s.ID, 2, "invoice")
-	admin := mustUser(t, ta.db, models.RoleAdmin, "")
-	ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), as: admin, form: url.Values{}})
-	ta.setNow(s.StartsAt.Add(-23 * time.Hour))
+	ta := ht.New(t, func(d *handlers.Deps) { d.Mailer = mailer })
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.AllowInvoice = true })
+	o := ta.PlaceAPIOrder(t, s.ID, 2, "invoice")
+	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
+	ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), As: admin, Form: url.Values{}})
+	ta.SetNow(s.StartsAt.Add(-23 * time.Hour))
 	for i := 0; i < 3; i++ {
-		if err := ta.app.bk.QueueReminders(context.Background()); err != nil {
+		if err := ta.Handlers.Booking().QueueReminders(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := ta.countEmails(t, "reminder:"); n != 2 {
+	if n := ta.CountEmails(t, "reminder:"); n != 2 {
 		t.Fatalf("reminders: got %d, want 2 (one per attendee, once)", n)
 	}
 	// Two instances drain the outbox together: each message goes out once.
 	mailer.fails = 1
-	other, _ := New(Deps{DB: ta.db, Config: ta.app.cfg, Logger: ta.app.log, Now: ta.app.web.Now, Passwords: testPasswords, Mailer: mailer})
+	other, _ := handlers.New(handlers.Deps{DB: ta.DB, Config: ta.Deps.Config, Logger: ta.Deps.Logger, Now: ta.Deps.Now, Passwords: ht.Passwords, Mailer: mailer})
 	for round := 0; round < 3; round++ {
 		var wg sync.WaitGroup
-		for _, a := range []*App{ta.app, other} {
+		for _, a := range []*handlers.App{ta.Handlers, other} {
 			wg.Add(1)
-			go func() { defer wg.Done(); _ = a.bk.SendOutbox(context.Background()) }()
+			go func() { defer wg.Done(); _ = a.Booking().SendOutbox(context.Background()) }()
 		}
 		wg.Wait()
-		ta.setNow(ta.app.web.Now().Add(2 * time.Minute)) // past the retry backoff
+		ta.SetNow(ta.Now().Add(2 * time.Minute)) // past the retry backoff
 	}
 	var total int64
-	ta.db.Model(&models.Email{}).Count(&total)
+	ta.DB.Model(&models.Email{}).Count(&total)
 	mailer.mu.Lock()
 	defer mailer.mu.Unlock()
 	if int64(len(mailer.sent)) != total {
@@ -293,24 +296,24 @@ func TestRemindersAndOutbox(t *testing.T) {
 		}
 	}
 	var failed models.Email
-	if err := ta.db.Where("attempts > 1").First(&failed).Error; err != nil || failed.Status != models.EmailSent {
+	if err := ta.DB.Where("attempts > 1").First(&failed).Error; err != nil || failed.Status != models.EmailSent {
 		t.Errorf("the failed message was not retried to success: %v %+v", err, failed.Status)
 	}
 }
 
 func TestRosterCSVAndStaffAccess(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	inst := mustUser(t, ta.db, models.RoleInstructor, "")
-	otherInst := mustUser(t, ta.db, models.RoleInstructor, "")
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.InstructorID = &inst.ID; s.AllowInvoice = true })
-	ta.postJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), strings.Replace(apiOrderBody(1, "invoice"), `"Broker & Co"`, `"=HYPERLINK(1)"`, 1))
+	ta := ht.New(t)
+	inst := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
+	otherInst := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.InstructorID = &inst.ID; s.AllowInvoice = true })
+	ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), strings.Replace(ht.APIOrderBody(1, "invoice"), `"Broker & Co"`, `"=HYPERLINK(1)"`, 1))
 	path := fmt.Sprintf("/admin/sessions/%d/roster.csv", s.ID)
 	for _, tc := range []struct {
 		as   *models.User
 		want int
-	}{{nil, 401}, {mustUser(t, ta.db, models.RoleLearner, ""), 403}, {otherInst, 403}, {inst, 200}, {mustUser(t, ta.db, models.RoleAdmin, ""), 200}} {
-		rec := ta.do(t, request{path: path, as: tc.as})
+	}{{nil, 401}, {ht.MustUser(t, ta.DB, models.RoleLearner, ""), 403}, {otherInst, 403}, {inst, 200}, {ht.MustUser(t, ta.DB, models.RoleAdmin, ""), 200}} {
+		rec := ta.Do(t, ht.Request{Path: path, As: tc.as})
 		if rec.Code != tc.want {
 			t.Errorf("as %v: got %d, want %d", tc.as, rec.Code, tc.want)
 		}
@@ -325,25 +328,25 @@ func TestRosterCSVAndStaffAccess(t *testing.T) {
 
 func TestPrivateDetailsForConfirmedAttendees(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true })
-	o := ta.placeAPIOrder(t, s.ID, 1, "invoice")
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.AllowInvoice = true })
+	o := ta.PlaceAPIOrder(t, s.ID, 1, "invoice")
 	attendee := &models.User{Email: o.Attendees[0].Email, Name: "Att"}
-	if err := models.CreateUser(t.Context(), ta.db, attendee); err != nil {
+	if err := models.CreateUser(t.Context(), ta.DB, attendee); err != nil {
 		t.Fatal(err)
 	}
 	see := func() bool {
-		return strings.Contains(ta.do(t, request{path: fmt.Sprintf("/sessions/%d", s.ID), as: attendee}).Body.String(), "secret-room")
+		return strings.Contains(ta.Do(t, ht.Request{Path: fmt.Sprintf("/sessions/%d", s.ID), As: attendee}).Body.String(), "secret-room")
 	}
 	if see() {
 		t.Fatal("unpaid attendee sees the join link")
 	}
-	admin := mustUser(t, ta.db, models.RoleAdmin, "")
-	ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), as: admin, form: url.Values{}})
+	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
+	ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), As: admin, Form: url.Values{}})
 	if !see() {
 		t.Error("confirmed attendee does not see the join link")
 	}
-	mine := ta.do(t, request{path: "/account/registrations", as: attendee}).Body.String()
+	mine := ta.Do(t, ht.Request{Path: "/account/registrations", As: attendee}).Body.String()
 	if !strings.Contains(mine, o.Number()) || !strings.Contains(mine, "Confirmed") {
 		t.Error("My registrations does not list the attendee's order")
 	}
@@ -353,70 +356,70 @@ func TestPrivateDetailsForConfirmedAttendees(t *testing.T) {
 // Stripe adapter against stripe-mock.
 func TestCheckoutAgainstStripeMock(t *testing.T) {
 	t.Parallel()
-	stripe := payments.NewStripe("sk_test_123", testWebhookSecret, testsvc.StripeMock(t))
-	ta := newTestApp(t, func(d *Deps) { d.Payments = stripe })
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db))
-	rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/register", s.ID), form: registerValues("card")})
+	stripe := payments.NewStripe("sk_test_123", ht.WebhookSecret, testsvc.StripeMock(t))
+	ta := ht.New(t, func(d *handlers.Deps) { d.Payments = stripe })
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB))
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") == "" {
 		t.Fatalf("checkout via stripe-mock: %d %s", rec.Code, rec.Body.String())
 	}
 	var o models.Order
-	ta.db.First(&o)
+	ta.DB.First(&o)
 	if !strings.HasPrefix(o.StripeCheckoutSessionID, "cs_") || o.Status != models.OrderHeld {
 		t.Errorf("order: %s %q", o.Status, o.StripeCheckoutSessionID)
 	}
-	if c := ta.do(t, request{path: "/orders/" + o.Ref + "/checkout-cancelled"}).Code; c != http.StatusSeeOther {
+	if c := ta.Do(t, ht.Request{Path: "/orders/" + o.Ref + "/checkout-cancelled"}).Code; c != http.StatusSeeOther {
 		t.Errorf("cancel via stripe-mock: %d", c)
 	}
-	if got := ta.order(t, o.ID); got.Status != models.OrderCancelled {
+	if got := ta.Order(t, o.ID); got.Status != models.OrderCancelled {
 		t.Errorf("after cancel: %s", got.Status)
 	}
 }
 
 func TestCancelSeatOfUnpaidInvoiceDropsItsPrice(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true; s.CancelFeeMinor = 5000 })
-	o := ta.placeAPIOrder(t, s.ID, 2, "invoice")
-	rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/orders/%s/attendees/%d/cancel", o.Ref, o.Attendees[0].ID), form: url.Values{}})
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.AllowInvoice = true; s.CancelFeeMinor = 5000 })
+	o := ta.PlaceAPIOrder(t, s.ID, 2, "invoice")
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/orders/%s/attendees/%d/cancel", o.Ref, o.Attendees[0].ID), Form: url.Values{}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", rec.Code)
 	}
-	got := ta.order(t, o.ID)
-	if got.TotalMinor != o.Attendees[1].PriceMinor || got.FeesMinor != 0 || got.Status != models.OrderPendingInvoice || ta.session(t, s.ID).SeatsTaken != 1 {
+	got := ta.Order(t, o.ID)
+	if got.TotalMinor != o.Attendees[1].PriceMinor || got.FeesMinor != 0 || got.Status != models.OrderPendingInvoice || ta.Session(t, s.ID).SeatsTaken != 1 {
 		t.Errorf("invoice after seat cancel: total %d fees %d status %s", got.TotalMinor, got.FeesMinor, got.Status)
 	}
 }
 
 func TestBookingPolicyForm(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db))
-	admin := mustUser(t, ta.db, models.RoleAdmin, "")
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB))
+	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
 	path := fmt.Sprintf("/admin/sessions/%d/policy", s.ID)
-	page := ta.do(t, request{path: fmt.Sprintf("/admin/sessions/%d", s.ID), as: admin}).Body.String()
+	page := ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/sessions/%d", s.ID), As: admin}).Body.String()
 	if !strings.Contains(page, `for="f-cancel_fee"`) || !strings.Contains(page, `name="allow_invoice"`) {
 		t.Fatal("policy form missing")
 	}
-	rec := ta.do(t, request{method: "POST", path: path, as: admin, form: url.Values{"allow_invoice": {"true"}, "cancel_cutoff_hours": {"-1"}, "cancel_fee": {"9999"}}})
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: path, As: admin, Form: url.Values{"allow_invoice": {"true"}, "cancel_cutoff_hours": {"-1"}, "cancel_fee": {"9999"}}})
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Enter whole hours") || !strings.Contains(rec.Body.String(), "cannot be more than the seat price") {
 		t.Fatalf("bad policy: %d", rec.Code)
 	}
-	if got := ta.session(t, s.ID); got.AllowInvoice || got.CancelFeeMinor != 0 {
+	if got := ta.Session(t, s.ID); got.AllowInvoice || got.CancelFeeMinor != 0 {
 		t.Fatal("bad policy was stored")
 	}
-	rec = ta.do(t, request{method: "POST", path: path, as: admin, form: url.Values{"allow_invoice": {"true"}, "cancel_cutoff_hours": {"48"}, "cancel_fee": {"75.00"}}})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: path, As: admin, Form: url.Values{"allow_invoice": {"true"}, "cancel_cutoff_hours": {"48"}, "cancel_fee": {"75.00"}}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("policy: %d %s", rec.Code, rec.Body.String())
 	}
-	if got := ta.session(t, s.ID); !got.AllowInvoice || got.CancelCutoffHours != 48 || got.CancelFeeMinor != 7500 {
+	if got := ta.Session(t, s.ID); !got.AllowInvoice || got.CancelCutoffHours != 48 || got.CancelFeeMinor != 7500 {
 		t.Errorf("stored policy: %v %d %d", got.AllowInvoice, got.CancelCutoffHours, got.CancelFeeMinor)
 	}
-	learner := mustUser(t, ta.db, models.RoleLearner, "")
-	if c := ta.do(t, request{method: "POST", path: path, as: learner, form: url.Values{"cancel_cutoff_hours": {"1"}, "cancel_fee": {"0"}}}).Code; c != http.StatusForbidden {
+	learner := ht.MustUser(t, ta.DB, models.RoleLearner, "")
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: path, As: learner, Form: url.Values{"cancel_cutoff_hours": {"1"}, "cancel_fee": {"0"}}}).Code; c != http.StatusForbidden {
 		t.Errorf("learner: %d", c)
 	}
-	if c := ta.do(t, request{method: "POST", path: path, as: admin, noCSRF: true, form: url.Values{"cancel_cutoff_hours": {"1"}, "cancel_fee": {"0"}}}).Code; c != http.StatusForbidden {
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: path, As: admin, NoCSRF: true, Form: url.Values{"cancel_cutoff_hours": {"1"}, "cancel_fee": {"0"}}}).Code; c != http.StatusForbidden {
 		t.Errorf("no CSRF: %d", c)
 	}
 }

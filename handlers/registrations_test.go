@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"encoding/json"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
 
 	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/models"
@@ -24,13 +26,13 @@ func registerValues(method string) url.Values {
 
 func TestRegistrationFormInvoice(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true })
-	if err := models.CreateDiscountCode(t.Context(), ta.db, &models.DiscountCode{Code: "TEAM15", Kind: models.DiscountPercent, PercentBP: 1500, Active: true, MinSeats: 2}); err != nil {
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.AllowInvoice = true })
+	if err := models.CreateDiscountCode(t.Context(), ta.DB, &models.DiscountCode{Code: "TEAM15", Kind: models.DiscountPercent, PercentBP: 1500, Active: true, MinSeats: 2}); err != nil {
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/sessions/%d/register", s.ID)
-	page := ta.do(t, request{path: path + "?seats=2"})
+	page := ta.Do(t, ht.Request{Path: path + "?seats=2"})
 	for _, want := range []string{`name="attendee_name_2"`, "2 × $595.00", "$1,190.00", `for="f-discount_code"`, "Request an invoice"} {
 		if !strings.Contains(page.Body.String(), want) {
 			t.Errorf("form lacks %q", want)
@@ -43,19 +45,19 @@ func TestRegistrationFormInvoice(t *testing.T) {
 	more := registerValues("invoice")
 	more.Set("seats", "3")
 	more.Set("action", "seats")
-	rec0 := ta.do(t, request{method: "POST", path: path, form: more})
+	rec0 := ta.Do(t, ht.Request{Method: "POST", Path: path, Form: more})
 	if b := rec0.Body.String(); rec0.Code != 200 || !strings.Contains(b, `name="attendee_name_3"`) || !strings.Contains(b, `value="Ben Okafor"`) ||
 		!strings.Contains(b, `value="PO-7781"`) || strings.Contains(b, "field-error") {
 		t.Fatalf("change seats: %d", rec0.Code)
 	}
-	if ta.activeSeats(t, s.ID) != 0 {
+	if ta.ActiveSeats(t, s.ID) != 0 {
 		t.Fatal("changing the count took seats")
 	}
 	// Applying a code re-prices without creating anything.
 	v := registerValues("invoice")
 	v.Set("discount_code", "team15")
 	v.Set("action", "apply_code")
-	rec := ta.do(t, request{method: "POST", path: path, form: v})
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: path, Form: v})
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "−$178.50") || !strings.Contains(rec.Body.String(), "$1,011.50") {
 		t.Fatalf("apply code: %d", rec.Code)
 	}
@@ -64,22 +66,22 @@ func TestRegistrationFormInvoice(t *testing.T) {
 	bad.Set("attendee_email_2", "not-an-email")
 	bad.Del("terms")
 	bad.Set("discount_code", "NOPE")
-	rec = ta.do(t, request{method: "POST", path: path, form: bad})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: path, Form: bad})
 	body := rec.Body.String()
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="f-attendee_email_2-error"`) ||
 		!strings.Contains(body, "Please accept the terms") || !strings.Contains(body, "We do not know this code") || !strings.Contains(body, `value="Ben Okafor"`) {
 		t.Fatalf("invalid form: %d", rec.Code)
 	}
-	if ta.activeSeats(t, s.ID) != 0 {
+	if ta.ActiveSeats(t, s.ID) != 0 {
 		t.Fatal("invalid form took seats")
 	}
 	// The real submission.
 	v.Set("action", "place")
-	rec = ta.do(t, request{method: "POST", path: path, form: v})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: path, Form: v})
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/orders/") {
 		t.Fatalf("place: %d %s", rec.Code, rec.Body.String())
 	}
-	o, err := models.FindOrderByRef(t.Context(), ta.db, strings.TrimPrefix(rec.Header().Get("Location"), "/orders/"))
+	o, err := models.FindOrderByRef(t.Context(), ta.DB, strings.TrimPrefix(rec.Header().Get("Location"), "/orders/"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,24 +92,24 @@ func TestRegistrationFormInvoice(t *testing.T) {
 	if o.Attendees[0].PriceMinor+o.Attendees[1].PriceMinor != o.TotalMinor {
 		t.Error("attendee shares do not add up to the total")
 	}
-	due := testNow.Add(14 * 24 * time.Hour)
+	due := ht.Now.Add(14 * 24 * time.Hour)
 	if due.After(s.StartsAt) {
 		due = s.StartsAt
 	}
 	if !o.InvoiceDueAt.Equal(due) {
 		t.Errorf("due: got %v, want %v (14 days, capped at the start)", o.InvoiceDueAt, due)
 	}
-	if ta.session(t, s.ID).SeatsTaken != 2 {
+	if ta.Session(t, s.ID).SeatsTaken != 2 {
 		t.Error("seats not taken")
 	}
 	var m models.Email
-	if err := ta.db.Preload("Attachments").Where("dedupe_key = ?", "invoice:INV-000001").First(&m).Error; err != nil {
+	if err := ta.DB.Preload("Attachments").Where("dedupe_key = ?", "invoice:INV-000001").First(&m).Error; err != nil {
 		t.Fatalf("invoice email: %v", err)
 	}
 	if len(m.Attachments) != 1 || !strings.HasPrefix(string(m.Attachments[0].Data), "%PDF-") {
 		t.Errorf("invoice attachment: %d", len(m.Attachments))
 	}
-	orderPage := ta.do(t, request{path: "/orders/" + o.Ref}).Body.String()
+	orderPage := ta.Do(t, ht.Request{Path: "/orders/" + o.Ref}).Body.String()
 	for _, want := range []string{"Invoice issued", "INV-000001", "Ana Pérez", "Ben Okafor", "$1,011.50", "/invoice.pdf"} {
 		if !strings.Contains(orderPage, want) {
 			t.Errorf("order page lacks %q", want)
@@ -116,121 +118,121 @@ func TestRegistrationFormInvoice(t *testing.T) {
 	if strings.Contains(orderPage, "secret-room") {
 		t.Error("join link shown before payment")
 	}
-	pdf := ta.do(t, request{path: "/orders/" + o.Ref + "/invoice.pdf"})
+	pdf := ta.Do(t, ht.Request{Path: "/orders/" + o.Ref + "/invoice.pdf"})
 	if pdf.Code != 200 || pdf.Header().Get("Content-Type") != "application/pdf" {
 		t.Errorf("invoice pdf: %d %s", pdf.Code, pdf.Header().Get("Content-Type"))
 	}
-	if c := ta.do(t, request{path: "/orders/" + o.Ref + "/receipt.pdf"}).Code; c != 404 {
+	if c := ta.Do(t, ht.Request{Path: "/orders/" + o.Ref + "/receipt.pdf"}).Code; c != 404 {
 		t.Errorf("receipt before payment: %d", c)
 	}
 	// Staff mark it paid: confirmations go out, the join link appears.
-	admin := mustUser(t, ta.db, models.RoleAdmin, "")
-	if c := ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), as: admin, form: url.Values{}}).Code; c != http.StatusSeeOther {
+	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), As: admin, Form: url.Values{}}).Code; c != http.StatusSeeOther {
 		t.Fatalf("mark paid: %d", c)
 	}
-	if got := ta.order(t, o.ID); got.Status != models.OrderPaid || ta.countEmails(t, "order_confirmation:") != 1 {
+	if got := ta.Order(t, o.ID); got.Status != models.OrderPaid || ta.CountEmails(t, "order_confirmation:") != 1 {
 		t.Errorf("after mark paid: %s", got.Status)
 	}
-	if !strings.Contains(ta.do(t, request{path: "/orders/" + o.Ref}).Body.String(), "secret-room") {
+	if !strings.Contains(ta.Do(t, ht.Request{Path: "/orders/" + o.Ref}).Body.String(), "secret-room") {
 		t.Error("join link hidden from a confirmed order")
 	}
-	learner := mustUser(t, ta.db, models.RoleLearner, "")
-	if c := ta.do(t, request{method: "POST", path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), as: learner, form: url.Values{}}).Code; c != http.StatusForbidden {
+	learner := ht.MustUser(t, ta.DB, models.RoleLearner, "")
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), As: learner, Form: url.Values{}}).Code; c != http.StatusForbidden {
 		t.Errorf("learner marking paid: %d", c)
 	}
 }
 
 func TestRegistrationFormCardCheckout(t *testing.T) {
 	t.Parallel()
-	fake := payments.NewFake(testWebhookSecret)
-	ta := newTestApp(t, withFakeStripe(fake))
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db))
-	rec := ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/register", s.ID), form: registerValues("card")})
+	fake := payments.NewFake(ht.WebhookSecret)
+	ta := ht.New(t, ht.WithFakeStripe(fake))
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB))
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")})
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "https://checkout.stripe.com/") {
 		t.Fatalf("card: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 	var o models.Order
-	ta.db.First(&o)
+	ta.DB.First(&o)
 	p := fake.Params[o.StripeCheckoutSessionID]
 	if p.OrderID != o.ID || p.CustomerEmail != "ana@broker.example" || !p.ExpiresAt.Equal(*o.HoldExpiresAt) ||
-		p.ExpiresAt.Sub(testNow) < 30*time.Minute || !strings.Contains(p.SuccessURL, "{CHECKOUT_SESSION_ID}") ||
+		p.ExpiresAt.Sub(ht.Now) < 30*time.Minute || !strings.Contains(p.SuccessURL, "{CHECKOUT_SESSION_ID}") ||
 		len(p.Items) != 1 || p.Items[0].Quantity != 2 || p.Items[0].UnitMinor != 59500 {
 		t.Errorf("checkout params: %+v", p)
 	}
 	// Back from Stripe without paying: the seats return at once and the
 	// Checkout Session is expired first.
-	rec = ta.do(t, request{path: "/orders/" + o.Ref + "/checkout-cancelled"})
+	rec = ta.Do(t, ht.Request{Path: "/orders/" + o.Ref + "/checkout-cancelled"})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("cancel url: %d", rec.Code)
 	}
-	if got := ta.order(t, o.ID); got.Status != models.OrderCancelled || ta.session(t, s.ID).SeatsTaken != 0 || len(fake.Expired) != 1 {
-		t.Errorf("after cancel: %s, seats %d, expired %v", got.Status, ta.session(t, s.ID).SeatsTaken, fake.Expired)
+	if got := ta.Order(t, o.ID); got.Status != models.OrderCancelled || ta.Session(t, s.ID).SeatsTaken != 0 || len(fake.Expired) != 1 {
+		t.Errorf("after cancel: %s, seats %d, expired %v", got.Status, ta.Session(t, s.ID).SeatsTaken, fake.Expired)
 	}
 	// Paid: the success page asks Stripe server-side and confirms.
-	if rec = ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/register", s.ID), form: registerValues("card")}); rec.Code != http.StatusSeeOther {
+	if rec = ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("second card order: %d", rec.Code)
 	}
 	var o2 models.Order
-	ta.db.Order("id desc").First(&o2)
-	page := ta.do(t, request{path: "/orders/" + o2.Ref})
+	ta.DB.Order("id desc").First(&o2)
+	page := ta.Do(t, ht.Request{Path: "/orders/" + o2.Ref})
 	if !strings.Contains(page.Body.String(), "Confirming your payment") || page.Header().Get("Refresh") == "" {
 		t.Error("held order page does not say it is confirming")
 	}
 	fake.SetPaid(o2.StripeCheckoutSessionID, "pi_ok")
-	ta.do(t, request{path: "/orders/" + o2.Ref + "/return?session_id=" + url.QueryEscape(o2.StripeCheckoutSessionID)})
-	if got := ta.order(t, o2.ID); got.Status != models.OrderPaid {
+	ta.Do(t, ht.Request{Path: "/orders/" + o2.Ref + "/return?session_id=" + url.QueryEscape(o2.StripeCheckoutSessionID)})
+	if got := ta.Order(t, o2.ID); got.Status != models.OrderPaid {
 		t.Errorf("after return: %s", got.Status)
 	}
 	// A forged session id on the success URL confirms nothing.
-	ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/register", s.ID), form: registerValues("card")})
+	ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")})
 	var o3 models.Order
-	ta.db.Order("id desc").First(&o3)
-	ta.do(t, request{path: "/orders/" + o3.Ref + "/return?session_id=cs_forged"})
-	if got := ta.order(t, o3.ID); got.Status != models.OrderHeld {
+	ta.DB.Order("id desc").First(&o3)
+	ta.Do(t, ht.Request{Path: "/orders/" + o3.Ref + "/return?session_id=cs_forged"})
+	if got := ta.Order(t, o3.ID); got.Status != models.OrderHeld {
 		t.Errorf("forged return confirmed the order: %s", got.Status)
 	}
 	// Stripe down: nothing booked, clear message.
 	fake.FailCheckout = true
-	rec = ta.do(t, request{method: "POST", path: fmt.Sprintf("/sessions/%d/register", s.ID), form: registerValues("card")})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")})
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "nothing was booked") {
 		t.Errorf("provider down: %d", rec.Code)
 	}
-	if got := ta.activeSeats(t, s.ID); got != 4 {
+	if got := ta.ActiveSeats(t, s.ID); got != 4 {
 		t.Errorf("seats after outage: got %d, want 4", got)
 	}
 }
 
 func TestAPIOrders(t *testing.T) {
 	t.Parallel()
-	setup := func(t *testing.T, ta *testApp) {
-		mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Capacity = 3; s.AllowInvoice = true })
+	setup := func(t *testing.T, ta *ht.App) {
+		ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Capacity = 3; s.AllowInvoice = true })
 	}
-	runScenarios(t, []scenario{
-		{name: "201 invoice", setup: setup, req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: apiOrderBody(2, "invoice", `"po_number":"PO-1"`),
-			headers: map[string]string{"Content-Type": "application/json"}}, wantStatus: 201,
-			wantBody: []string{`"status":"pending_invoice"`, `"payment_method":"invoice"`, `"amount":{"amount_minor":119000,"currency":"USD"}`, `"hold_expires_at":"`, `"checkout_url":null`},
-			check: func(t *testing.T, ta *testApp, rec *httptest.ResponseRecorder) {
+	ht.Run(t, []ht.Scenario{
+		{Name: "201 invoice", Setup: setup, Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/1/orders", Body: ht.APIOrderBody(2, "invoice", `"po_number":"PO-1"`),
+			Headers: map[string]string{"Content-Type": "application/json"}}, WantStatus: 201,
+			WantBody: []string{`"status":"pending_invoice"`, `"payment_method":"invoice"`, `"amount":{"amount_minor":119000,"currency":"USD"}`, `"hold_expires_at":"`, `"checkout_url":null`},
+			Check: func(t *testing.T, ta *ht.App, rec *httptest.ResponseRecorder) {
 				var out map[string]any
 				json.Unmarshal(rec.Body.Bytes(), &out)
 				if out["id"] == "" || out["url"] == "" {
 					t.Errorf("ids: %v", out)
 				}
 			}},
-		{name: "409 sold out", setup: setup, req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: apiOrderBody(4, "invoice")},
-			wantStatus: 409, wantBody: []string{`"error":"sold_out"`, `"waitlist_url":"http://hsw.test/sessions/1/waitlist"`}},
-		{name: "422 fields", setup: setup, req: request{method: "POST", path: "/api/v1/sessions/1/orders",
-			body: `{"buyer":{"name":"","email":"x"},"attendees":[{"name":"A","email":"bad"}],"payment_method":"cash"}`},
-			wantStatus: 422, wantBody: []string{`"error":"validation"`, `"buyer.name"`, `"buyer.email"`, `"attendees[0].email"`, `"payment_method"`}},
-		{name: "422 card without Stripe", setup: setup, req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: apiOrderBody(1, "card")},
-			wantStatus: 422, wantBody: []string{`"payment_method":"Card payment is not available`}},
-		{name: "400 malformed", setup: setup, req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: `{"buyer":`}, wantStatus: 400, wantBody: []string{`"error":"malformed"`}},
-		{name: "400 unknown field", setup: setup, req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: `{"seats":3}`}, wantStatus: 400},
-		{name: "404 unknown session", req: request{method: "POST", path: "/api/v1/sessions/99/orders", body: apiOrderBody(1, "invoice")}, wantStatus: 404, wantBody: []string{`"error":"not_found"`}},
-		{name: "404 draft", setup: func(t *testing.T, ta *testApp) {
-			mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Status = models.StatusDraft })
-		}, req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: apiOrderBody(1, "invoice")}, wantStatus: 404},
-		{name: "409 registration closed", setup: func(t *testing.T, ta *testApp) {
-			mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.RegistrationClosesAt = testNow.Add(-time.Hour) })
-		}, req: request{method: "POST", path: "/api/v1/sessions/1/orders", body: apiOrderBody(1, "invoice")}, wantStatus: 409, wantBody: []string{"registration_closed"}},
+		{Name: "409 sold out", Setup: setup, Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/1/orders", Body: ht.APIOrderBody(4, "invoice")},
+			WantStatus: 409, WantBody: []string{`"error":"sold_out"`, `"waitlist_url":"http://hsw.test/sessions/1/waitlist"`}},
+		{Name: "422 fields", Setup: setup, Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/1/orders",
+			Body: `{"buyer":{"name":"","email":"x"},"attendees":[{"name":"A","email":"bad"}],"payment_method":"cash"}`},
+			WantStatus: 422, WantBody: []string{`"error":"validation"`, `"buyer.name"`, `"buyer.email"`, `"attendees[0].email"`, `"payment_method"`}},
+		{Name: "422 card without Stripe", Setup: setup, Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/1/orders", Body: ht.APIOrderBody(1, "card")},
+			WantStatus: 422, WantBody: []string{`"payment_method":"Card payment is not available`}},
+		{Name: "400 malformed", Setup: setup, Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/1/orders", Body: `{"buyer":`}, WantStatus: 400, WantBody: []string{`"error":"malformed"`}},
+		{Name: "400 unknown field", Setup: setup, Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/1/orders", Body: `{"seats":3}`}, WantStatus: 400},
+		{Name: "404 unknown session", Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/99/orders", Body: ht.APIOrderBody(1, "invoice")}, WantStatus: 404, WantBody: []string{`"error":"not_found"`}},
+		{Name: "404 draft", Setup: func(t *testing.T, ta *ht.App) {
+			ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Status = models.StatusDraft })
+		}, Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/1/orders", Body: ht.APIOrderBody(1, "invoice")}, WantStatus: 404},
+		{Name: "409 registration closed", Setup: func(t *testing.T, ta *ht.App) {
+			ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.RegistrationClosesAt = ht.Now.Add(-time.Hour) })
+		}, Req: ht.Request{Method: "POST", Path: "/api/v1/sessions/1/orders", Body: ht.APIOrderBody(1, "invoice")}, WantStatus: 409, WantBody: []string{"registration_closed"}},
 	})
 }

@@ -1,4 +1,4 @@
-package handlers
+package handlers_test
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
 
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 
@@ -21,54 +23,54 @@ import (
 
 func TestPublicPages(t *testing.T) {
 	t.Parallel()
-	catalog := func(t *testing.T, ta *testApp) {
-		hs := mustTopic(t, ta.db, "hs-classification", "HS classification")
-		usmca := mustTopic(t, ta.db, "usmca", "USMCA origin")
-		w1 := mustWorkshop(t, ta.db, func(w *models.Workshop) { w.Title = "GRI Fundamentals"; w.Topics = []models.Topic{hs} })
-		w2 := mustWorkshop(t, ta.db, func(w *models.Workshop) { w.Title = "USMCA Origin"; w.Topics = []models.Topic{usmca} })
-		mustSession(t, ta.db, w1, func(s *models.Session) { s.TimeZone = "America/Chicago" })
-		mustSession(t, ta.db, w2, func(s *models.Session) {
+	catalog := func(t *testing.T, ta *ht.App) {
+		hs := ht.MustTopic(t, ta.DB, "hs-classification", "HS classification")
+		usmca := ht.MustTopic(t, ta.DB, "usmca", "USMCA origin")
+		w1 := ht.MustWorkshop(t, ta.DB, func(w *models.Workshop) { w.Title = "GRI Fundamentals"; w.Topics = []models.Topic{hs} })
+		w2 := ht.MustWorkshop(t, ta.DB, func(w *models.Workshop) { w.Title = "USMCA Origin"; w.Topics = []models.Topic{usmca} })
+		ht.MustSession(t, ta.DB, w1, func(s *models.Session) { s.TimeZone = "America/Chicago" })
+		ht.MustSession(t, ta.DB, w2, func(s *models.Session) {
 			s.Format = models.FormatInPerson
 			s.City = "Laredo, TX"
 			s.StartsAt = time.Date(2027, 1, 12, 15, 0, 0, 0, time.UTC)
 			s.EndsAt = s.StartsAt.Add(7 * time.Hour)
 			s.RegistrationClosesAt = s.StartsAt.Add(-time.Hour)
 		})
-		mustSession(t, ta.db, w1, func(s *models.Session) { s.Status = models.StatusDraft; s.City = "Draftville" })
+		ht.MustSession(t, ta.DB, w1, func(s *models.Session) { s.Status = models.StatusDraft; s.City = "Draftville" })
 	}
-	runScenarios(t, []scenario{
-		{name: "home lists sessions and workshops", req: request{path: "/"}, setup: catalog, wantStatus: 200,
-			wantBody: []string{"GRI Fundamentals", "USMCA Origin", "Next sessions"}, wantNotBody: []string{"Draftville"}},
-		{name: "catalog unfiltered", req: request{path: "/sessions"}, setup: catalog, wantStatus: 200,
-			wantBody: []string{"GRI Fundamentals", "USMCA Origin", "2 sessions"}, wantNotBody: []string{"Draftville"}},
-		{name: "catalog by topic", req: request{path: "/sessions?topic=usmca"}, setup: catalog, wantStatus: 200,
-			wantBody: []string{"USMCA Origin", "1 session match"}, wantNotBody: []string{`<a href="/sessions/1">GRI Fundamentals`}},
-		{name: "catalog by format", req: request{path: "/sessions?format=in_person"}, setup: catalog, wantStatus: 200,
-			wantBody: []string{"Laredo, TX", "1 session match"}},
-		{name: "catalog by month", req: request{path: "/sessions?month=2027-01"}, setup: catalog, wantStatus: 200,
-			wantBody: []string{"USMCA Origin", "1 session match", "January 2027"}},
-		{name: "catalog bad filter is explained beside the field", req: request{path: "/sessions?topic=nope&month=13-2026"}, setup: catalog,
-			wantStatus: http.StatusBadRequest, wantBody: []string{"Unknown topic; showing all topics.", "Use a month like 2026-12", `aria-invalid="true"`, "2 sessions"}},
-		{name: "unknown session is a friendly 404", req: request{path: "/sessions/999"}, wantStatus: 404, wantBody: []string{"Page not found"}},
-		{name: "non-numeric session id is 404", req: request{path: "/sessions/abc"}, wantStatus: 404},
-		{name: "draft session is hidden", req: request{path: "/sessions/3"}, setup: catalog, wantStatus: 404},
-		{name: "unknown workshop 404", req: request{path: "/workshops/nope"}, wantStatus: 404},
-		{name: "unknown route JSON 404 when asked", req: request{path: "/nope", headers: map[string]string{"Accept": "application/json"}},
-			wantStatus: 404, wantBody: []string{`"error":"not_found"`}},
+	ht.Run(t, []ht.Scenario{
+		{Name: "home lists sessions and workshops", Req: ht.Request{Path: "/"}, Setup: catalog, WantStatus: 200,
+			WantBody: []string{"GRI Fundamentals", "USMCA Origin", "Next sessions"}, WantNotBody: []string{"Draftville"}},
+		{Name: "catalog unfiltered", Req: ht.Request{Path: "/sessions"}, Setup: catalog, WantStatus: 200,
+			WantBody: []string{"GRI Fundamentals", "USMCA Origin", "2 sessions"}, WantNotBody: []string{"Draftville"}},
+		{Name: "catalog by topic", Req: ht.Request{Path: "/sessions?topic=usmca"}, Setup: catalog, WantStatus: 200,
+			WantBody: []string{"USMCA Origin", "1 session match"}, WantNotBody: []string{`<a href="/sessions/1">GRI Fundamentals`}},
+		{Name: "catalog by format", Req: ht.Request{Path: "/sessions?format=in_person"}, Setup: catalog, WantStatus: 200,
+			WantBody: []string{"Laredo, TX", "1 session match"}},
+		{Name: "catalog by month", Req: ht.Request{Path: "/sessions?month=2027-01"}, Setup: catalog, WantStatus: 200,
+			WantBody: []string{"USMCA Origin", "1 session match", "January 2027"}},
+		{Name: "catalog bad filter is explained beside the field", Req: ht.Request{Path: "/sessions?topic=nope&month=13-2026"}, Setup: catalog,
+			WantStatus: http.StatusBadRequest, WantBody: []string{"Unknown topic; showing all topics.", "Use a month like 2026-12", `aria-invalid="true"`, "2 sessions"}},
+		{Name: "unknown session is a friendly 404", Req: ht.Request{Path: "/sessions/999"}, WantStatus: 404, WantBody: []string{"Page not found"}},
+		{Name: "non-numeric session id is 404", Req: ht.Request{Path: "/sessions/abc"}, WantStatus: 404},
+		{Name: "draft session is hidden", Req: ht.Request{Path: "/sessions/3"}, Setup: catalog, WantStatus: 404},
+		{Name: "unknown workshop 404", Req: ht.Request{Path: "/workshops/nope"}, WantStatus: 404},
+		{Name: "unknown route JSON 404 when asked", Req: ht.Request{Path: "/nope", Headers: map[string]string{"Accept": "application/json"}},
+			WantStatus: 404, WantBody: []string{`"error":"not_found"`}},
 	})
 
 	t.Run("session page shows its own zone, named, and the viewer-local hook", func(t *testing.T) {
 		t.Parallel()
-		ta := newTestApp(t)
-		w := mustWorkshop(t, ta.db)
+		ta := ht.New(t)
+		w := ht.MustWorkshop(t, ta.DB)
 		// 2026-12-08 15:00 UTC is 07:00 in Los Angeles (PST, UTC-8).
-		mustSession(t, ta.db, w, func(s *models.Session) {
+		ht.MustSession(t, ta.DB, w, func(s *models.Session) {
 			s.TimeZone = "America/Los_Angeles"
 			s.StartsAt = time.Date(2026, 12, 8, 15, 0, 0, 0, time.UTC)
 			s.EndsAt = s.StartsAt.Add(7*time.Hour + 30*time.Minute)
 			s.RegistrationClosesAt = s.StartsAt.Add(-24 * time.Hour)
 		})
-		rec := ta.do(t, request{path: "/sessions/1"})
+		rec := ta.Do(t, ht.Request{Path: "/sessions/1"})
 		body := rec.Body.String()
 		for _, want := range []string{"Tue 8 Dec 2026, 07:00–14:30 PST", "America/Los_Angeles", `data-local-start="2026-12-08T15:00:00Z"`} {
 			if !strings.Contains(body, want) {
@@ -83,17 +85,17 @@ func TestPublicPages(t *testing.T) {
 
 func TestSessionPagePrivateDetails(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	w := mustWorkshop(t, ta.db)
-	mustSession(t, ta.db, w)
-	learner := mustUser(t, ta.db, models.RoleLearner, "")
-	instructor := mustUser(t, ta.db, models.RoleInstructor, "")
+	ta := ht.New(t)
+	w := ht.MustWorkshop(t, ta.DB)
+	ht.MustSession(t, ta.DB, w)
+	learner := ht.MustUser(t, ta.DB, models.RoleLearner, "")
+	instructor := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
 	for _, tc := range []struct {
 		name string
 		as   *models.User
 		want bool
 	}{{"anonymous", nil, false}, {"learner", learner, false}, {"instructor", instructor, true}} {
-		rec := ta.do(t, request{path: "/sessions/1", as: tc.as})
+		rec := ta.Do(t, ht.Request{Path: "/sessions/1", As: tc.as})
 		got := strings.Contains(rec.Body.String(), "secret-room")
 		if got != tc.want {
 			t.Errorf("%s sees join link: got %v, want %v", tc.name, got, tc.want)
@@ -103,29 +105,29 @@ func TestSessionPagePrivateDetails(t *testing.T) {
 
 func TestSessionPagePricesAndSeats(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	w := mustWorkshop(t, ta.db)
+	ta := ht.New(t)
+	w := ht.MustWorkshop(t, ta.DB)
 	eb := int64(49500)
-	deadline := testNow.AddDate(0, 0, 3)
-	mustSession(t, ta.db, w, func(s *models.Session) {
+	deadline := ht.Now.AddDate(0, 0, 3)
+	ht.MustSession(t, ta.DB, w, func(s *models.Session) {
 		s.EarlyBirdPriceMinor, s.EarlyBirdDeadline = &eb, &deadline
 		s.Capacity, s.SeatsTaken = 20, 18
 	})
-	body := ta.do(t, request{path: "/sessions/1"}).Body.String()
+	body := ta.Do(t, ht.Request{Path: "/sessions/1"}).Body.String()
 	for _, want := range []string{"$495.00", "Early bird", "then $595.00", "Only 2 seats left", `href="/sessions/1/register"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("page lacks %q", want)
 		}
 	}
-	ta.setNow(deadline.Add(time.Minute))
-	body = ta.do(t, request{path: "/sessions/1"}).Body.String()
+	ta.SetNow(deadline.Add(time.Minute))
+	body = ta.Do(t, ht.Request{Path: "/sessions/1"}).Body.String()
 	if strings.Contains(body, "$495.00") || !strings.Contains(body, "$595.00") {
 		t.Error("early-bird price still shown after its deadline")
 	}
-	if err := ta.db.Model(&models.Session{}).Where("id = 1").Update("seats_taken", 20).Error; err != nil {
+	if err := ta.DB.Model(&models.Session{}).Where("id = 1").Update("seats_taken", 20).Error; err != nil {
 		t.Fatal(err)
 	}
-	body = ta.do(t, request{path: "/sessions/1"}).Body.String()
+	body = ta.Do(t, ht.Request{Path: "/sessions/1"}).Body.String()
 	if !strings.Contains(body, "sold out") || strings.Contains(body, `href="/sessions/1/register"`) {
 		t.Error("sold-out session still offers registration")
 	}
@@ -133,17 +135,17 @@ func TestSessionPagePricesAndSeats(t *testing.T) {
 
 func TestAPISessions(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	w := mustWorkshop(t, ta.db, func(w *models.Workshop) { w.Slug = "gri-basics"; w.Title = "GRI Basics" })
-	s := mustSession(t, ta.db, w, func(s *models.Session) { s.TimeZone = "America/Chicago"; s.SeatsTaken = 5 })
-	mustSession(t, ta.db, w, func(s *models.Session) { s.Status = models.StatusDraft })
-	mustSession(t, ta.db, w, func(s *models.Session) {
-		s.StartsAt = testNow.Add(-48 * time.Hour)
+	ta := ht.New(t)
+	w := ht.MustWorkshop(t, ta.DB, func(w *models.Workshop) { w.Slug = "gri-basics"; w.Title = "GRI Basics" })
+	s := ht.MustSession(t, ta.DB, w, func(s *models.Session) { s.TimeZone = "America/Chicago"; s.SeatsTaken = 5 })
+	ht.MustSession(t, ta.DB, w, func(s *models.Session) { s.Status = models.StatusDraft })
+	ht.MustSession(t, ta.DB, w, func(s *models.Session) {
+		s.StartsAt = ht.Now.Add(-48 * time.Hour)
 		s.EndsAt = s.StartsAt.Add(time.Hour)
 		s.RegistrationClosesAt = s.StartsAt
 	})
 
-	rec := ta.do(t, request{path: "/api/v1/sessions"})
+	rec := ta.Do(t, ht.Request{Path: "/api/v1/sessions"})
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
 		t.Fatalf("list: got %d %s", rec.Code, rec.Header().Get("Content-Type"))
 	}
@@ -173,30 +175,30 @@ func TestAPISessions(t *testing.T) {
 		t.Errorf("starts_at not UTC RFC 3339: %v", got["starts_at"])
 	}
 
-	runScenarios(t, []scenario{
-		{name: "one session", req: request{path: "/api/v1/sessions/1"}, setup: func(t *testing.T, ta *testApp) {
-			mustSession(t, ta.db, mustWorkshop(t, ta.db))
-		}, wantStatus: 200, wantBody: []string{`"id":1`, `"seats_left":20`}},
-		{name: "unknown", req: request{path: "/api/v1/sessions/42"}, wantStatus: 404, wantBody: []string{`"error":"not_found"`}},
-		{name: "malformed id", req: request{path: "/api/v1/sessions/x1"}, wantStatus: 404, wantBody: []string{`"error":"not_found"`}},
-		{name: "draft is 404", req: request{path: "/api/v1/sessions/1"}, setup: func(t *testing.T, ta *testApp) {
-			mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.Status = models.StatusDraft })
-		}, wantStatus: 404, wantBody: []string{`"error"`}},
-		{name: "empty list is []", req: request{path: "/api/v1/sessions"}, wantStatus: 200, wantBody: []string{"[]"}},
+	ht.Run(t, []ht.Scenario{
+		{Name: "one session", Req: ht.Request{Path: "/api/v1/sessions/1"}, Setup: func(t *testing.T, ta *ht.App) {
+			ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB))
+		}, WantStatus: 200, WantBody: []string{`"id":1`, `"seats_left":20`}},
+		{Name: "unknown", Req: ht.Request{Path: "/api/v1/sessions/42"}, WantStatus: 404, WantBody: []string{`"error":"not_found"`}},
+		{Name: "malformed id", Req: ht.Request{Path: "/api/v1/sessions/x1"}, WantStatus: 404, WantBody: []string{`"error":"not_found"`}},
+		{Name: "draft is 404", Req: ht.Request{Path: "/api/v1/sessions/1"}, Setup: func(t *testing.T, ta *ht.App) {
+			ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.Status = models.StatusDraft })
+		}, WantStatus: 404, WantBody: []string{`"error"`}},
+		{Name: "empty list is []", Req: ht.Request{Path: "/api/v1/sessions"}, WantStatus: 200, WantBody: []string{"[]"}},
 	})
 }
 
 func TestCalendarFeed(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	w := mustWorkshop(t, ta.db, func(w *models.Workshop) { w.Title = "HTSUS in Depth" })
-	mustSession(t, ta.db, w, func(s *models.Session) {
+	ta := ht.New(t)
+	w := ht.MustWorkshop(t, ta.DB, func(w *models.Workshop) { w.Title = "HTSUS in Depth" })
+	ht.MustSession(t, ta.DB, w, func(s *models.Session) {
 		s.TimeZone = "America/Chicago"
 		s.StartsAt = time.Date(2026, 12, 8, 15, 0, 0, 0, time.UTC)
 		s.EndsAt = s.StartsAt.Add(7 * time.Hour)
 	})
-	mustSession(t, ta.db, w, func(s *models.Session) { s.Status = models.StatusDraft })
-	rec := ta.do(t, request{path: "/calendar.ics"})
+	ht.MustSession(t, ta.DB, w, func(s *models.Session) { s.Status = models.StatusDraft })
+	rec := ta.Do(t, ht.Request{Path: "/calendar.ics"})
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/calendar") {
 		t.Fatalf("got %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
@@ -222,15 +224,15 @@ func TestCalendarFeed(t *testing.T) {
 
 func TestHealthz(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	rec := ta.do(t, request{path: "/healthz"})
+	ta := ht.New(t)
+	rec := ta.Do(t, ht.Request{Path: "/healthz"})
 	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != `{"status":"ok"}` {
 		t.Fatalf("healthy: got %d %s", rec.Code, rec.Body.String())
 	}
-	if err := models.Close(ta.db); err != nil {
+	if err := models.Close(ta.DB); err != nil {
 		t.Fatal(err)
 	}
-	rec = ta.do(t, request{path: "/healthz"})
+	rec = ta.Do(t, ht.Request{Path: "/healthz"})
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"error"`) {
 		t.Fatalf("db down: got %d %s", rec.Code, rec.Body.String())
 	}
@@ -238,25 +240,25 @@ func TestHealthz(t *testing.T) {
 
 func TestStaticAssetsCacheBusting(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	home := ta.do(t, request{path: "/login"}).Body.String()
+	ta := ht.New(t)
+	home := ta.Do(t, ht.Request{Path: "/login"}).Body.String()
 	i := strings.Index(home, "/static/css/app.css?v=")
 	if i < 0 {
 		t.Fatal("layout does not link the hashed stylesheet")
 	}
 	href := home[i : i+len("/static/css/app.css?v=")+12]
-	rec := ta.do(t, request{path: href})
+	rec := ta.Do(t, ht.Request{Path: href})
 	if rec.Code != 200 || rec.Header().Get("Cache-Control") != "public, max-age=31536000, immutable" {
 		t.Errorf("hashed asset: got %d %q", rec.Code, rec.Header().Get("Cache-Control"))
 	}
 	if !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
 		t.Errorf("content type: got %q", rec.Header().Get("Content-Type"))
 	}
-	rec = ta.do(t, request{path: "/static/css/app.css?v=stale"})
+	rec = ta.Do(t, ht.Request{Path: "/static/css/app.css?v=stale"})
 	if rec.Code != 200 || rec.Header().Get("Cache-Control") != "no-cache" {
 		t.Errorf("stale hash: got %d %q", rec.Code, rec.Header().Get("Cache-Control"))
 	}
-	if rec := ta.do(t, request{path: "/static/../go.mod"}); rec.Code != 404 {
+	if rec := ta.Do(t, ht.Request{Path: "/static/../go.mod"}); rec.Code != 404 {
 		t.Errorf("path escape: got %d", rec.Code)
 	}
 }
@@ -265,7 +267,7 @@ func TestStaticAssetsCacheBusting(t *testing.T) {
 // data: a template that dereferences something optional fails here.
 func TestRenderEveryPageWithZeroData(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
+	ta := ht.New(t)
 	zero := web.ZeroPages()
 	for _, area := range []map[string]web.PageData{catalog.ZeroPages(), bookingweb.ZeroPages(), account.ZeroPages(), tariff.ZeroPages(), admin.ZeroPages()} {
 		for name, pd := range area {
@@ -275,7 +277,7 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 			zero[name] = pd
 		}
 	}
-	names := ta.app.web.Tpl.Names()
+	names := ta.Handlers.Renderer().Names()
 	if len(names) < len(zero) {
 		t.Fatalf("got %d parsed pages, want at least %d", len(names), len(zero))
 	}
@@ -287,7 +289,7 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 		}
 		var buf strings.Builder
 		pd.Errors, pd.User = map[string]string{}, &models.User{Role: models.RoleAdmin}
-		if err := ta.app.web.Tpl.Render(&buf, name, pd, nil); err != nil {
+		if err := ta.Handlers.Renderer().Render(&buf, name, pd, nil); err != nil {
 			t.Errorf("render %s: %v", name, err)
 		}
 	}

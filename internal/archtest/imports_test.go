@@ -21,6 +21,8 @@ func kind(pkg string) string {
 		return "handlers"
 	case p == "handlers/web":
 		return "web"
+	case p == "handlers/handlertest":
+		return "harness"
 	case strings.HasPrefix(p, "handlers/"):
 		return "area"
 	case services[p]:
@@ -51,6 +53,7 @@ var services = map[string]bool{"internal/booking": true, "internal/outbox": true
 var allowed = map[string]map[string]bool{
 	"cmd":      {"handlers": true, "web": true, "area": true, "service": true, "adapter": true, "tool": true, "models": true, "leaf": true},
 	"handlers": {"web": true, "area": true, "service": true, "adapter": true, "models": true, "leaf": true},
+	"harness":  {"handlers": true, "web": true, "area": true, "service": true, "adapter": true, "tool": true, "models": true, "leaf": true},
 	"area":     {"web": true, "service": true, "adapter": true, "models": true, "leaf": true},
 	"web":      {"models": true, "leaf": true},
 	"service":  {"service": true, "adapter": true, "models": true},

@@ -1,6 +1,6 @@
 //go:build bench
 
-package handlers
+package tariff_test
 
 import (
 	"context"
@@ -19,6 +19,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hsworkshop/hsworkshop/handlers"
+	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
 
 	"github.com/labstack/echo/v4"
 
@@ -73,20 +76,20 @@ func TestHTSLoad(t *testing.T) {
 
 	// As `hsworkshop serve` does once the index is loaded (cmd/hsworkshop/hts.go).
 	defer debug.SetGCPercent(debug.SetGCPercent(300))
-	ta := newTestApp(t, func(d *Deps) {
+	ta := ht.New(t, func(d *handlers.Deps) {
 		d.HTS = ix
 		d.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	})
 	// The baseline engine and an empty route, behind the same middleware.
-	ta.e.GET("/bench/baseline", func(c echo.Context) error {
+	ta.E.GET("/bench/baseline", func(c echo.Context) error {
 		out := apiHTSSearch{Results: []apiHTSResult{}, Edition: ix.Edition().Name}
 		for _, h := range ix.Search(c.QueryParam("q"), hts.Options{Limit: 10, Baseline: true}) {
 			out.Results = append(out.Results, apiHTSResult{Code: h.Line.Code, Level: h.Line.Level, Description: h.Line.Description, Path: h.Line.Path})
 		}
 		return c.JSON(http.StatusOK, out)
 	})
-	ta.e.GET("/bench/empty", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"ok": "1"}) })
-	srv := httptest.NewServer(ta.e)
+	ta.E.GET("/bench/empty", func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]string{"ok": "1"}) })
+	srv := httptest.NewServer(ta.E)
 	defer srv.Close()
 
 	queries := evalQueries(t)
@@ -102,16 +105,16 @@ func TestHTSLoad(t *testing.T) {
 		{"search, plain BM25 baseline", func(i int) string { return "/bench/baseline?q=" + url.QueryEscape(queries[i%len(queries)]) }},
 		{"line lookup API", func(i int) string { return "/api/v1/hts/" + codes[i%len(codes)] }},
 	} {
-		if only := os.Getenv("HTS_LOAD_ONLY"); only != "" && !strings.Contains(sc.name, only) {
+		if only := os.Getenv("HTS_LOAD_ONLY"); only != "" && !strings.Contains(sc.Name, only) {
 			continue
 		}
-		r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, 0, sc.path)
+		r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, 0, sc.Path)
 		t.Logf("%-32s conns=%d  saturated: %6.0f req/s  p50 %s  p90 %s  p99 %s  max %s  errors %d",
-			sc.name, conns, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
+			sc.Name, conns, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
 		for _, rate := range rates {
-			r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, rate, sc.path)
+			r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, rate, sc.Path)
 			t.Logf("%-32s conns=%d  offered %5d req/s: %6.0f req/s  p50 %s  p90 %s  p99 %s  max %s  errors %d",
-				sc.name, conns, rate, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
+				sc.Name, conns, rate, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
 		}
 	}
 }
@@ -159,7 +162,7 @@ func (r loadResult) max() time.Duration {
 
 // drive runs conns clients, each on its own keep-alive connection, for d
 // after a one-second warm-up, and collects latencies. With rate 0 each
-// client sends its next request as soon as the last one is answered
+// client sends its next Request as soon as the last one is answered
 // (saturation); otherwise the clients together offer rate requests per
 // second on a fixed schedule, and a latency counts from the scheduled
 // time, so a server that falls behind is charged for the wait
