@@ -21,7 +21,7 @@ func TestCSRF(t *testing.T) {
 	t.Parallel()
 	ht.Run(t, []ht.Scenario{
 		{Name: "signup without token is refused", Req: ht.Request{Method: "POST", Path: "/signup", NoCSRF: true,
-			Form: url.Values{"name": {"X"}, "email": {"x@example.com"}, "password": {goodPassword}, "password_confirm": {goodPassword}}},
+			Form: url.Values{"name": {"X"}, "email": {"x@example.com"}, "password": {ht.GoodPassword}, "password_confirm": {ht.GoodPassword}}},
 			WantStatus: http.StatusForbidden, WantBody: []string{"This form has expired"},
 			Check: func(t *testing.T, ta *ht.App, _ *httptest.ResponseRecorder) {
 				if _, err := models.FindUserByEmail(t.Context(), ta.DB, "x@example.com"); err == nil {
@@ -125,9 +125,9 @@ func TestSecurityHeaders(t *testing.T) {
 func TestSecureSessionCookieOnHTTPS(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t, func(d *handlers.Deps) { d.Config.BaseURL = "https://hsw.test" })
-	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
-	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Form: url.Values{"email": {u.Email}, "password": {goodPassword}}})
-	c := sessionCookie(ta, rec)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, ht.GoodPassword)
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Form: url.Values{"email": {u.Email}, "password": {ht.GoodPassword}}})
+	c := ta.SessionCookie(rec)
 	if c == nil || c.Name != "__Host-hsw_session" || !c.Secure || !c.HttpOnly || c.Path != "/" {
 		t.Fatalf("session cookie: %+v", c)
 	}
@@ -182,7 +182,7 @@ func TestStateChangingRoutesNeedCSRFAndRoles(t *testing.T) {
 	o := ta.PlaceAPIOrder(t, s.ID, 2, "invoice")
 	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
 	forms := map[string]url.Values{
-		fmt.Sprintf("/sessions/%d/register", s.ID):                              registerValues("invoice"),
+		fmt.Sprintf("/sessions/%d/register", s.ID):                              ht.RegisterValues("invoice"),
 		fmt.Sprintf("/sessions/%d/waitlist", s.ID):                              {"name": {"W"}, "email": {"w@example.com"}, "seats": {"1"}},
 		"/waitlist/claim":                                                       {"waitlist_token": {"x"}},
 		"/orders/" + o.Ref + "/cancel":                                          {},

@@ -449,3 +449,24 @@ func DecodeJSON[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
 	}
 	return v
 }
+
+// GoodPassword passes the password rules; fixtures and forms use it.
+const GoodPassword = "correct horse battery"
+
+// SessionCookie is the login cookie a response set, or nil.
+func (ta *App) SessionCookie(rec *httptest.ResponseRecorder) *http.Cookie {
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == ta.Handlers.SessionCookieName() && c.MaxAge >= 0 && c.Value != "" {
+			return c
+		}
+	}
+	return nil
+}
+
+// registerForm2 is a valid two-attendee form for session s.
+func RegisterValues(method string) url.Values {
+	return url.Values{"seats": {"2"}, "attendee_name_1": {"Ana Pérez"}, "attendee_email_1": {"ana@broker.example"},
+		"attendee_name_2": {"Ben Okafor"}, "attendee_email_2": {"ben@broker.example"},
+		"buyer_name": {"Ana Pérez"}, "buyer_email": {"ana@broker.example"}, "buyer_company": {"Pérez Customs"},
+		"po_number": {"PO-7781"}, "payment_method": {method}, "terms": {"yes"}, "action": {"place"}}
+}

@@ -1,4 +1,4 @@
-package handlers_test
+package account_test
 
 import (
 	"context"
@@ -17,22 +17,11 @@ import (
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
-const goodPassword = "correct horse battery"
-
-func sessionCookie(ta *ht.App, rec *httptest.ResponseRecorder) *http.Cookie {
-	for _, c := range rec.Result().Cookies() {
-		if c.Name == ta.Handlers.SessionCookieName() && c.MaxAge >= 0 && c.Value != "" {
-			return c
-		}
-	}
-	return nil
-}
-
 func TestSignup(t *testing.T) {
 	t.Parallel()
 	valid := func() url.Values {
 		return url.Values{"name": {"Ana Pérez"}, "email": {"Ana@Broker.example"}, "company": {"Pérez Customs"},
-			"password": {goodPassword}, "password_confirm": {goodPassword}}
+			"password": {ht.GoodPassword}, "password_confirm": {ht.GoodPassword}}
 	}
 	with := func(k, v string) url.Values { f := valid(); f.Set(k, v); return f }
 	ht.Run(t, []ht.Scenario{
@@ -46,7 +35,7 @@ func TestSignup(t *testing.T) {
 				if u.Role != models.RoleLearner || u.Company != "Pérez Customs" || !strings.HasPrefix(u.PasswordHash, "$2a$04$") {
 					t.Errorf("stored user: %+v", u)
 				}
-				if sessionCookie(ta, rec) == nil {
+				if ta.SessionCookie(rec) == nil {
 					t.Error("no session cookie after sign-up")
 				}
 			}},
@@ -73,15 +62,15 @@ func TestSignup(t *testing.T) {
 func TestLoginLogoutAndRotation(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t)
-	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, ht.GoodPassword)
 	// A pre-existing (possibly planted) session cookie must not survive login.
 	planted := ta.Login(t, u)
 	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Cookies: []*http.Cookie{planted},
-		Form: url.Values{"email": {strings.ToUpper(u.Email)}, "password": {goodPassword}, "next": {"/account"}}})
+		Form: url.Values{"email": {strings.ToUpper(u.Email)}, "password": {ht.GoodPassword}, "next": {"/account"}}})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account" {
 		t.Fatalf("login: got %d %q", rec.Code, rec.Header().Get("Location"))
 	}
-	fresh := sessionCookie(ta, rec)
+	fresh := ta.SessionCookie(rec)
 	if fresh == nil || fresh.Value == planted.Value {
 		t.Fatal("session not rotated at login")
 	}
@@ -107,7 +96,7 @@ func TestLoginLogoutAndRotation(t *testing.T) {
 func TestLoginSameMessageForUnknownAndWrong(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t)
-	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, ht.GoodPassword)
 	wrong := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Form: url.Values{"email": {u.Email}, "password": {"wrong password here"}}})
 	unknown := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Form: url.Values{"email": {"nobody@example.com"}, "password": {"wrong password here"}}})
 	if wrong.Code != unknown.Code || wrong.Code != http.StatusUnauthorized {
@@ -130,7 +119,7 @@ func TestLoginThrottleSurvivesSpoofedXFF(t *testing.T) {
 	ta := ht.New(t, func(d *handlers.Deps) {
 		d.LoginLimits = account.Limits{Window: 15 * time.Minute, PerAccount: 3, PerIP: 5, ResetsPerHour: 3}
 	})
-	victim := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
+	victim := ht.MustUser(t, ta.DB, models.RoleLearner, ht.GoodPassword)
 	try := func(email, pw, xff string) int {
 		return ta.Do(t, ht.Request{Method: "POST", Path: "/login", Remote: "203.0.113.9:5000",
 			Headers: map[string]string{"X-Forwarded-For": xff, "X-Real-Ip": xff},
@@ -141,7 +130,7 @@ func TestLoginThrottleSurvivesSpoofedXFF(t *testing.T) {
 			t.Fatalf("attempt %d: got %d", i, c)
 		}
 	}
-	if c := try(victim.Email, goodPassword, "198.51.100.77"); c != http.StatusTooManyRequests {
+	if c := try(victim.Email, ht.GoodPassword, "198.51.100.77"); c != http.StatusTooManyRequests {
 		t.Fatalf("account not throttled after 3 failures: got %d", c)
 	}
 	// Per-IP: other accounts from the same real IP, each with a new spoofed XFF.
@@ -160,7 +149,7 @@ func TestLoginThrottleSurvivesSpoofedXFF(t *testing.T) {
 	// After the window the victim can log in again.
 	ta.SetNow(ht.Now.Add(16 * time.Minute))
 	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Remote: "198.51.100.5:6000",
-		Form: url.Values{"email": {victim.Email}, "password": {goodPassword}}}).Code; c != http.StatusSeeOther {
+		Form: url.Values{"email": {victim.Email}, "password": {ht.GoodPassword}}}).Code; c != http.StatusSeeOther {
 		t.Fatalf("after window: got %d", c)
 	}
 }
@@ -190,7 +179,7 @@ var resetLink = regexp.MustCompile(`http://hsw\.test/password/reset\?token=([A-Z
 func TestPasswordReset(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t)
-	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, ht.GoodPassword)
 	other := ta.Login(t, u)
 	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {u.Email}}})
 	if rec.Code != http.StatusSeeOther {
@@ -232,7 +221,7 @@ func TestPasswordReset(t *testing.T) {
 		t.Error("old sessions survive a password reset")
 	}
 	fresh, _ := models.FindUserByID(context.Background(), ta.DB, u.ID)
-	if !ht.Passwords.Check(fresh, newPW) || ht.Passwords.Check(fresh, goodPassword) {
+	if !ht.Passwords.Check(fresh, newPW) || ht.Passwords.Check(fresh, ht.GoodPassword) {
 		t.Error("password not changed")
 	}
 	// Expired tokens fail.
@@ -248,7 +237,7 @@ func TestPasswordReset(t *testing.T) {
 func TestProfile(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t)
-	u := ht.MustUser(t, ta.DB, models.RoleLearner, goodPassword)
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, ht.GoodPassword)
 	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/account", As: u, Form: url.Values{"name": {"New Name"}, "company": {"ACME Imports"}, "job_title": {"Compliance lead"}}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("update: %d", rec.Code)
@@ -265,7 +254,7 @@ func TestProfile(t *testing.T) {
 	if rec.Code != 422 || !strings.Contains(rec.Body.String(), "not your current password") {
 		t.Errorf("wrong current: %d", rec.Code)
 	}
-	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/account/password", As: u, Form: url.Values{"current_password": {goodPassword}, "password": {"another good passphrase"}, "password_confirm": {"another good passphrase"}}})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/account/password", As: u, Form: url.Values{"current_password": {ht.GoodPassword}, "password": {"another good passphrase"}, "password_confirm": {"another good passphrase"}}})
 	if rec.Code != http.StatusSeeOther {
 		t.Errorf("change: %d", rec.Code)
 	}

@@ -1,4 +1,4 @@
-package handlers_test
+package booking_test
 
 import (
 	"encoding/json"
@@ -15,14 +15,6 @@ import (
 	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/models"
 )
-
-// registerForm2 is a valid two-attendee form for session s.
-func registerValues(method string) url.Values {
-	return url.Values{"seats": {"2"}, "attendee_name_1": {"Ana Pérez"}, "attendee_email_1": {"ana@broker.example"},
-		"attendee_name_2": {"Ben Okafor"}, "attendee_email_2": {"ben@broker.example"},
-		"buyer_name": {"Ana Pérez"}, "buyer_email": {"ana@broker.example"}, "buyer_company": {"Pérez Customs"},
-		"po_number": {"PO-7781"}, "payment_method": {method}, "terms": {"yes"}, "action": {"place"}}
-}
 
 func TestRegistrationFormInvoice(t *testing.T) {
 	t.Parallel()
@@ -42,7 +34,7 @@ func TestRegistrationFormInvoice(t *testing.T) {
 		t.Error("card offered without Stripe")
 	}
 	// Changing the number of attendees keeps what was typed.
-	more := registerValues("invoice")
+	more := ht.RegisterValues("invoice")
 	more.Set("seats", "3")
 	more.Set("action", "seats")
 	rec0 := ta.Do(t, ht.Request{Method: "POST", Path: path, Form: more})
@@ -54,7 +46,7 @@ func TestRegistrationFormInvoice(t *testing.T) {
 		t.Fatal("changing the count took seats")
 	}
 	// Applying a code re-prices without creating anything.
-	v := registerValues("invoice")
+	v := ht.RegisterValues("invoice")
 	v.Set("discount_code", "team15")
 	v.Set("action", "apply_code")
 	rec := ta.Do(t, ht.Request{Method: "POST", Path: path, Form: v})
@@ -62,7 +54,7 @@ func TestRegistrationFormInvoice(t *testing.T) {
 		t.Fatalf("apply code: %d", rec.Code)
 	}
 	// Errors are shown beside their fields; nothing is stored.
-	bad := registerValues("invoice")
+	bad := ht.RegisterValues("invoice")
 	bad.Set("attendee_email_2", "not-an-email")
 	bad.Del("terms")
 	bad.Set("discount_code", "NOPE")
@@ -147,7 +139,7 @@ func TestRegistrationFormCardCheckout(t *testing.T) {
 	fake := payments.NewFake(ht.WebhookSecret)
 	ta := ht.New(t, ht.WithFakeStripe(fake))
 	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB))
-	rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")})
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: ht.RegisterValues("card")})
 	if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "https://checkout.stripe.com/") {
 		t.Fatalf("card: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
@@ -169,7 +161,7 @@ func TestRegistrationFormCardCheckout(t *testing.T) {
 		t.Errorf("after cancel: %s, seats %d, expired %v", got.Status, ta.Session(t, s.ID).SeatsTaken, fake.Expired)
 	}
 	// Paid: the success page asks Stripe server-side and confirms.
-	if rec = ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")}); rec.Code != http.StatusSeeOther {
+	if rec = ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: ht.RegisterValues("card")}); rec.Code != http.StatusSeeOther {
 		t.Fatalf("second card order: %d", rec.Code)
 	}
 	var o2 models.Order
@@ -184,7 +176,7 @@ func TestRegistrationFormCardCheckout(t *testing.T) {
 		t.Errorf("after return: %s", got.Status)
 	}
 	// A forged session id on the success URL confirms nothing.
-	ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")})
+	ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: ht.RegisterValues("card")})
 	var o3 models.Order
 	ta.DB.Order("id desc").First(&o3)
 	ta.Do(t, ht.Request{Path: "/orders/" + o3.Ref + "/return?session_id=cs_forged"})
@@ -193,7 +185,7 @@ func TestRegistrationFormCardCheckout(t *testing.T) {
 	}
 	// Stripe down: nothing booked, clear message.
 	fake.FailCheckout = true
-	rec = ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: ht.RegisterValues("card")})
 	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "nothing was booked") {
 		t.Errorf("provider down: %d", rec.Code)
 	}

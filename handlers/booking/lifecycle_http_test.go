@@ -1,4 +1,4 @@
-package handlers_test
+package booking_test
 
 import (
 	"context"
@@ -158,7 +158,7 @@ func TestWaitlistOffersAndClaims(t *testing.T) {
 	if claim.Code != 200 || !strings.Contains(claim.Body.String(), "reserved for you") {
 		t.Fatalf("claim page: %d", claim.Code)
 	}
-	v := registerValues("invoice")
+	v := ht.RegisterValues("invoice")
 	v.Set("waitlist_token", token)
 	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/waitlist/claim", Form: v})
 	if rec.Code != http.StatusSeeOther {
@@ -359,7 +359,7 @@ func TestCheckoutAgainstStripeMock(t *testing.T) {
 	stripe := payments.NewStripe("sk_test_123", ht.WebhookSecret, testsvc.StripeMock(t))
 	ta := ht.New(t, func(d *handlers.Deps) { d.Payments = stripe })
 	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB))
-	rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: registerValues("card")})
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/sessions/%d/register", s.ID), Form: ht.RegisterValues("card")})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") == "" {
 		t.Fatalf("checkout via stripe-mock: %d %s", rec.Code, rec.Body.String())
 	}
