@@ -93,12 +93,14 @@ type LockedBuffer struct {
 	buf bytes.Buffer
 }
 
+// Write appends p under the lock.
 func (b *LockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
+// String is everything written so far.
 func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -118,6 +120,7 @@ type Request struct {
 	NoCSRF  bool
 }
 
+// Do sends r through the real router and middleware and returns the response.
 func (ta *App) Do(t *testing.T, r Request) *httptest.ResponseRecorder {
 	t.Helper()
 	if r.Method == "" {
@@ -240,6 +243,7 @@ func Run(t *testing.T, scenarios []Scenario, mutate ...func(*handlers.Deps)) {
 
 var fixtureSeq atomic.Int64
 
+// MustUser creates a user with role and password (none when empty).
 func MustUser(t *testing.T, db *gorm.DB, role models.Role, password string) *models.User {
 	t.Helper()
 	hash := ""
@@ -257,6 +261,7 @@ func MustUser(t *testing.T, db *gorm.DB, role models.Role, password string) *mod
 	return u
 }
 
+// MustWorkshop creates a workshop; opts adjust it before it is stored.
 func MustWorkshop(t *testing.T, db *gorm.DB, opts ...func(*models.Workshop)) *models.Workshop {
 	t.Helper()
 	n := fixtureSeq.Add(1)
@@ -272,6 +277,7 @@ func MustWorkshop(t *testing.T, db *gorm.DB, opts ...func(*models.Workshop)) *mo
 	return w
 }
 
+// MustTopic creates a catalog topic.
 func MustTopic(t *testing.T, db *gorm.DB, slug, name string) models.Topic {
 	t.Helper()
 	tp := models.Topic{Slug: slug, Name: name}
@@ -319,6 +325,7 @@ func APIOrderBody(n int, method string, extra ...string) string {
 	return body + "}"
 }
 
+// PostJSON posts body as application/json to path.
 func (ta *App) PostJSON(t *testing.T, path, body string) *httptest.ResponseRecorder {
 	t.Helper()
 	return ta.Do(t, Request{Method: http.MethodPost, Path: path, Body: body, Headers: map[string]string{"Content-Type": "application/json"}})
@@ -342,6 +349,7 @@ func (ta *App) PlaceAPIOrder(t *testing.T, sessionID uint, n int, method string,
 	return o
 }
 
+// Order loads an order with its attendees and session.
 func (ta *App) Order(t *testing.T, id uint) *models.Order {
 	t.Helper()
 	o, err := models.FindOrder(context.Background(), ta.DB, id)
@@ -351,6 +359,7 @@ func (ta *App) Order(t *testing.T, id uint) *models.Order {
 	return o
 }
 
+// Session loads a session.
 func (ta *App) Session(t *testing.T, id uint) *models.Session {
 	t.Helper()
 	s, err := models.FindSession(context.Background(), ta.DB, id)
@@ -441,6 +450,7 @@ func WithHTS(t *testing.T) func(*handlers.Deps) {
 	return func(d *handlers.Deps) { d.HTS = ix }
 }
 
+// DecodeJSON decodes a JSON response body into T.
 func DecodeJSON[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
 	t.Helper()
 	var v T
