@@ -323,17 +323,17 @@ func (h *Handler) SearchHTS(c echo.Context) error {
 		Description: "Find HTSUS lines by the words traders use, by code or code prefix."})
 }
 
-// apiHTSResult is one search result (PRODUCT.md).
-type apiHTSResult struct {
+// APIHTSResult is one search result of the JSON API (PRODUCT.md).
+type APIHTSResult struct {
 	Code        string   `json:"code"`
 	Level       int      `json:"level"`
 	Description string   `json:"description"`
 	Path        []string `json:"path"`
 }
 
-// apiHTSSearch is the answer of GET /api/v1/hts/search.
-type apiHTSSearch struct {
-	Results []apiHTSResult `json:"results"`
+// APIHTSSearch is the JSON shape of GET /api/v1/hts/search.
+type APIHTSSearch struct {
+	Results []APIHTSResult `json:"results"`
 	Edition string         `json:"edition"`
 }
 
@@ -350,13 +350,13 @@ func (h *Handler) APISearchHTS(c echo.Context) error {
 	if errs := f.validate(false, htsDefaultLimit); len(errs) > 0 {
 		return web.ValidationJSON(c, errs)
 	}
-	out := apiHTSSearch{Results: []apiHTSResult{}, Edition: ix.Edition().Name}
+	out := APIHTSSearch{Results: []APIHTSResult{}, Edition: ix.Edition().Name}
 	for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
 		path := hit.Line.Path
 		if path == nil {
 			path = []string{}
 		}
-		out.Results = append(out.Results, apiHTSResult{Code: hit.Line.Code, Level: hit.Line.Level, Description: hit.Line.Description, Path: path})
+		out.Results = append(out.Results, APIHTSResult{Code: hit.Line.Code, Level: hit.Line.Level, Description: hit.Line.Description, Path: path})
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/hsworkshop/hsworkshop/handlers"
 	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
+	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 
 	"github.com/labstack/echo/v4"
 
@@ -82,9 +83,9 @@ func TestHTSLoad(t *testing.T) {
 	})
 	// The baseline engine and an empty route, behind the same middleware.
 	ta.E.GET("/bench/baseline", func(c echo.Context) error {
-		out := apiHTSSearch{Results: []apiHTSResult{}, Edition: ix.Edition().Name}
+		out := tariff.APIHTSSearch{Results: []tariff.APIHTSResult{}, Edition: ix.Edition().Name}
 		for _, h := range ix.Search(c.QueryParam("q"), hts.Options{Limit: 10, Baseline: true}) {
-			out.Results = append(out.Results, apiHTSResult{Code: h.Line.Code, Level: h.Line.Level, Description: h.Line.Description, Path: h.Line.Path})
+			out.Results = append(out.Results, tariff.APIHTSResult{Code: h.Line.Code, Level: h.Line.Level, Description: h.Line.Description, Path: h.Line.Path})
 		}
 		return c.JSON(http.StatusOK, out)
 	})
@@ -105,16 +106,16 @@ func TestHTSLoad(t *testing.T) {
 		{"search, plain BM25 baseline", func(i int) string { return "/bench/baseline?q=" + url.QueryEscape(queries[i%len(queries)]) }},
 		{"line lookup API", func(i int) string { return "/api/v1/hts/" + codes[i%len(codes)] }},
 	} {
-		if only := os.Getenv("HTS_LOAD_ONLY"); only != "" && !strings.Contains(sc.Name, only) {
+		if only := os.Getenv("HTS_LOAD_ONLY"); only != "" && !strings.Contains(sc.name, only) {
 			continue
 		}
-		r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, 0, sc.Path)
+		r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, 0, sc.path)
 		t.Logf("%-32s conns=%d  saturated: %6.0f req/s  p50 %s  p90 %s  p99 %s  max %s  errors %d",
-			sc.Name, conns, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
+			sc.name, conns, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
 		for _, rate := range rates {
-			r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, rate, sc.Path)
+			r := drive(t, srv.URL, conns, time.Duration(seconds)*time.Second, rate, sc.path)
 			t.Logf("%-32s conns=%d  offered %5d req/s: %6.0f req/s  p50 %s  p90 %s  p99 %s  max %s  errors %d",
-				sc.Name, conns, rate, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
+				sc.name, conns, rate, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
 		}
 	}
 }
