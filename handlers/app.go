@@ -1,7 +1,11 @@
-// Package handlers is the HTTP face of hsworkshop: one App holding its
-// dependencies, every route registered in one place, server-rendered pages
-// and the JSON API. Domain rules live in models; handlers bind, validate,
-// call models and render.
+// Package handlers assembles the HTTP face of hsworkshop: New builds the
+// shared web base and every area (catalog, booking, account, tariff, admin)
+// from Deps, and Register installs the middleware, the error handler and
+// the one route table (routes.go). The areas live in handlers/<area>; what
+// they share lives in handlers/web.
+//
+// It may import everything below it: handlers/web, every handlers/<area>,
+// services, adapters and models. Only cmd imports it (and only serve.go).
 package handlers
 
 import (
@@ -13,14 +17,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/content"
+	"github.com/hsworkshop/hsworkshop/handlers/account"
+	"github.com/hsworkshop/hsworkshop/handlers/admin"
+	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
+	"github.com/hsworkshop/hsworkshop/handlers/catalog"
+	"github.com/hsworkshop/hsworkshop/handlers/tariff"
+	"github.com/hsworkshop/hsworkshop/handlers/web"
+	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
-	"github.com/hsworkshop/hsworkshop/internal/invoice"
-	"github.com/hsworkshop/hsworkshop/internal/mail"
+	"github.com/hsworkshop/hsworkshop/internal/outbox"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
 	"github.com/hsworkshop/hsworkshop/templates"
@@ -41,29 +50,16 @@ type Config struct {
 	SMTPEnabled bool
 	// RequestTimeout bounds each request's context.
 	RequestTimeout time.Duration
-	// HoldDuration is how long card-payment seats are held (and the Stripe
-	// Checkout Session lives): at least Stripe's 30-minute minimum.
+	// HoldDuration, InvoiceTerm, OfferTTL and Business are the booking
+	// settings used when Deps.Booking is nil (see booking.Settings).
 	HoldDuration time.Duration
-	// InvoiceTerm is how long invoice seats are held unpaid (capped at the start).
-	InvoiceTerm time.Duration
-	// OfferTTL is how long a waiting-list offer reserves its seats.
-	OfferTTL time.Duration
-	// Business appears on invoices and emails.
-	Business Business
+	InvoiceTerm  time.Duration
+	OfferTTL     time.Duration
+	Business     booking.Business
 }
 
-// Business identifies the seller on invoices and in emails.
-type Business struct {
-	Name                string
-	Address             []string
-	Email               string
-	PaymentInstructions string
-}
-
-// secure reports whether the site is served over https.
-func (c Config) secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
-
-// Deps is everything New needs; tests swap any of it.
+// Deps is everything New needs; tests swap any of it. A new area adds its
+// service here (e.g. Learn *learn.Service) and builds its Handler in New.
 type Deps struct {
 	DB     *gorm.DB
 	Config Config
@@ -77,10 +73,15 @@ type Deps struct {
 	DevTemplatesFS fs.FS
 	// Passwords defaults to bcrypt at models.DefaultPasswordCost.
 	Passwords *models.Passwords
+	// LoginLimits defaults to account.DefaultLimits.
+	LoginLimits account.Limits
+	// Booking is the booking service; nil builds one from Payments,
+	// Mailer, SeatTaker and Config (tests do that).
+	Booking *booking.Service
 	// Payments is the card processor; nil turns card payment off.
-	Payments Payments
+	Payments booking.Payments
 	// Mailer sends the outbox; nil keeps messages queued (shown to admins).
-	Mailer Mailer
+	Mailer outbox.Mailer
 	// SeatTaker overrides models.TakeSeats; only the concurrency test's
 	// negative control sets it.
 	SeatTaker models.SeatTaker
@@ -89,26 +90,24 @@ type Deps struct {
 	HTS *hts.Index
 }
 
-// App holds the dependencies of every handler.
+// App is the assembled web app: the shared base, the middleware's own
+// dependencies and one Handler per area.
 type App struct {
+	web    *web.Base
 	db     *gorm.DB
 	cfg    Config
 	log    *slog.Logger
-	now    func() time.Time
-	tpl    *Renderer
 	static fs.FS
 	hashes map[string]string
-	md     *markdownRenderer
-	mail   *mail.Composer
-	limits loginLimits
-	// passwords hashes at Deps.Passwords' cost (bcrypt 12 in production).
+	bk     *booking.Service
+	// passwords is kept for TestDefaultPasswordCost.
 	passwords *models.Passwords
-	pay       Payments
-	mailer    Mailer
-	takeSeats models.SeatTaker
-	hts       *hts.Index
-	// duty is the duty calculator's measures table (content/duty).
-	duty *duty.Table
+
+	catalog *catalog.Handler
+	booking *bookingweb.Handler
+	account *account.Handler
+	tariff  *tariff.Handler
+	admin   *admin.Handler
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -120,139 +119,76 @@ func New(d Deps) (*App, error) {
 	if _, err := url.Parse(d.Config.BaseURL); err != nil || d.Config.BaseURL == "" {
 		return nil, fmt.Errorf("handlers: bad BaseURL %q", d.Config.BaseURL)
 	}
-	a := &App{db: d.DB, cfg: d.Config, log: d.Logger, now: d.Now, static: d.StaticFS, limits: defaultLoginLimits}
-	a.cfg.BaseURL = strings.TrimRight(a.cfg.BaseURL, "/")
-	a.passwords = d.Passwords
-	if a.passwords == nil {
-		a.passwords = models.NewPasswords(models.DefaultPasswordCost)
+	cfg := d.Config
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.RequestTimeout == 0 {
+		cfg.RequestTimeout = 30 * time.Second
 	}
-	a.pay, a.mailer, a.takeSeats = d.Payments, d.Mailer, d.SeatTaker
-	a.hts = d.HTS
-	if a.takeSeats == nil {
-		a.takeSeats = models.TakeSeats
+	log, now := d.Logger, d.Now
+	if log == nil {
+		log = slog.Default()
 	}
-	if a.cfg.HoldDuration < 30*time.Minute {
-		a.cfg.HoldDuration = 35 * time.Minute
+	if now == nil {
+		now = time.Now
 	}
-	if a.cfg.InvoiceTerm <= 0 {
-		a.cfg.InvoiceTerm = 14 * 24 * time.Hour
-	}
-	if a.cfg.OfferTTL <= 0 {
-		a.cfg.OfferTTL = 24 * time.Hour
-	}
-	if a.cfg.Business.Name == "" {
-		a.cfg.Business.Name = "hsworkshop"
-	}
-	if a.log == nil {
-		a.log = slog.Default()
-	}
-	if a.now == nil {
-		a.now = time.Now
-	}
+	a := &App{db: d.DB, cfg: cfg, log: log, static: d.StaticFS}
 	if a.static == nil {
 		a.static = static.FS
-	}
-	if a.cfg.RequestTimeout == 0 {
-		a.cfg.RequestTimeout = 30 * time.Second
 	}
 	tfs := d.TemplatesFS
 	if tfs == nil {
 		tfs = templates.FS
 	}
-	hashes, err := assetHashes(a.static)
+	hashes, err := web.AssetHashes(a.static)
 	if err != nil {
 		return nil, err
 	}
 	a.hashes = hashes
-	a.md = newMarkdown()
-	if a.mail, err = mail.NewComposer(); err != nil {
-		return nil, err
-	}
-	a.tpl, err = newRenderer(tfs, templateFuncs(hashes, a.md), a.cfg.Dev, d.DevTemplatesFS)
+	tpl, err := web.NewRenderer(tfs, web.TemplateFuncs(hashes, web.NewMarkdown()), cfg.Dev, d.DevTemplatesFS)
 	if err != nil {
 		return nil, err
 	}
-	if a.duty, err = duty.Load(content.FS); err != nil {
+	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now}
+	a.bk = d.Booking
+	if a.bk == nil {
+		if a.bk, err = NewBooking(d.DB, cfg, d.Payments, d.Mailer, d.SeatTaker, log, now); err != nil {
+			return nil, err
+		}
+	}
+	passwords := d.Passwords
+	if passwords == nil {
+		passwords = models.NewPasswords(models.DefaultPasswordCost)
+	}
+	a.passwords = passwords
+	table, err := duty.Load(content.FS)
+	if err != nil {
 		return nil, err
 	}
+	a.catalog = catalog.New(a.web, d.DB, a.bk)
+	a.booking = bookingweb.New(a.web, d.DB, a.bk)
+	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
+	a.tariff = tariff.New(a.web, d.HTS, table)
+	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
 	return a, nil
 }
 
-// Register installs middleware, the error handler and every route on e.
-func (a *App) Register(e *echo.Echo) {
-	e.HideBanner, e.HidePort = true, true
-	e.Renderer = a.tpl
-	e.HTTPErrorHandler = a.httpErrorHandler
-	e.IPExtractor = a.ipExtractor()
-	a.useMiddleware(e)
-
-	e.GET("/static/*", a.serveStatic)
-	e.GET("/healthz", a.healthz)
-
-	e.GET("/", a.home)
-	e.GET("/sessions", a.listSessions)
-	e.GET("/sessions/:id", a.showSession)
-	e.GET("/workshops/:slug", a.showWorkshop)
-	e.GET("/calendar.ics", a.calendarFeed)
-	e.GET("/terms", a.showTerms)
-
-	// Registration and payment.
-	e.GET("/sessions/:id/register", a.newRegistration)
-	e.POST("/sessions/:id/register", a.createRegistration)
-	e.GET("/sessions/:id/waitlist", a.newWaitlist)
-	e.POST("/sessions/:id/waitlist", a.createWaitlist)
-	e.GET("/waitlist/claim", a.showWaitlistClaim)
-	e.POST("/waitlist/claim", a.claimWaitlist)
-	e.GET("/orders/:ref", a.showOrder)
-	e.GET("/orders/:ref/return", a.returnFromCheckout)
-	e.GET("/orders/:ref/checkout-cancelled", a.checkoutCancelled)
-	e.POST("/orders/:ref/cancel", a.cancelOrder)
-	e.POST("/orders/:ref/attendees/:aid/cancel", a.cancelAttendee)
-	e.GET("/orders/:ref/invoice.pdf", a.orderDocument(invoice.Invoice))
-	e.GET("/orders/:ref/receipt.pdf", a.orderDocument(invoice.Receipt))
-	e.GET("/orders/:ref/session.ics", a.orderCalendar)
-	e.POST("/webhooks/stripe", a.stripeWebhook)
-
-	e.GET("/signup", a.newSignup)
-	e.POST("/signup", a.createSignup)
-	e.GET("/login", a.newLogin)
-	e.POST("/login", a.createLogin)
-	e.POST("/logout", a.deleteLogin)
-	e.GET("/password/forgot", a.newPasswordForgot)
-	e.POST("/password/forgot", a.createPasswordForgot)
-	e.GET("/password/reset", a.editPasswordReset)
-	e.POST("/password/reset", a.updatePasswordReset)
-
-	account := e.Group("/account", a.requireUser)
-	account.GET("", a.showProfile)
-	account.POST("", a.updateProfile)
-	account.POST("/password", a.updatePassword)
-	account.GET("/registrations", a.myRegistrations)
-
-	admin := e.Group("/admin", a.requireAdmin)
-	admin.GET("", a.showAdminDashboard)
-	admin.GET("/emails", a.listAdminEmails)
-	admin.GET("/emails/:id", a.showAdminEmail)
-	admin.GET("/orders", a.listAdminOrders)
-	admin.POST("/orders/:id/mark-paid", a.markOrderPaid)
-	admin.POST("/orders/:id/clear-flag", a.clearOrderFlag)
-	admin.GET("/sessions/:id", a.showAdminSession)
-	admin.POST("/sessions/:id/capacity", a.updateCapacity)
-	admin.POST("/sessions/:id/policy", a.updatePolicy)
-	// The roster is for staff: admins and the session's own instructor.
-	e.GET("/admin/sessions/:id/roster.csv", a.rosterCSV, a.requireStaff)
-
-	api := e.Group("/api/v1")
-	api.GET("/sessions", a.apiListSessions)
-	api.GET("/sessions/:id", a.apiShowSession)
-	api.POST("/sessions/:id/orders", a.apiCreateOrder)
-
-	// Tariff reference.
-	e.GET("/hts", a.showHTSBrowser)
-	e.GET("/hts/search", a.searchHTS)
-	e.GET("/hts/:code", a.showHTSLine)
-	api.GET("/hts/search", a.apiSearchHTS)
-	api.GET("/hts/:code", a.apiShowHTSLine)
-	e.GET("/tools/duty", a.showDutyCalculator)
-	api.GET("/duty", a.apiDuty)
+// NewBooking builds the booking service (and its outbox) from the handler
+// configuration; tests and New use it when no service is passed in.
+func NewBooking(db *gorm.DB, cfg Config, pay booking.Payments, mailer outbox.Mailer, seats models.SeatTaker, log *slog.Logger, now func() time.Time) (*booking.Service, error) {
+	out, err := outbox.New(db, mailer, log, now)
+	if err != nil {
+		return nil, err
+	}
+	return booking.New(booking.Deps{DB: db, Payments: pay, Outbox: out, Logger: log, Now: now, SeatTaker: seats,
+		Settings: booking.Settings{BaseURL: cfg.BaseURL, HoldDuration: cfg.HoldDuration, InvoiceTerm: cfg.InvoiceTerm,
+			OfferTTL: cfg.OfferTTL, Business: cfg.Business}})
 }
+
+// SessionCookieName is the login cookie's name (tests log in with it).
+func (a *App) SessionCookieName() string { return a.web.SessionCookieName() }
+
+// Renderer is the parsed page set (the render smoke test walks it).
+func (a *App) Renderer() *web.Renderer { return a.web.Tpl }
+
+// Booking is the booking service the handlers use.
+func (a *App) Booking() *booking.Service { return a.bk }

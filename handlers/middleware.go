@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -13,13 +12,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/models"
-)
-
-// Context keys set by the middleware.
-const (
-	ctxUser         = "hsw.user"
-	ctxSessionToken = "hsw.session_token"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles (no inline
@@ -28,15 +22,6 @@ const (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; " +
 	"form-action 'self' https://checkout.stripe.com"
-
-// sessionCookieName is the login cookie; on https the __Host- prefix pins it
-// to our origin, path / and Secure.
-func (a *App) sessionCookieName() string {
-	if a.cfg.secure() {
-		return "__Host-hsw_session"
-	}
-	return "hsw_session"
-}
 
 func (a *App) useMiddleware(e *echo.Echo) {
 	e.Use(middleware.RequestID())
@@ -59,7 +44,7 @@ func (a *App) useMiddleware(e *echo.Echo) {
 		return err
 	}}))
 	hsts := 0
-	if a.cfg.secure() {
+	if a.web.Secure() {
 		hsts = 63072000
 	}
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
@@ -74,7 +59,7 @@ func (a *App) useMiddleware(e *echo.Echo) {
 	}
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup: "form:_csrf", CookieName: "_csrf", CookiePath: "/", CookieHTTPOnly: true,
-		CookieSecure: a.cfg.secure(), CookieSameSite: http.SameSiteLaxMode, CookieMaxAge: 86400,
+		CookieSecure: a.web.Secure(), CookieSameSite: http.SameSiteLaxMode, CookieMaxAge: 86400,
 		Skipper: func(c echo.Context) bool {
 			// Machine endpoints: the webhook is verified by its signature and
 			// the JSON API carries no cookies it would act on.
@@ -97,7 +82,7 @@ func (a *App) extraHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Response().Header()
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(self)")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		if a.cfg.secure() {
+		if a.web.Secure() {
 			h.Set(echo.HeaderStrictTransportSecurity, "max-age=63072000; includeSubDomains")
 		}
 		return next(c)
@@ -146,35 +131,28 @@ func (a *App) rateLimiter() echo.MiddlewareFunc {
 // loadSession puts the logged-in user (if any) on the context.
 func (a *App) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(a.sessionCookieName())
+		ck, err := c.Cookie(a.web.SessionCookieName())
 		if err != nil || ck.Value == "" {
 			return next(c)
 		}
-		s, err := models.FindLoginSession(c.Request().Context(), a.db, ck.Value, a.now())
+		s, err := models.FindLoginSession(c.Request().Context(), a.db, ck.Value, a.web.Now())
 		switch {
 		case errors.Is(err, models.ErrNotFound):
-			a.clearSessionCookie(c)
+			a.web.ClearSessionCookie(c)
 		case err != nil:
 			return err
 		default:
 			u := s.User
-			c.Set(ctxUser, &u)
-			c.Set(ctxSessionToken, ck.Value)
+			web.SetUser(c, &u, ck.Value)
 		}
 		return next(c)
 	}
 }
 
-// currentUser is the logged-in user or nil.
-func currentUser(c echo.Context) *models.User {
-	u, _ := c.Get(ctxUser).(*models.User)
-	return u
-}
-
 // requireUser lets logged-in users through; others get the login page with 401.
 func (a *App) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if currentUser(c) == nil {
+		if web.CurrentUser(c) == nil {
 			return a.unauthorized(c)
 		}
 		return next(c)
@@ -193,7 +171,7 @@ func (a *App) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (a *App) requireRole(next echo.HandlerFunc, allowed func(*models.User) bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		u := currentUser(c)
+		u := web.CurrentUser(c)
 		if u == nil {
 			return a.unauthorized(c)
 		}
@@ -207,62 +185,10 @@ func (a *App) requireRole(next echo.HandlerFunc, allowed func(*models.User) bool
 // unauthorized answers 401: JSON for API callers, else the login form with a
 // return path, so a person can log in right there.
 func (a *App) unauthorized(c echo.Context) error {
-	if wantsJSON(c) {
+	if web.WantsJSON(c) {
 		return echo.NewHTTPError(http.StatusUnauthorized, "Log in to continue.")
 	}
-	form := loginForm{Next: c.Request().URL.RequestURI()}
-	return a.render(c, http.StatusUnauthorized, tplLogin, pageData{Title: "Log in", Form: form,
+	form := web.LoginForm{Next: c.Request().URL.RequestURI()}
+	return a.web.Render(c, http.StatusUnauthorized, web.TplLogin, web.PageData{Title: "Log in", Form: form,
 		Flash: "Please log in to continue."})
-}
-
-// safeNext keeps a post-login redirect on this site: a path, never a URL.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
-	}
-	return next
-}
-
-// flash messages are codes, not text, so a cookie can never inject wording.
-var flashMessages = map[string]string{
-	"welcome":            "Welcome! Your account is ready.",
-	"logged_in":          "You are logged in.",
-	"logged_out":         "You have been logged out.",
-	"reset_sent":         "If an account exists for that address, we have emailed a link to reset the password. It works for one hour.",
-	"password_reset":     "Your password has been changed. Log in with the new password.",
-	"profile_saved":      "Your profile has been saved.",
-	"password_saved":     "Your password has been changed. Other devices have been logged out.",
-	"order_cancelled":    "The order has been cancelled. A confirmation is on its way by email.",
-	"attendee_cancelled": "The attendee has been cancelled. A confirmation is on its way by email.",
-	"waitlist_joined":    "You are on the waiting list. We will email you as soon as seats free up.",
-	"invoice_paid":       "The invoice is marked paid and the confirmations are queued.",
-	"capacity_saved":     "Capacity saved. Any freed seats were offered to the waiting list.",
-	"policy_saved":       "Booking policy saved. It applies to cancellations from now on.",
-}
-
-func setFlash(c echo.Context, code string) {
-	c.SetCookie(&http.Cookie{Name: "hsw_flash", Value: code, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-// takeFlash reads and clears the flash message.
-func takeFlash(c echo.Context) string {
-	ck, err := c.Cookie("hsw_flash")
-	if err != nil {
-		return ""
-	}
-	c.SetCookie(&http.Cookie{Name: "hsw_flash", Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	return flashMessages[ck.Value]
-}
-
-func (a *App) setSessionCookie(c echo.Context, token string) {
-	c.SetCookie(&http.Cookie{Name: a.sessionCookieName(), Value: token, Path: "/", HttpOnly: true,
-		Secure: a.cfg.secure(), SameSite: http.SameSiteLaxMode, MaxAge: int(models.LoginSessionTTL.Seconds())})
-}
-
-func (a *App) clearSessionCookie(c echo.Context) {
-	c.SetCookie(&http.Cookie{Name: a.sessionCookieName(), Value: "", Path: "/", HttpOnly: true,
-		Secure: a.cfg.secure(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }

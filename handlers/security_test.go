@@ -1,71 +1,75 @@
-package handlers
+package handlers_test
 
 import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 
-	"github.com/labstack/echo/v4"
+	"github.com/hsworkshop/hsworkshop/handlers"
+	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
+
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
 func TestCSRF(t *testing.T) {
 	t.Parallel()
-	runScenarios(t, []scenario{
-		{name: "signup without token is refused", req: request{method: "POST", path: "/signup", noCSRF: true,
-			form: url.Values{"name": {"X"}, "email": {"x@example.com"}, "password": {goodPassword}, "password_confirm": {goodPassword}}},
-			wantStatus: http.StatusForbidden, wantBody: []string{"This form has expired"},
-			check: func(t *testing.T, ta *testApp, _ *httptest.ResponseRecorder) {
-				if _, err := models.FindUserByEmail(t.Context(), ta.db, "x@example.com"); err == nil {
+	ht.Run(t, []ht.Scenario{
+		{Name: "signup without token is refused", Req: ht.Request{Method: "POST", Path: "/signup", NoCSRF: true,
+			Form: url.Values{"name": {"X"}, "email": {"x@example.com"}, "password": {ht.GoodPassword}, "password_confirm": {ht.GoodPassword}}},
+			WantStatus: http.StatusForbidden, WantBody: []string{"This form has expired"},
+			Check: func(t *testing.T, ta *ht.App, _ *httptest.ResponseRecorder) {
+				if _, err := models.FindUserByEmail(t.Context(), ta.DB, "x@example.com"); err == nil {
 					t.Error("user created despite missing CSRF token")
 				}
 			}},
-		{name: "login with a wrong token is refused", req: request{method: "POST", path: "/login", noCSRF: true,
-			form: url.Values{"_csrf": {"forged"}, "email": {"x@example.com"}, "password": {"whatever12345"}}},
-			wantStatus: http.StatusForbidden},
-		{name: "cross-site POST is refused", req: request{method: "POST", path: "/login", noCSRF: true,
-			headers: map[string]string{"Sec-Fetch-Site": "cross-site"},
-			form:    url.Values{"email": {"x@example.com"}, "password": {"whatever12345"}}},
-			wantStatus: http.StatusForbidden},
-		{name: "logout without token is refused", req: request{method: "POST", path: "/logout", noCSRF: true, form: url.Values{}},
-			wantStatus: http.StatusForbidden},
+		{Name: "login with a wrong token is refused", Req: ht.Request{Method: "POST", Path: "/login", NoCSRF: true,
+			Form: url.Values{"_csrf": {"forged"}, "email": {"x@example.com"}, "password": {"whatever12345"}}},
+			WantStatus: http.StatusForbidden},
+		{Name: "cross-site POST is refused", Req: ht.Request{Method: "POST", Path: "/login", NoCSRF: true,
+			Headers: map[string]string{"Sec-Fetch-Site": "cross-site"},
+			Form:    url.Values{"email": {"x@example.com"}, "password": {"whatever12345"}}},
+			WantStatus: http.StatusForbidden},
+		{Name: "logout without token is refused", Req: ht.Request{Method: "POST", Path: "/logout", NoCSRF: true, Form: url.Values{}},
+			WantStatus: http.StatusForbidden},
 	})
 }
 
 func TestAuthorisation(t *testing.T) {
 	t.Parallel()
-	learner := func(t *testing.T, ta *testApp) *models.User { return mustUser(t, ta.db, models.RoleLearner, "") }
+	learner := func(t *testing.T, ta *ht.App) *models.User { return ht.MustUser(t, ta.DB, models.RoleLearner, "") }
 	for _, path := range []string{"/admin", "/admin/emails", "/admin/emails/1"} {
 		t.Run(path, func(t *testing.T) {
 			t.Parallel()
-			ta := newTestApp(t)
-			if rec := ta.do(t, request{path: path}); rec.Code != http.StatusUnauthorized {
+			ta := ht.New(t)
+			if rec := ta.Do(t, ht.Request{Path: path}); rec.Code != http.StatusUnauthorized {
 				t.Errorf("anonymous: got %d, want 401", rec.Code)
 			}
-			if rec := ta.do(t, request{path: path, as: learner(t, ta)}); rec.Code != http.StatusForbidden {
+			if rec := ta.Do(t, ht.Request{Path: path, As: learner(t, ta)}); rec.Code != http.StatusForbidden {
 				t.Errorf("learner: got %d, want 403", rec.Code)
 			}
-			if rec := ta.do(t, request{path: path, as: mustUser(t, ta.db, models.RoleInstructor, "")}); rec.Code != http.StatusForbidden {
+			if rec := ta.Do(t, ht.Request{Path: path, As: ht.MustUser(t, ta.DB, models.RoleInstructor, "")}); rec.Code != http.StatusForbidden {
 				t.Errorf("instructor: got %d, want 403", rec.Code)
 			}
-			admin := mustUser(t, ta.db, models.RoleAdmin, "")
+			admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
 			want := 200
 			if path == "/admin/emails/1" {
 				want = 404
 			}
-			if rec := ta.do(t, request{path: path, as: admin}); rec.Code != want {
+			if rec := ta.Do(t, ht.Request{Path: path, As: admin}); rec.Code != want {
 				t.Errorf("admin: got %d, want %d", rec.Code, want)
 			}
 		})
 	}
 	t.Run("401 page offers a login form that returns here", func(t *testing.T) {
 		t.Parallel()
-		ta := newTestApp(t)
-		rec := ta.do(t, request{path: "/account"})
+		ta := ht.New(t)
+		rec := ta.Do(t, ht.Request{Path: "/account"})
 		if rec.Code != 401 || !strings.Contains(rec.Body.String(), `name="next" value="/account"`) {
 			t.Errorf("got %d", rec.Code)
 		}
@@ -75,8 +79,8 @@ func TestAuthorisation(t *testing.T) {
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	check := func(t *testing.T, baseURL string, wantHSTS bool) {
-		ta := newTestApp(t, func(d *Deps) { d.Config.BaseURL = baseURL })
-		rec := ta.do(t, request{path: "/login"})
+		ta := ht.New(t, func(d *handlers.Deps) { d.Config.BaseURL = baseURL })
+		rec := ta.Do(t, ht.Request{Path: "/login"})
 		h := rec.Header()
 		for k, want := range map[string]string{
 			"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
@@ -120,10 +124,10 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestSecureSessionCookieOnHTTPS(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(d *Deps) { d.Config.BaseURL = "https://hsw.test" })
-	u := mustUser(t, ta.db, models.RoleLearner, goodPassword)
-	rec := ta.do(t, request{method: "POST", path: "/login", form: url.Values{"email": {u.Email}, "password": {goodPassword}}})
-	c := sessionCookie(ta, rec)
+	ta := ht.New(t, func(d *handlers.Deps) { d.Config.BaseURL = "https://hsw.test" })
+	u := ht.MustUser(t, ta.DB, models.RoleLearner, ht.GoodPassword)
+	rec := ta.Do(t, ht.Request{Method: "POST", Path: "/login", Form: url.Values{"email": {u.Email}, "password": {ht.GoodPassword}}})
+	c := ta.SessionCookie(rec)
 	if c == nil || c.Name != "__Host-hsw_session" || !c.Secure || !c.HttpOnly || c.Path != "/" {
 		t.Fatalf("session cookie: %+v", c)
 	}
@@ -131,28 +135,28 @@ func TestSecureSessionCookieOnHTTPS(t *testing.T) {
 
 func TestBodyLimit(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
+	ta := ht.New(t)
 	big := url.Values{"name": {strings.Repeat("x", 2<<20)}}
-	if rec := ta.do(t, request{method: "POST", path: "/signup", form: big}); rec.Code != http.StatusRequestEntityTooLarge {
+	if rec := ta.Do(t, ht.Request{Method: "POST", Path: "/signup", Form: big}); rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("got %d, want 413", rec.Code)
 	}
 }
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(d *Deps) { d.Config.RateLimit = 3 })
+	ta := ht.New(t, func(d *handlers.Deps) { d.Config.RateLimit = 3 })
 	codes := []int{}
 	for i := 0; i < 5; i++ {
-		codes = append(codes, ta.do(t, request{method: "POST", path: "/password/forgot", remote: "203.0.113.50:1",
-			headers: map[string]string{"X-Forwarded-For": "10.9.9." + string(rune('0'+i))},
-			form:    url.Values{"email": {"a@example.com"}}}).Code)
+		codes = append(codes, ta.Do(t, ht.Request{Method: "POST", Path: "/password/forgot", Remote: "203.0.113.50:1",
+			Headers: map[string]string{"X-Forwarded-For": "10.9.9." + string(rune('0'+i))},
+			Form:    url.Values{"email": {"a@example.com"}}}).Code)
 	}
 	if codes[4] != http.StatusTooManyRequests {
 		t.Errorf("codes: %v, want the last to be 429", codes)
 	}
 	// GETs are not limited.
 	for i := 0; i < 5; i++ {
-		if c := ta.do(t, request{path: "/sessions", remote: "203.0.113.50:1"}).Code; c != 200 {
+		if c := ta.Do(t, ht.Request{Path: "/sessions", Remote: "203.0.113.50:1"}).Code; c != 200 {
 			t.Fatalf("GET limited: %d", c)
 		}
 	}
@@ -160,9 +164,9 @@ func TestRateLimit(t *testing.T) {
 
 func TestPanicBecomes500Page(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	ta.e.GET("/boom", func(echo.Context) error { panic("kaboom") })
-	rec := ta.do(t, request{path: "/boom"})
+	ta := ht.New(t)
+	ta.E.GET("/boom", func(echo.Context) error { panic("kaboom") })
+	rec := ta.Do(t, ht.Request{Path: "/boom"})
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "kaboom") || !strings.Contains(rec.Body.String(), "Something went wrong") {
 		t.Errorf("got %d %s", rec.Code, rec.Body.String())
 	}
@@ -173,12 +177,12 @@ func TestPanicBecomes500Page(t *testing.T) {
 // the staff POSTs as anonymous (401) and as a learner (403).
 func TestStateChangingRoutesNeedCSRFAndRoles(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
-	s := mustSession(t, ta.db, mustWorkshop(t, ta.db), func(s *models.Session) { s.AllowInvoice = true })
-	o := ta.placeAPIOrder(t, s.ID, 2, "invoice")
-	admin := mustUser(t, ta.db, models.RoleAdmin, "")
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.AllowInvoice = true })
+	o := ta.PlaceAPIOrder(t, s.ID, 2, "invoice")
+	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
 	forms := map[string]url.Values{
-		fmt.Sprintf("/sessions/%d/register", s.ID):                              registerValues("invoice"),
+		fmt.Sprintf("/sessions/%d/register", s.ID):                              ht.RegisterValues("invoice"),
 		fmt.Sprintf("/sessions/%d/waitlist", s.ID):                              {"name": {"W"}, "email": {"w@example.com"}, "seats": {"1"}},
 		"/waitlist/claim":                                                       {"waitlist_token": {"x"}},
 		"/orders/" + o.Ref + "/cancel":                                          {},
@@ -189,21 +193,21 @@ func TestStateChangingRoutesNeedCSRFAndRoles(t *testing.T) {
 		fmt.Sprintf("/admin/sessions/%d/policy", s.ID):                          {"cancel_cutoff_hours": {"1"}, "cancel_fee": {"0"}},
 	}
 	for path, form := range forms {
-		if c := ta.do(t, request{method: "POST", path: path, form: form, noCSRF: true, as: admin}).Code; c != http.StatusForbidden {
+		if c := ta.Do(t, ht.Request{Method: "POST", Path: path, Form: form, NoCSRF: true, As: admin}).Code; c != http.StatusForbidden {
 			t.Errorf("%s without CSRF token: got %d, want 403", path, c)
 		}
 		if strings.HasPrefix(path, "/admin/") {
-			if c := ta.do(t, request{method: "POST", path: path, form: url.Values{}}).Code; c != http.StatusUnauthorized {
+			if c := ta.Do(t, ht.Request{Method: "POST", Path: path, Form: url.Values{}}).Code; c != http.StatusUnauthorized {
 				t.Errorf("%s anonymous: got %d, want 401", path, c)
 			}
-			if c := ta.do(t, request{method: "POST", path: path, form: url.Values{}, as: mustUser(t, ta.db, models.RoleLearner, "")}).Code; c != http.StatusForbidden {
+			if c := ta.Do(t, ht.Request{Method: "POST", Path: path, Form: url.Values{}, As: ht.MustUser(t, ta.DB, models.RoleLearner, "")}).Code; c != http.StatusForbidden {
 				t.Errorf("%s as learner: got %d, want 403", path, c)
 			}
 		}
 	}
-	got := ta.order(t, o.ID)
-	if got.Status != models.OrderPendingInvoice || len(got.ActiveAttendees()) != 2 || ta.activeSeats(t, s.ID) != 2 || ta.session(t, s.ID).Capacity != 20 {
+	got := ta.Order(t, o.ID)
+	if got.Status != models.OrderPendingInvoice || len(got.ActiveAttendees()) != 2 || ta.ActiveSeats(t, s.ID) != 2 || ta.Session(t, s.ID).Capacity != 20 {
 		t.Errorf("a refused request changed data: order %s, %d attendees, %d seats, capacity %d",
-			got.Status, len(got.ActiveAttendees()), ta.activeSeats(t, s.ID), ta.session(t, s.ID).Capacity)
+			got.Status, len(got.ActiveAttendees()), ta.ActiveSeats(t, s.ID), ta.Session(t, s.ID).Capacity)
 	}
 }

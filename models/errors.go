@@ -2,6 +2,11 @@
 // (seats left, prices, deadlines) and the query functions handlers call.
 // Every query takes a context first and returns sentinel errors wrapped with
 // detail, never nil, nil for "not found".
+//
+// Services (internal/booking, …), handlers and cmd import it; it imports no
+// project package. Order code is split by concern: order.go (types and
+// queries), order_status.go (the status machine), seats.go, order_create.go,
+// order_payment.go, order_cancel.go; migrations.go lists the migrations.
 package models
 
 import (

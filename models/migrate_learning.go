@@ -6,10 +6,10 @@ import (
 	"gorm.io/gorm"
 )
 
-// migrate0010Learning creates the lesson engine's tables: tracks, lessons
+// migrate0005Learning creates the lesson engine's tables: tracks, lessons
 // (synced from content/lessons, editable by staff), per-user progress and
 // the lessons a workshop lists as prework.
-func migrate0010Learning(tx *gorm.DB) error {
+func migrate0005Learning(tx *gorm.DB) error {
 	type user struct {
 		ID uint `gorm:"primaryKey"`
 	}

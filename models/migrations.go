@@ -30,7 +30,8 @@ var migrations = []migration{
 	{ID: "0001_init", Up: migrate0001Init},
 	{ID: "0002_registration", Up: migrate0002Registration},
 	{ID: "0003_hts", Up: migrate0003HTS},
-	{ID: "0010_learning", Up: migrate0010Learning},
+	{ID: "0004_refund_intents", Up: migrate0004RefundIntents},
+	{ID: "0005_learning", Up: migrate0005Learning},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

@@ -52,8 +52,23 @@ type Refund struct {
 	Reason         string
 	StripeRefundID string
 	IdempotencyKey string
-	CreatedAt      time.Time
+	// Status is RefundPending until Stripe confirmed the refund.
+	Status    RefundStatus
+	Attempts  int
+	LastError string
+	SettledAt *time.Time
+	CreatedAt time.Time
 }
+
+// RefundStatus is where a refund intent stands.
+type RefundStatus string
+
+// Refund statuses: an intent is pending from the transaction that decides
+// it until Stripe's answer is recorded.
+const (
+	RefundPending   RefundStatus = "pending"
+	RefundSucceeded RefundStatus = "succeeded"
+)
 
 // Amount is the refunded money.
 func (r Refund) Amount() Money { return Money{Minor: r.AmountMinor, Currency: r.Currency} }
@@ -66,6 +81,38 @@ func RecordRefund(ctx context.Context, tx *gorm.DB, r *Refund) (bool, error) {
 		return false, translate(res.Error, "record refund %s", r.IdempotencyKey)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// ListPendingRefunds returns up to limit refund intents Stripe has not
+// confirmed yet, oldest first, with their orders.
+func ListPendingRefunds(ctx context.Context, db *gorm.DB, orderID uint, limit int) ([]Refund, error) {
+	q := db.WithContext(ctx).Where("status = ?", RefundPending).Order("id").Limit(limit)
+	if orderID != 0 {
+		q = q.Where("order_id = ?", orderID)
+	}
+	var rs []Refund
+	err := q.Find(&rs).Error
+	return rs, translate(err, "list pending refunds")
+}
+
+// SettleRefund records Stripe's refund id for a pending intent; settling
+// twice (a retry racing the first call) changes nothing.
+func SettleRefund(ctx context.Context, db *gorm.DB, id uint, stripeRefundID string, now time.Time) error {
+	err := db.WithContext(ctx).Model(&Refund{}).Where("id = ? AND status = ?", id, RefundPending).
+		Updates(map[string]any{"status": RefundSucceeded, "stripe_refund_id": stripeRefundID, "settled_at": now.UTC()}).Error
+	return translate(err, "settle refund %d", id)
+}
+
+// RefundFailed counts a failed attempt of a pending intent; it stays
+// pending, and the retry job tries again.
+func RefundFailed(ctx context.Context, db *gorm.DB, id uint, cause error) error {
+	msg := cause.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	err := db.WithContext(ctx).Model(&Refund{}).Where("id = ? AND status = ?", id, RefundPending).
+		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "last_error": msg}).Error
+	return translate(err, "record failed refund %d", id)
 }
 
 // ListRefunds returns an order's refunds, oldest first.

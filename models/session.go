@@ -127,6 +127,22 @@ func (s Session) LocalStart() time.Time { return s.StartsAt.In(s.Location()) }
 // LocalEnd is the end in the session's own zone.
 func (s Session) LocalEnd() time.Time { return s.EndsAt.In(s.Location()) }
 
+// When formats the session's dates in its own zone, naming the zone:
+// "Tue 8 Dec 2026, 09:00–16:30 EST" or, across days,
+// "Tue 8 Dec 2026, 09:00 – Wed 9 Dec 2026, 16:30 EST".
+func (s Session) When() string {
+	start, end := s.LocalStart(), s.LocalEnd()
+	zone, _ := end.Zone()
+	if start.YearDay() == end.YearDay() && start.Year() == end.Year() {
+		return fmt.Sprintf("%s, %s–%s %s", start.Format("Mon 2 Jan 2006"), start.Format("15:04"), end.Format("15:04"), zone)
+	}
+	szone, _ := start.Zone()
+	if szone != zone {
+		return fmt.Sprintf("%s %s – %s %s", start.Format("Mon 2 Jan 2006, 15:04"), szone, end.Format("Mon 2 Jan 2006, 15:04"), zone)
+	}
+	return fmt.Sprintf("%s – %s %s", start.Format("Mon 2 Jan 2006, 15:04"), end.Format("Mon 2 Jan 2006, 15:04"), zone)
+}
+
 // Price is the regular (non-early-bird) price.
 func (s Session) Price() Money { return Money{Minor: s.PriceMinor, Currency: s.Currency} }
 

@@ -76,7 +76,7 @@ func OfferFreedSeats(ctx context.Context, tx *gorm.DB, sessionID uint, now time.
 		if e.Seats > s.SeatsLeft() {
 			continue
 		}
-		if err := TakeSeats(tx, &s, e.Seats); err != nil {
+		if err := TakeSeats(ctx, tx, &s, e.Seats); err != nil {
 			return nil, err
 		}
 		s.SeatsTaken += e.Seats
@@ -157,7 +157,7 @@ func LapseOffer(ctx context.Context, tx *gorm.DB, e *WaitlistEntry, now time.Tim
 	if res.RowsAffected != 1 {
 		return false, nil
 	}
-	return true, ReleaseSeats(tx, e.SessionID, e.Seats)
+	return true, ReleaseSeats(ctx, tx, e.SessionID, e.Seats)
 }
 
 // CountWaiting counts entries still waiting for a session.

@@ -10,17 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
-	"github.com/hsworkshop/hsworkshop/handlers"
-	"github.com/hsworkshop/hsworkshop/internal/jobs"
-	"github.com/hsworkshop/hsworkshop/internal/mail"
-	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/internal/seed"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -47,72 +41,6 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
-}
-
-func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	dev := fs.Bool("dev", false, "re-read templates from ./templates on every request and show error detail")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, db, err := openDB(ctx, getenv)
-	if err != nil {
-		return err
-	}
-	defer models.Close(db) //nolint:errcheck // closing on exit
-	cfg.Dev = cfg.Dev || *dev
-	log := newLogger(cfg, stdout)
-	if seeded, err := seed.IfEmpty(ctx, db, time.Now()); err != nil {
-		return err
-	} else if seeded {
-		log.Info("seeded the demo catalog into an empty database")
-	}
-	if cfg.AdminEmail != "" {
-		if err := bootstrapAdmin(ctx, db, cfg, log); err != nil {
-			return err
-		}
-	}
-	index, err := loadHTS(ctx, db, log)
-	if err != nil {
-		return err
-	}
-	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, HTS: index}
-	if err := wirePaymentsAndMail(cfg, &deps); err != nil {
-		return err
-	}
-	if cfg.Dev {
-		deps.DevTemplatesFS = os.DirFS("templates")
-	}
-	app, err := handlers.New(deps)
-	if err != nil {
-		return err
-	}
-	e := echo.New()
-	app.Register(e)
-	jobsCtx, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	waitJobs := jobs.Runner{Tasks: app.Jobs(cfg.JobsInterval), Log: log}.Start(jobsCtx)
-	defer waitJobs()
-	srv := &http.Server{Addr: cfg.Addr, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- e.StartServer(srv) }()
-	log.Info("listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "database", models.Dialect(db))
-	select {
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve: %w", err)
-		}
-		return nil
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := e.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
 }
 
 // bootstrapAdmin creates the ADMIN_EMAIL admin when no admin exists yet.
@@ -240,22 +168,6 @@ func cmdHealthcheck(ctx context.Context, getenv func(string) string) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthcheck: status %d", resp.StatusCode)
-	}
-	return nil
-}
-
-// wirePaymentsAndMail adds the Stripe adapter (when a key is set) and the
-// SMTP sender (when SMTP_URL is set) to deps.
-func wirePaymentsAndMail(cfg Config, deps *handlers.Deps) error {
-	if cfg.StripeSecretKey != "" {
-		deps.Payments = payments.NewStripe(cfg.StripeSecretKey, cfg.StripeWebhookSecret, cfg.StripeAPIBase)
-	}
-	if cfg.SMTPURL != "" {
-		s, err := mail.NewSMTPSender(cfg.SMTPURL, cfg.MailFrom)
-		if err != nil {
-			return &configError{"SMTP_URL", err.Error()}
-		}
-		deps.Mailer = s
 	}
 	return nil
 }

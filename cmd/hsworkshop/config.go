@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hsworkshop/hsworkshop/handlers"
+	"github.com/hsworkshop/hsworkshop/internal/booking"
 )
 
 // Config is the whole process configuration, read once from the environment.
@@ -32,7 +32,7 @@ type Config struct {
 	InvoiceTerm         time.Duration
 	OfferTTL            time.Duration
 	JobsInterval        time.Duration
-	Business            handlers.Business
+	Business            booking.Business
 }
 
 // configError names the variable at fault, so start-up fails with one clear line.
@@ -150,7 +150,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		*it.dst = time.Duration(n) * it.unit
 	}
-	c.Business = handlers.Business{Name: get("BUSINESS_NAME", "hsworkshop"), Email: c.MailFrom,
+	c.Business = booking.Business{Name: get("BUSINESS_NAME", "hsworkshop"), Email: c.MailFrom,
 		PaymentInstructions: get("INVOICE_PAYMENT_INSTRUCTIONS", "Pay by bank transfer, quoting the invoice number. For bank details or to pay by card, reply to the invoice email.")}
 	if addr := get("BUSINESS_ADDRESS", ""); addr != "" {
 		for _, line := range strings.Split(addr, "|") {
@@ -160,11 +160,4 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, nil
-}
-
-// handlersConfig is the part of the configuration the HTTP layer sees.
-func (c Config) handlersConfig() handlers.Config {
-	return handlers.Config{BaseURL: c.BaseURL, Dev: c.Dev, RateLimit: c.RateLimit,
-		TrustedProxies: c.TrustedProxies, SMTPEnabled: c.SMTPURL != "", HoldDuration: c.HoldDuration,
-		InvoiceTerm: c.InvoiceTerm, OfferTTL: c.OfferTTL, Business: c.Business}
 }

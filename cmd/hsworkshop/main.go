@@ -11,6 +11,10 @@
 //	hsworkshop healthcheck              probe the local server (for container health checks)
 //
 // Configuration comes from environment variables; see README.md.
+//
+// Layout: main.go dispatches, config.go reads the environment, wire.go
+// builds the services, one file per command; serve.go is the only file that
+// imports the web handlers (TestOnlyServeImportsHandlers).
 package main
 
 import (

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/hsworkshop/hsworkshop/handlers"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -42,15 +41,11 @@ func cmdOrders(ctx context.Context, args []string, getenv func(string) string, s
 		if err != nil {
 			return fmt.Errorf("no invoice %s: %w", args[1], err)
 		}
-		deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: newLogger(cfg, io.Discard)}
-		if err := wirePaymentsAndMail(cfg, &deps); err != nil {
-			return err
-		}
-		app, err := handlers.New(deps)
+		bk, err := newBooking(cfg, db, newLogger(cfg, io.Discard))
 		if err != nil {
 			return err
 		}
-		if err := app.MarkInvoicePaid(ctx, o); err != nil {
+		if err := bk.MarkInvoicePaid(ctx, o); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "invoice %s (order %s, %s) marked paid; confirmations queued\n", args[1], o.Number(), o.Total())

@@ -2,6 +2,9 @@
 // email outbox) inside the server process. Tasks must be safe to run on
 // several instances at once: they claim their rows with conditional
 // updates, row locks or unique keys, so this runner needs no coordination.
+//
+// It is an adapter: it imports no project package; services (booking) build
+// its Tasks and cmd runs them.
 package jobs
 
 import (

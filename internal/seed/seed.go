@@ -1,6 +1,8 @@
 // Package seed fills an empty database with the demo catalog from
 // content/seed: topics, instructors, workshops and upcoming sessions whose
 // dates are computed from the seeding time, so the demo never goes stale.
+//
+// It imports models and content only; cmd uses it.
 package seed
 
 import (

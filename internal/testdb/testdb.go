@@ -2,6 +2,8 @@
 // file in t.TempDir() by default, or, when TEST_DATABASE_URL names a
 // PostgreSQL database, a private schema in it that is dropped afterwards.
 // The same tests therefore run unchanged on both databases.
+//
+// It imports models only, and only tests import it.
 package testdb
 
 import (

@@ -2,6 +2,8 @@
 // on free ports: stripe-mock for the Stripe API. The binaries are installed
 // (pinned) by .ci/test; a missing binary fails the test with that hint
 // rather than skipping it.
+//
+// It imports no project package, and only tests import it.
 package testsvc
 
 import (
@@ -51,7 +53,10 @@ func StripeMock(t testing.TB) string {
 	t.Helper()
 	bin := Binary(t, "stripe-mock")
 	port := FreePort(t)
-	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port))
+	// Give the HTTPS listener its own free port too: by default it takes
+	// :12112, and a second stripe-mock on the machine (another package's
+	// tests) would make this one exit at once.
+	cmd := exec.Command(bin, "-http-addr", fmt.Sprintf("127.0.0.1:%d", port), "-https-addr", fmt.Sprintf("127.0.0.1:%d", FreePort(t)))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start stripe-mock: %v", err)
 	}

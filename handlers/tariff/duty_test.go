@@ -1,0 +1,25 @@
+package tariff
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hsworkshop/hsworkshop/handlers/web"
+	"github.com/hsworkshop/hsworkshop/internal/duty"
+	"github.com/hsworkshop/hsworkshop/templates"
+)
+
+// TestDutyResultRendersWithZeroData renders the result part with an
+// empty result, which the zero-data test of every page does not reach.
+func TestDutyResultRendersWithZeroData(t *testing.T) {
+	t.Parallel()
+	tpl, err := web.NewRenderer(templates.FS, web.TemplateFuncs(map[string]string{}, web.NewMarkdown()), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	pd := web.PageData{Data: dutyPage{Result: &duty.Result{Layers: []duty.Layer{{}}}}, Errors: map[string]string{}}
+	if err := tpl.Render(&buf, web.TplDutyCalculator, pd, nil); err != nil {
+		t.Fatalf("render: %v", err)
+	}
+}

@@ -1,0 +1,317 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+// Page template names, one per file under templates/pages.
+const (
+	TplHome           = "home/index"
+	TplCatalog        = "sessions/index"
+	TplSessionShow    = "sessions/show"
+	TplWorkshopShow   = "workshops/show"
+	TplSignup         = "accounts/signup"
+	TplLogin          = "accounts/login"
+	TplForgot         = "accounts/forgot"
+	TplReset          = "accounts/reset"
+	TplProfile        = "accounts/profile"
+	TplAdminDashboard = "admin/dashboard"
+	TplAdminOutbox    = "admin/outbox"
+	TplAdminEmail     = "admin/email"
+	TplError          = "errors/error"
+)
+
+// Tariff reference pages.
+const (
+	TplHTSBrowse  = "hts/browse"
+	TplHTSChapter = "hts/chapter"
+	TplHTSHeading = "hts/heading"
+	TplHTSLine    = "hts/line"
+	TplHTSSearch  = "hts/search"
+	TplHTSMissing = "hts/missing"
+)
+
+// Registration and payment pages.
+const (
+	TplTerms           = "home/terms"
+	TplRegister        = "orders/register"
+	TplOrderShow       = "orders/show"
+	TplMyRegistrations = "orders/mine"
+	TplWaitlist        = "orders/waitlist"
+	TplAdminOrders     = "admin/orders"
+	TplAdminSession    = "admin/session"
+)
+
+// Duty calculator page.
+const TplDutyCalculator = "duty/calculator"
+
+// PageData is what every page template receives.
+type PageData struct {
+	Title       string
+	Description string
+	User        *models.User
+	Flash       string
+	CSRF        string
+	Form        any
+	Errors      map[string]string
+	Data        any
+	Path        string
+	Now         time.Time
+	BaseURL     string
+}
+
+// Renderer holds the parsed page templates. Each page is a clone of the base
+// set (layouts + partials + funcs) with the page parsed into it, so pages can
+// each define "content" without clashing.
+type Renderer struct {
+	pages map[string]*template.Template
+	// reload, when set, re-parses from disk on every render (the -dev flag).
+	reload func() (map[string]*template.Template, error)
+}
+
+// NewRenderer parses every page in fsys once; any error stops start-up.
+func NewRenderer(fsys fs.FS, funcs template.FuncMap, dev bool, devFS fs.FS) (*Renderer, error) {
+	pages, err := parsePages(fsys, funcs)
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{pages: pages}
+	if dev && devFS != nil {
+		r.reload = func() (map[string]*template.Template, error) { return parsePages(devFS, funcs) }
+	}
+	return r, nil
+}
+
+func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Template, error) {
+	base, err := template.New("").Funcs(funcs).ParseFS(fsys, "layouts/*.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("parse layouts: %w", err)
+	}
+	// Pages are found recursively, so areas may nest folders
+	// (pages/admin/lessons/edit.html is "admin/lessons/edit").
+	var files []string
+	err = fs.WalkDir(fsys, "pages", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".html") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find pages: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("find pages: no pages/**/*.html in the template tree")
+	}
+	errFiles, err := fs.Glob(fsys, "errors/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("find error pages: %w", err)
+	}
+	pages := map[string]*template.Template{}
+	for _, f := range append(files, errFiles...) {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "pages/"), ".html")
+		t, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("clone base for %s: %w", name, err)
+		}
+		if _, err := t.ParseFS(fsys, f); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", f, err)
+		}
+		pages[name] = t
+	}
+	return pages, nil
+}
+
+// Names lists the parsed page names (the smoke test renders each).
+func (r *Renderer) Names() []string {
+	out := make([]string, 0, len(r.pages))
+	for n := range r.pages {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Render implements echo.Renderer. The page is executed into a buffer first,
+// so a template error becomes a clean 500 instead of half a page.
+func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
+	pages := r.pages
+	if r.reload != nil {
+		p, err := r.reload()
+		if err != nil {
+			return err
+		}
+		pages = p
+	}
+	t, ok := pages[name]
+	if !ok {
+		return fmt.Errorf("render: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// AssetHashes maps each static file path to the first 12 hex digits of the
+// SHA-256 of its content.
+func AssetHashes(fsys fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[p] = hex.EncodeToString(sum[:])[:12]
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("hash assets: %w", err)
+	}
+	return out, nil
+}
+
+// Markdown turns trusted-author markdown into sanitised HTML.
+type Markdown struct {
+	md     goldmark.Markdown
+	policy *bluemonday.Policy
+}
+
+// NewMarkdown builds the GFM renderer with the heading shift and the
+// bluemonday UGC policy.
+func NewMarkdown() *Markdown {
+	return &Markdown{
+		md: goldmark.New(goldmark.WithExtensions(extension.GFM, extension.Typographer),
+			goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(headingShift{}, 100)))),
+		policy: bluemonday.UGCPolicy(),
+	}
+}
+
+// headingShift demotes markdown headings one level: authored "##" sits
+// under the page's own h2 section titles, so it renders as h3.
+type headingShift struct{}
+
+// Transform implements parser.ASTTransformer.
+func (headingShift) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = min(h.Level+1, 6)
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// HTML renders src; the result passes through bluemonday before it is
+// trusted as template.HTML.
+func (m *Markdown) HTML(src string) template.HTML {
+	var buf bytes.Buffer
+	if err := m.md.Convert([]byte(src), &buf); err != nil {
+		return template.HTML(template.HTMLEscapeString(src))
+	}
+	return template.HTML(m.policy.SanitizeBytes(buf.Bytes())) //nolint:gosec // sanitised above
+}
+
+// TemplateFuncs is the fixed FuncMap, built once at start-up.
+func TemplateFuncs(hashes map[string]string, md *Markdown) template.FuncMap {
+	return template.FuncMap{
+		"asset": func(p string) string {
+			p = strings.TrimPrefix(path.Clean(p), "/")
+			if h, ok := hashes[p]; ok {
+				return "/static/" + p + "?v=" + h
+			}
+			return "/static/" + p
+		},
+		"markdown": md.HTML,
+		"money":    func(m models.Money) string { return m.String() },
+		"rfc3339":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"date":     func(t time.Time, layout string) string { return t.Format(layout) },
+		"when":     SessionWhen,
+		"zoneAbbr": func(t time.Time) string { z, _ := t.Zone(); return z },
+		"monthLabel": func(m string) string {
+			t, err := time.Parse("2006-01", m)
+			if err != nil {
+				return m
+			}
+			return t.Format("January 2006")
+		},
+		"hours": func(minutes int) string {
+			h, m := minutes/60, minutes%60
+			if m == 0 {
+				return fmt.Sprintf("%d h", h)
+			}
+			return fmt.Sprintf("%d h %02d min", h, m)
+		},
+		"credits": func(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", f), ".0") },
+		"plural":  Plural,
+		"add":     func(a, b int) int { return a + b },
+		"int":     func(n int64) int { return int(n) },
+		"ifThen": func(cond bool, yes, no string) string {
+			if cond {
+				return yes
+			}
+			return no
+		},
+		"moneyOf": func(minor int64, currency string) models.Money { return models.Money{Minor: minor, Currency: currency} },
+		"seq": func(from, to int) []int {
+			var out []int
+			for i := from; i <= to; i++ {
+				out = append(out, i)
+			}
+			return out
+		},
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := map[string]any{}
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+	}
+}
+
+// SessionWhen formats a session's dates in its own zone, naming the zone:
+// "Tue 8 Dec 2026, 09:00–16:30 EST" or, across days,
+// "Tue 8 Dec 2026, 09:00 – Wed 9 Dec 2026, 16:30 EST".
+func SessionWhen(v any) string {
+	var s *models.Session
+	switch t := v.(type) {
+	case *models.Session:
+		s = t
+	case models.Session:
+		s = &t
+	default:
+		return ""
+	}
+	return s.When()
+}

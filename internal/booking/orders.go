@@ -1,0 +1,218 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/hsworkshop/hsworkshop/internal/payments"
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+// MaxSeatsPerOrder bounds one order; larger groups talk to the office.
+const MaxSeatsPerOrder = 20
+
+// Registration is what a buyer submits, from the form or the JSON API.
+type Registration struct {
+	BuyerName    string
+	BuyerEmail   string
+	Company      string
+	PONumber     string
+	BillingEmail string
+	Attendees    []models.AttendeeInput
+	Method       models.PaymentMethod
+	DiscountCode string
+}
+
+// Normalize trims every field and lower-cases addresses.
+func (r *Registration) Normalize() {
+	r.BuyerName, r.Company, r.PONumber = strings.TrimSpace(r.BuyerName), strings.TrimSpace(r.Company), strings.TrimSpace(r.PONumber)
+	r.BuyerEmail, r.BillingEmail = models.NormalizeEmail(r.BuyerEmail), models.NormalizeEmail(r.BillingEmail)
+	r.DiscountCode = models.NormalizeCode(r.DiscountCode)
+	for i := range r.Attendees {
+		r.Attendees[i].Name = strings.TrimSpace(r.Attendees[i].Name)
+		r.Attendees[i].Email = models.NormalizeEmail(r.Attendees[i].Email)
+	}
+}
+
+// Placed is the result of placing an order.
+type Placed struct {
+	Order       *models.Order
+	CheckoutURL string
+}
+
+// PlaceOrder stores the order (taking seats atomically), sends what it
+// needs to send and, for card orders, opens the Stripe Checkout Session.
+// Invoice holds last InvoiceTerm but never past the session's start. A
+// provider failure cancels the order again so the seats are not lost
+// (ErrPaymentUnavailable). u is the logged-in buyer or nil; entry is the
+// waiting-list offer being claimed or nil.
+func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registration, q models.Quote, u *models.User, entry *models.WaitlistEntry) (Placed, error) {
+	now := b.now()
+	hold := now.Add(b.cfg.HoldDuration)
+	if r.Method == models.PayByInvoice {
+		hold = now.Add(b.cfg.InvoiceTerm)
+		if hold.After(s.StartsAt) {
+			hold = s.StartsAt
+		}
+	}
+	var o *models.Order
+	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		buyer, err := b.buyerAccount(ctx, tx, u, r)
+		if err != nil {
+			return err
+		}
+		in := models.NewOrder{Session: s, UserID: buyer.ID, BuyerName: r.BuyerName, BuyerEmail: r.BuyerEmail,
+			BillingEmail: r.BillingEmail, Company: r.Company, PONumber: r.PONumber, Attendees: r.Attendees,
+			Method: r.Method, Quote: q, HoldUntil: hold, Now: now}
+		if entry != nil {
+			if err := models.ClaimWaitlistOffer(ctx, tx, entry, now); err != nil {
+				return err
+			}
+			in.WaitlistEntryID = &entry.ID
+		}
+		if o, err = models.CreateOrder(ctx, tx, in, b.takeSeats); err != nil {
+			return err
+		}
+		if entry != nil {
+			if err := models.LinkWaitlistOrder(ctx, tx, entry.ID, o.ID); err != nil {
+				return err
+			}
+		}
+		if o, err = models.FindOrder(ctx, tx, o.ID); err != nil {
+			return err
+		}
+		switch o.Status {
+		case models.OrderPendingInvoice:
+			return b.queueInvoice(ctx, tx, o)
+		case models.OrderPaid:
+			return b.queueConfirmation(ctx, tx, o)
+		}
+		return nil
+	})
+	if err != nil {
+		return Placed{}, err
+	}
+	if o.Status != models.OrderHeld {
+		return Placed{Order: o}, nil
+	}
+	url, err := b.openCheckout(ctx, o)
+	if err != nil {
+		b.log.Error("checkout failed; releasing the hold", "order", o.ID, "err", err)
+		if cerr := b.CancelHeld(ctx, o); cerr != nil {
+			return Placed{}, errors.Join(err, cerr)
+		}
+		return Placed{}, ErrPaymentUnavailable
+	}
+	return Placed{Order: o, CheckoutURL: url}, nil
+}
+
+// buyerAccount is the logged-in user, or the account with the buyer's
+// address (created without a password when new: a guest can claim it later
+// through "forgot password").
+func (b *Service) buyerAccount(ctx context.Context, tx *gorm.DB, u *models.User, r Registration) (*models.User, error) {
+	if u != nil {
+		return u, nil
+	}
+	return models.FindOrCreateGuest(ctx, tx, r.BuyerEmail, r.BuyerName, r.Company)
+}
+
+// openCheckout creates the Stripe Checkout Session for a held order.
+func (b *Service) openCheckout(ctx context.Context, o *models.Order) (string, error) {
+	if b.pay == nil {
+		return "", ErrCardDisabled
+	}
+	s := &o.Session
+	name := fmt.Sprintf("%s — %s", s.Workshop.Title, s.When())
+	items := []payments.LineItem{}
+	if o.DiscountMinor == 0 {
+		items = append(items, payments.LineItem{Name: name, Description: "Seat (" + s.TimeZone + ")", UnitMinor: o.UnitPriceMinor, Quantity: int64(o.Seats)})
+	} else {
+		// Checkout has no negative lines: show the discounted order as one line.
+		desc := fmt.Sprintf("%d seat(s) at %s, %s off", o.Seats, o.UnitPrice(), o.Discount())
+		items = append(items, payments.LineItem{Name: name, Description: desc, UnitMinor: o.TotalMinor, Quantity: 1})
+	}
+	c, err := b.pay.CreateCheckout(ctx, payments.CheckoutParams{OrderID: o.ID, OrderRef: o.Ref, Currency: o.Currency, Items: items,
+		CustomerEmail: o.BuyerEmail, ExpiresAt: *o.HoldExpiresAt,
+		SuccessURL: b.OrderURL(o) + "/return?session_id={CHECKOUT_SESSION_ID}", CancelURL: b.OrderURL(o) + "/checkout-cancelled"})
+	if err != nil {
+		return "", err
+	}
+	if err := models.SetCheckoutSession(ctx, b.db, o.ID, c.ID); err != nil {
+		return "", err
+	}
+	o.StripeCheckoutSessionID = c.ID
+	return c.URL, nil
+}
+
+// CancelHeld releases a held order at once (checkout abandoned or failed),
+// expiring its Checkout Session first so it can no longer be paid.
+func (b *Service) CancelHeld(ctx context.Context, o *models.Order) error {
+	if o.StripeCheckoutSessionID != "" && b.pay != nil {
+		if err := b.pay.ExpireCheckout(ctx, o.StripeCheckoutSessionID); err != nil {
+			return err
+		}
+		// If the payment went through just before the expiry, confirm
+		// instead of cancelling.
+		if cs, err := b.pay.GetCheckout(ctx, o.StripeCheckoutSessionID); err == nil && cs.PaymentStatus == "paid" {
+			return b.confirmPayment(ctx, o, cs.PaymentIntentID)
+		}
+	}
+	return b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
+		moved, err := models.CancelOrder(ctx, tx, o, 0, 0, b.now())
+		if err != nil || !moved {
+			return 0, err
+		}
+		return o.SessionID, nil
+	})
+}
+
+// ConfirmReturn is the fallback of Stripe's success redirect: fulfilment
+// belongs to the webhook, but when the buyer returns the server asks Stripe
+// for the session state (never trusting the URL itself) and confirms a
+// paid one the same way. A lookup failure is logged and left to the webhook.
+func (b *Service) ConfirmReturn(ctx context.Context, o *models.Order, checkoutID string) error {
+	if b.pay == nil || (o.Status != models.OrderHeld && o.Status != models.OrderExpired) || checkoutID == "" || checkoutID != o.StripeCheckoutSessionID {
+		return nil
+	}
+	cs, err := b.pay.GetCheckout(ctx, checkoutID)
+	if err != nil {
+		b.log.Warn("checkout lookup failed; waiting for the webhook", "order", o.ID, "err", err)
+		return nil
+	}
+	if cs.PaymentStatus != "paid" {
+		return nil
+	}
+	return b.confirmPayment(ctx, o, cs.PaymentIntentID)
+}
+
+// confirmPayment applies a verified payment in its own transaction, then
+// settles a late-payment refund it decided.
+func (b *Service) confirmPayment(ctx context.Context, o *models.Order, paymentIntentID string) error {
+	if err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return b.applyPayment(ctx, tx, o, paymentIntentID)
+	}); err != nil {
+		return err
+	}
+	b.afterCommit(ctx, o)
+	return nil
+}
+
+// MarkInvoicePaid confirms a pending invoice order and queues the
+// confirmations; the admin page and the CLI's "orders mark-paid" use it.
+func (b *Service) MarkInvoicePaid(ctx context.Context, o *models.Order) error {
+	return b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		moved, err := models.MarkInvoicePaid(ctx, tx, o, b.now())
+		if err != nil || !moved {
+			return err
+		}
+		fresh, err := models.FindOrder(ctx, tx, o.ID)
+		if err != nil {
+			return err
+		}
+		return b.queueConfirmation(ctx, tx, fresh)
+	})
+}

@@ -1,0 +1,106 @@
+package models
+
+// This file holds order creation.
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// NewOrder is everything needed to store an order.
+type NewOrder struct {
+	Session      *Session
+	UserID       uint
+	BuyerName    string
+	BuyerEmail   string
+	BillingEmail string
+	Company      string
+	PONumber     string
+	Attendees    []AttendeeInput
+	Method       PaymentMethod
+	Quote        Quote
+	// HoldUntil is when an unpaid order lapses: the Checkout expiry for
+	// cards, the invoice due date for invoices.
+	HoldUntil time.Time
+	// WaitlistEntryID is set when the seats were already reserved by a
+	// waiting-list offer being claimed.
+	WaitlistEntryID *uint
+	Now             time.Time
+}
+
+// CreateOrder stores an order inside tx: it takes the seats (unless a
+// waiting-list offer reserved them), counts the discount use, numbers the
+// invoice and inserts the attendees with their share of the total.
+func CreateOrder(ctx context.Context, tx *gorm.DB, in NewOrder, take SeatTaker) (*Order, error) {
+	tx = tx.WithContext(ctx)
+	n := len(in.Attendees)
+	if n == 0 || n != in.Quote.Seats {
+		return nil, fmt.Errorf("create order: %d attendees for %d seats: %w", n, in.Quote.Seats, ErrInvalid)
+	}
+	if in.WaitlistEntryID == nil {
+		if err := take(ctx, tx, in.Session, n); err != nil {
+			return nil, err
+		}
+	}
+	o := &Order{Ref: NewToken()[:24], SessionID: in.Session.ID, UserID: in.UserID, BuyerName: in.BuyerName,
+		BuyerEmail: NormalizeEmail(in.BuyerEmail), BillingEmail: NormalizeEmail(in.BillingEmail), Company: in.Company,
+		PONumber: in.PONumber, Seats: n, UnitPriceMinor: in.Quote.Unit.Minor, EarlyBird: in.Quote.EarlyBird,
+		SubtotalMinor: in.Quote.Subtotal.Minor, DiscountMinor: in.Quote.Discount.Minor, TotalMinor: in.Quote.Total.Minor,
+		Currency: in.Quote.Total.Currency, PaymentMethod: in.Method, FromWaitlistEntryID: in.WaitlistEntryID}
+	hold := in.HoldUntil.UTC()
+	o.HoldExpiresAt = &hold
+	switch {
+	case in.Method == PayByInvoice:
+		o.Status = OrderPendingInvoice
+	case in.Quote.Total.Minor == 0:
+		// Nothing to pay (a 100% code): confirmed at once.
+		o.Status = OrderPaid
+		now := in.Now.UTC()
+		o.PaidAt, o.HoldExpiresAt = &now, nil
+	default:
+		o.Status = OrderHeld
+	}
+	if in.Quote.Code != nil {
+		if err := useDiscount(tx, in.Quote.Code.ID); err != nil {
+			return nil, err
+		}
+		o.DiscountCodeID = &in.Quote.Code.ID
+	}
+	if o.Status == OrderPendingInvoice {
+		num, err := nextInvoiceNumber(tx)
+		if err != nil {
+			return nil, err
+		}
+		now := in.Now.UTC()
+		o.InvoiceNumber, o.InvoiceIssuedAt, o.InvoiceDueAt = &num, &now, &hold
+	}
+	if err := tx.Omit("Session", "DiscountCode", "Attendees").Create(o).Error; err != nil {
+		return nil, translate(err, "create order")
+	}
+	shares := AllocateCents(o.TotalMinor, n)
+	for i, a := range in.Attendees {
+		o.Attendees = append(o.Attendees, Attendee{OrderID: o.ID, Position: i + 1, Name: a.Name,
+			Email: NormalizeEmail(a.Email), PriceMinor: shares[i], Status: AttendeeActive})
+	}
+	if err := tx.Create(&o.Attendees).Error; err != nil {
+		return nil, translate(err, "create attendees of order %d", o.ID)
+	}
+	o.Session = *in.Session
+	return o, nil
+}
+
+// nextInvoiceNumber allocates the next sequential invoice number in tx, so
+// a rolled-back order leaves no gap.
+func nextInvoiceNumber(tx *gorm.DB) (string, error) {
+	var n int64
+	if err := tx.Raw("UPDATE counters SET next = next + 1 WHERE name = ? RETURNING next - 1", "invoice").Scan(&n).Error; err != nil {
+		return "", translate(err, "next invoice number")
+	}
+	if n == 0 {
+		return "", fmt.Errorf("next invoice number: counter missing: %w", ErrNotFound)
+	}
+	return fmt.Sprintf("INV-%06d", n), nil
+}
