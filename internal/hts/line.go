@@ -36,9 +36,13 @@ type Line struct {
 	General     string // Column 1 General rate text as printed (inherited for 10-digit lines)
 	Special     string // Column 1 Special, e.g. "Free (A,AU,...,S,SG)"
 	Column2     string
-	RateSource  string // dotted code the rates came from ("" when the line carries no rates)
-	S301        []S301Listing
-	S232        []S232Listing
+	// RateSource is the dotted code the rates came from ("" when the line
+	// carries no rates). A statistical row that prints only some columns
+	// names itself; its blank columns come from its 8-digit line, column
+	// by column (General and Special together, Column 2 on its own).
+	RateSource string
+	S301       []S301Listing
+	S232       []S232Listing
 
 	// Section is the Roman numeral of the section ("XVI"); "XXII" for
 	// chapters 98 and 99, which are US-only.
