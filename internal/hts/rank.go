@@ -1,0 +1,177 @@
+package hts
+
+import (
+	"slices"
+)
+
+// Ranking of issue 13: a description of goods is read the way a
+// classifier reads it. Every query word leaves evidence on the heading
+// whose text (heading, printed rows, lines, HS 2022 texts, aliases) it
+// matches best; headings are ranked on that evidence, weighted by the
+// word's rarity and its position in the description, and the lines
+// inside the best headings are ranked by the line scoring of the sweep.
+// The results lead with the best line of each of the best headings.
+const (
+	// linePool is how many lines the sweep keeps for the headings to
+	// choose from.
+	linePool = 300
+	// positionScale: the k-th content word of a description weighs
+	// 1/(1+k/positionScale); the goods are usually named first.
+	positionScale = 6.0
+	// lineShare is the weight of a heading's best line beside the
+	// evidence gathered over the whole heading.
+	lineShare = 0.5
+	// diverseHeadings is how many headings the results open with, one
+	// line each, before further lines of the best headings.
+	diverseHeadings = 5
+	// diversityFloor: a heading opens the results only when its score is
+	// at least this share of the best heading's.
+	diversityFloor = 0.3
+	// perHeading bounds the lines of one heading in the results.
+	perHeading = 4
+)
+
+// headings fills hidx and heads: the heading each node falls under.
+func (s *searcher) headings(nodes []snode) {
+	s.hidx = make([]int32, len(nodes))
+	for id, nd := range nodes {
+		switch {
+		case nd.level == 4:
+			s.hidx[id] = int32(len(s.heads))
+			s.heads = append(s.heads, int32(id))
+		case nd.level == 2 || nd.parent < 0:
+			s.hidx[id] = -1
+		default:
+			s.hidx[id] = s.hidx[nd.parent]
+		}
+	}
+}
+
+// evidence records w as the match of query word k in heading h when it is
+// the strongest so far.
+func (sc *scratch) evidence(h int32, k int, w float32) {
+	row := sc.hBest[int(h)*maxTerms : int(h+1)*maxTerms]
+	if sc.hStamp[h] != sc.gen {
+		sc.hStamp[h] = sc.gen
+		clear(row)
+		sc.heads = append(sc.heads, h)
+	}
+	row[k] = max(row[k], w)
+}
+
+// positionWeight is the weight of the query word at content position pos.
+func positionWeight(pos int) float32 { return 1 / (1 + float32(pos)/positionScale) }
+
+// headRank is a heading's standing in a query.
+type headRank struct {
+	h     int32
+	score float32
+	lines []hit // the heading's lines from the pool, best first
+}
+
+// rankHeadings orders the touched headings on their evidence and the
+// best line each offers, and returns the results: the best line of each
+// of the first diverseHeadings headings, then further lines of the
+// headings in order (a line of a 6-digit subheading not yet shown
+// first), at most perHeading per heading.
+func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int) []Hit {
+	if len(sc.heads) == 0 {
+		return nil
+	}
+	byHead := make(map[int32]*headRank, len(sc.heads))
+	ranks := make([]*headRank, 0, len(sc.heads))
+	var maxEv float32
+	for _, h := range sc.heads {
+		row := sc.hBest[int(h)*maxTerms : int(h+1)*maxTerms]
+		var ev float32
+		for k := range gs {
+			ev += positionWeight(gs[k].pos) * row[k]
+		}
+		if s.nodes[s.heads[h]].us {
+			ev *= usChapterDamping
+		}
+		r := &headRank{h: h, score: ev}
+		byHead[h] = r
+		ranks = append(ranks, r)
+		maxEv = max(maxEv, ev)
+	}
+	slices.SortFunc(pool, func(a, b hit) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return int(a.seq - b.seq)
+	})
+	var maxLine float32
+	for _, x := range pool {
+		if h := s.hidx[x.node]; h >= 0 {
+			if r := byHead[h]; r != nil {
+				r.lines = append(r.lines, x)
+				maxLine = max(maxLine, x.score)
+			}
+		}
+	}
+	for _, r := range ranks {
+		r.score /= max(maxEv, 1e-9)
+		if len(r.lines) > 0 && maxLine > 0 {
+			r.score += lineShare * r.lines[0].score / maxLine
+		}
+	}
+	slices.SortFunc(ranks, func(a, b *headRank) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return int(a.h - b.h)
+	})
+	out := make([]Hit, 0, limit)
+	shown := map[int32]bool{}     // nodes
+	subShown := map[string]bool{} // 6-digit subheadings
+	add := func(node int32, score float32) {
+		l := s.nodes[node].line
+		shown[node] = true
+		if len(l.Digits) >= 6 {
+			subShown[l.Digits[:6]] = true
+		}
+		out = append(out, Hit{Line: l, Score: float64(score)})
+	}
+	for _, r := range ranks {
+		if len(out) == min(limit, diverseHeadings) || r.score < diversityFloor*ranks[0].score {
+			break
+		}
+		if len(r.lines) > 0 {
+			add(r.lines[0].node, r.score)
+		} else {
+			add(s.heads[r.h], r.score)
+		}
+	}
+	// Further lines: new subheadings first, then any.
+	for pass := 0; pass < 2 && len(out) < limit; pass++ {
+		for _, r := range ranks {
+			if len(out) == limit {
+				break
+			}
+			n := 0
+			for _, x := range r.lines {
+				if shown[x.node] {
+					n++
+					continue
+				}
+				if n >= perHeading || len(out) == limit {
+					break
+				}
+				l := s.nodes[x.node].line
+				if pass == 0 && len(l.Digits) >= 6 && subShown[l.Digits[:6]] {
+					continue
+				}
+				add(x.node, r.score*0.9)
+				n++
+			}
+		}
+	}
+	return out
+}
