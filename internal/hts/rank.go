@@ -20,7 +20,7 @@ const (
 	positionScale = 6.0
 	// lineShare is the weight of a heading's best line beside the
 	// evidence gathered over the whole heading.
-	lineShare = 0.5
+	lineShare = 0.25
 	// diverseHeadings is how many headings the results open with, one
 	// line each, before further lines of the best headings.
 	diverseHeadings = 5
@@ -28,7 +28,7 @@ const (
 	// at least this share of the best heading's.
 	diversityFloor = 0.3
 	// perHeading bounds the lines of one heading in the results.
-	perHeading = 4
+	perHeading = 6
 )
 
 // headings fills hidx and heads: the heading each node falls under.
