@@ -74,7 +74,7 @@ type headRank struct {
 // of the first diverseHeadings headings, then further lines of the
 // headings in order (a line of a 6-digit subheading not yet shown
 // first), at most perHeading per heading.
-func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int) []Hit {
+func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int, explain, wantParts bool) []Hit {
 	if len(sc.heads) == 0 {
 		return nil
 	}
@@ -131,22 +131,30 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 	out := make([]Hit, 0, limit)
 	shown := map[int32]bool{}     // nodes
 	subShown := map[string]bool{} // 6-digit subheadings
-	add := func(node int32, score float32) {
+	rankOf := make(map[int32]int, len(ranks))
+	for i, r := range ranks {
+		rankOf[r.h] = i + 1
+	}
+	add := func(node int32, r *headRank, score float32) {
 		l := s.nodes[node].line
 		shown[node] = true
 		if len(l.Digits) >= 6 {
 			subShown[l.Digits[:6]] = true
 		}
-		out = append(out, Hit{Line: l, Score: float64(score)})
+		h := Hit{Line: l, Score: float64(score)}
+		if explain {
+			h.Why = s.explain(node, r, rankOf[r.h], ranks[0].score, gs, wantParts)
+		}
+		out = append(out, h)
 	}
 	for _, r := range ranks {
 		if len(out) == min(limit, diverseHeadings) || r.score < diversityFloor*ranks[0].score {
 			break
 		}
 		if len(r.lines) > 0 {
-			add(r.lines[0].node, r.score)
+			add(r.lines[0].node, r, r.score)
 		} else {
-			add(s.heads[r.h], r.score)
+			add(s.heads[r.h], r, r.score)
 		}
 	}
 	// Further lines: new subheadings first, then any.
@@ -168,7 +176,7 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 				if pass == 0 && len(l.Digits) >= 6 && subShown[l.Digits[:6]] {
 					continue
 				}
-				add(x.node, r.score*0.9)
+				add(x.node, r, r.score*0.9)
 				n++
 			}
 		}

@@ -607,10 +607,11 @@ type alt struct {
 
 // group is one query word and the terms it matches.
 type group struct {
-	word string
-	pos  int // position among the content words of the query
-	alts []alt
-	idf  float32 // the strongest idf among the alternatives
+	word    string // the stem
+	surface string // the word as written, lower case
+	pos     int    // position among the content words of the query
+	alts    []alt
+	idf     float32 // the strongest idf among the alternatives
 }
 
 // Options switch parts of the engine off, for the evaluation's ablations.
@@ -622,6 +623,8 @@ type Options struct {
 	// Baseline runs the plain full-text engine instead: exact lower-case
 	// tokens, BM25 over the printed descriptions only.
 	Baseline bool
+	// Explain fills each Hit's Why.
+	Explain bool
 	// Flat ranks lines alone, as the engine did before issue 13, instead
 	// of ranking headings on their gathered evidence first.
 	Flat bool
@@ -633,6 +636,8 @@ type Hit struct {
 	Score float64
 	// Terms are the stems the query matched, for highlighting.
 	Terms []string
+	// Why explains the ranking (with Options.Explain; nil otherwise).
+	Why *Why
 }
 
 // parseQuery turns query words into groups of vocabulary terms.
@@ -651,14 +656,14 @@ func (s *searcher) parseQuery(q string, opt Options) []group {
 		seen[w.stem] = true
 		last := i == len(ws)-1 && !strings.HasSuffix(q, " ")
 		g := s.expand(w.stem, w.surface, last, opt)
-		g.pos = pos
+		g.surface, g.pos = w.surface, pos
 		pos++
 		if len(g.alts) == 0 && len(w.parts) > 1 {
 			// "e-bike" unknown as a whole: score its parts instead.
 			for _, p := range w.parts {
 				if pg := s.expand(p, p, false, opt); len(pg.alts) > 0 && !seen[p] {
 					seen[p] = true
-					pg.pos = g.pos
+					pg.surface, pg.pos = p, g.pos
 					gs = append(gs, pg)
 				}
 			}
@@ -888,9 +893,12 @@ func (s *searcher) run(q string, opt Options) []Hit {
 		for i := len(out) - 1; i >= 0; i-- {
 			x := heap.Pop(h).(hit)
 			out[i] = Hit{Line: s.nodes[x.node].line, Score: float64(x.score)}
+			if opt.Explain {
+				out[i].Why = s.explain(x.node, nil, 0, 0, gs, wantParts)
+			}
 		}
 	} else {
-		out = s.rankHeadings(sc, gs, *h, max(opt.Limit, 1))
+		out = s.rankHeadings(sc, gs, *h, max(opt.Limit, 1), opt.Explain, wantParts)
 	}
 	terms := make([]string, 0, len(gs)*2)
 	for _, g := range gs {
