@@ -67,6 +67,8 @@ type headRank struct {
 	h     int32
 	score float32
 	lines []hit // the heading's lines from the pool, best first
+	// partsOf is the heading of goods whose parts lifted this heading.
+	partsOf string
 }
 
 // rankHeadings orders the touched headings on their evidence and the
@@ -117,6 +119,23 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 		r.score /= max(maxEv, 1e-9)
 		if len(r.lines) > 0 && maxLine > 0 {
 			r.score += lineShare * r.lines[0].score / maxLine
+		}
+	}
+	if wantParts {
+		for _, r := range ranks {
+			p, ok := s.partsOf[r.h]
+			if !ok {
+				continue
+			}
+			pr := byHead[p]
+			if pr == nil {
+				pr = &headRank{h: p}
+				byHead[p] = pr
+				ranks = append(ranks, pr)
+			}
+			if r.score*partsLift > pr.score {
+				pr.score, pr.partsOf = r.score*partsLift, s.nodes[s.heads[r.h]].line.Code
+			}
 		}
 	}
 	slices.SortFunc(ranks, func(a, b *headRank) int {
@@ -183,3 +202,54 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 	}
 	return out
 }
+
+// materialHeadings maps the stem of a material to the heading of "other
+// articles" of it, for the classic call of Section XV (and its neighbours):
+// an article named by its material and by no heading of function goes to
+// the material's residual heading ("tent stakes of titanium" → 8108).
+// The word lends that heading evidence, so it stands among the first
+// headings beside any heading of function the description matches.
+var materialHeadings = map[string]string{
+	"titanium": "8108", "tungsten": "8101", "molybdenum": "8102", "tantalum": "8103", "magnesium": "8104",
+	"cobalt": "8105", "bismuth": "8106", "zirconium": "8109", "antimoni": "8110", "manganes": "8111",
+	"beryllium": "8112", "chromium": "8112", "hafnium": "8112", "rhenium": "8112", "germanium": "8112",
+	"vanadium": "8112", "gallium": "8112", "indium": "8112", "niobium": "8112", "cadmium": "8112",
+	"nickel": "7508", "copper": "7419", "brass": "7419", "bronz": "7419", "aluminum": "7616",
+	"zinc": "7907", "tin": "8007", "pewter": "8007", "lead": "7806",
+}
+
+// materialWeight scales the evidence a material word lends its heading,
+// relative to the word's idf.
+const materialWeight = 1.0
+
+// headingNode finds the node of a heading by its digits.
+func (s *searcher) headingIndex(digits string) int32 {
+	for i, n := range s.heads {
+		if s.nodes[n].line.Digits == digits {
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+// partsHeadings maps headings of goods to the heading of their parts, for
+// a description that asks for parts: Section XVI note 2(b) and Section
+// XVII note 2 send parts suitable for use solely or principally with
+// goods of a heading to the heading for those goods' parts (unless they
+// are goods of a heading of their own, which then ranks on its words).
+var partsHeadings = map[string]string{
+	"8701": "8708", "8702": "8708", "8703": "8708", "8704": "8708", "8705": "8708",
+	"8711": "8714", "8712": "8714", "8713": "8714",
+	"8801": "8807", "8802": "8807", "8806": "8807",
+	"8601": "8607", "8602": "8607", "8603": "8607", "8604": "8607", "8605": "8607", "8606": "8607",
+	"8470": "8473", "8471": "8473", "8472": "8473",
+	"8407": "8409", "8408": "8409",
+	"8501": "8503", "8502": "8503",
+	"8519": "8522", "8521": "8522",
+	"8525": "8529", "8526": "8529", "8527": "8529", "8528": "8529",
+	"8901": "8906", "9101": "9114", "9102": "9114",
+}
+
+// partsLift is the share of a goods heading's score its parts heading
+// receives when the description asks for parts.
+const partsLift = 0.95

@@ -232,6 +232,10 @@ type searcher struct {
 	// from every node under it.
 	hidx  []int32
 	heads []int32
+	// material maps a material's stem to its residual heading's index;
+	// partsOf a heading of goods to the heading of their parts.
+	material map[string]int32
+	partsOf  map[int32]int32
 
 	baseTerms map[string]int32
 	baseIdf   []float32
@@ -370,6 +374,18 @@ func (sb *searchBuilder) finish() *searcher {
 		s.baseIdf = append(s.baseIdf, idf(len(ps), n))
 	}
 	s.headings(sb.nodes)
+	s.material = map[string]int32{}
+	for st, d := range materialHeadings {
+		if h := s.headingIndex(d); h >= 0 {
+			s.material[st] = h
+		}
+	}
+	s.partsOf = map[int32]int32{}
+	for g, p := range partsHeadings {
+		if gh, ph := s.headingIndex(g), s.headingIndex(p); gh >= 0 && ph >= 0 {
+			s.partsOf[gh] = ph
+		}
+	}
 	s.pool.New = func() any { return newScratch(n, len(s.phrases), s.hidx, len(s.heads)) }
 	return s
 }
@@ -551,7 +567,7 @@ func isPartsText(s string) bool {
 // partsWord reports query words that ask for parts.
 func partsWord(stem string) bool {
 	switch stem {
-	case "part", "accessori", "compon", "spare":
+	case "part", "accessori", "compon", "spare", "replac":
 		return true
 	}
 	return false
@@ -776,6 +792,13 @@ func (s *searcher) run(q string, opt Options) []Hit {
 				p := &s.phrases[ph]
 				frac := min(float32(bits.OnesCount64(sc.phMask[ph]))/float32(len(p.terms)), 1)
 				sc.bump(p.node, k, w0*weightAlias*frac)
+			}
+		}
+	}
+	if !opt.Flat {
+		for k, g := range gs {
+			if h, ok := s.material[g.word]; ok {
+				sc.evidence(h, k, g.idf*materialWeight)
 			}
 		}
 	}

@@ -150,6 +150,9 @@ func (s *searcher) explain(n int32, r *headRank, rank int, best float32, gs []gr
 	if nd.part && !wantParts {
 		why.Rules = append(why.Rules, "Lowered: a line for parts, and the description does not ask for parts (Section XVI note 2, Section XVII note 2: parts go with their goods only when they are not goods of their own heading).")
 	}
+	if r != nil && r.partsOf != "" {
+		why.Rules = append(why.Rules, "Raised: the description asks for parts, and parts of the goods of heading "+r.partsOf+" go to heading "+why.Heading+" unless they are goods of a heading of their own (Section XVI note 2, Section XVII note 2).")
+	}
 	if nd.us {
 		why.Rules = append(why.Rules, "Lowered: chapters 98 and 99 qualify goods classified in chapters 1-97; classify the goods there first.")
 	}
