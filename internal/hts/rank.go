@@ -220,7 +220,7 @@ var materialHeadings = map[string]string{
 
 // materialWeight scales the evidence a material word lends its heading,
 // relative to the word's idf.
-const materialWeight = 1.0
+const materialWeight = 2.0
 
 // headingNode finds the node of a heading by its digits.
 func (s *searcher) headingIndex(digits string) int32 {
