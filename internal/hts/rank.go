@@ -14,7 +14,7 @@ import (
 const (
 	// linePool is how many lines the sweep keeps for the headings to
 	// choose from.
-	linePool = 300
+	linePool = 80
 	// positionScale: the k-th content word of a description weighs
 	// 1/(1+k/positionScale); the goods are usually named first.
 	positionScale = 6.0
@@ -50,13 +50,22 @@ func (s *searcher) headings(nodes []snode) {
 // evidence records w as the match of query word k in heading h when it is
 // the strongest so far.
 func (sc *scratch) evidence(h int32, k int, w float32) {
-	row := sc.hBest[int(h)*maxTerms : int(h+1)*maxTerms]
 	if sc.hStamp[h] != sc.gen {
 		sc.hStamp[h] = sc.gen
-		clear(row)
+		n := len(sc.hBest)
+		sc.hAt[h] = int32(n)
+		sc.hBest = slices.Grow(sc.hBest, sc.width)[:n+sc.width]
+		clear(sc.hBest[n:])
 		sc.heads = append(sc.heads, h)
 	}
-	row[k] = max(row[k], w)
+	if b := &sc.hBest[int(sc.hAt[h])+k]; w > *b {
+		*b = w
+	}
+}
+
+// row is heading h's evidence, one entry per query word.
+func (sc *scratch) row(h int32) []float32 {
+	return sc.hBest[sc.hAt[h] : int(sc.hAt[h])+sc.width]
 }
 
 // positionWeight is the weight of the query word at content position pos.
@@ -66,36 +75,19 @@ func positionWeight(pos int) float32 { return 1 / (1 + float32(pos)/positionScal
 type headRank struct {
 	h     int32
 	score float32
-	lines []hit // the heading's lines from the pool, best first
+	best  int32 // the heading's best line in the pool, -1 for none
 	// partsOf is the heading of goods whose parts lifted this heading.
 	partsOf string
 }
 
 // rankHeadings orders the touched headings on their evidence and the
 // best line each offers, and returns the results: the best line of each
-// of the first diverseHeadings headings, then further lines of the
-// headings in order (a line of a 6-digit subheading not yet shown
-// first), at most perHeading per heading.
+// of the first diverseHeadings headings (within diversityFloor of the
+// best), then further lines of the headings in order (a line of a 6-digit
+// subheading not yet shown first), at most perHeading per heading.
 func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int, explain, wantParts bool) []Hit {
 	if len(sc.heads) == 0 {
 		return nil
-	}
-	byHead := make(map[int32]*headRank, len(sc.heads))
-	ranks := make([]*headRank, 0, len(sc.heads))
-	var maxEv float32
-	for _, h := range sc.heads {
-		row := sc.hBest[int(h)*maxTerms : int(h+1)*maxTerms]
-		var ev float32
-		for k := range gs {
-			ev += positionWeight(gs[k].pos) * row[k]
-		}
-		if s.nodes[s.heads[h]].us {
-			ev *= usChapterDamping
-		}
-		r := &headRank{h: h, score: ev}
-		byHead[h] = r
-		ranks = append(ranks, r)
-		maxEv = max(maxEv, ev)
 	}
 	slices.SortFunc(pool, func(a, b hit) int {
 		if a.score != b.score {
@@ -106,100 +98,124 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 		}
 		return int(a.seq - b.seq)
 	})
+	// The best line of each heading: the first of its lines in the pool.
+	for _, h := range sc.heads {
+		sc.hPos[h] = -1
+	}
 	var maxLine float32
-	for _, x := range pool {
-		if h := s.hidx[x.node]; h >= 0 {
-			if r := byHead[h]; r != nil {
-				r.lines = append(r.lines, x)
-				maxLine = max(maxLine, x.score)
-			}
+	for i, x := range pool {
+		if h := s.hidx[x.node]; h >= 0 && sc.hStamp[h] == sc.gen && sc.hPos[h] < 0 {
+			sc.hPos[h] = int32(i)
+			maxLine = max(maxLine, x.score)
 		}
 	}
-	for _, r := range ranks {
+	ranks := sc.ranks[:0]
+	var maxEv float32
+	for _, h := range sc.heads {
+		row := sc.row(h)
+		var ev float32
+		for k := range gs {
+			ev += positionWeight(gs[k].pos) * row[k]
+		}
+		if s.nodes[s.heads[h]].us {
+			ev *= usChapterDamping
+		}
+		ranks = append(ranks, headRank{h: h, score: ev, best: sc.hPos[h]})
+		maxEv = max(maxEv, ev)
+	}
+	for i := range ranks {
+		r := &ranks[i]
 		r.score /= max(maxEv, 1e-9)
-		if len(r.lines) > 0 && maxLine > 0 {
-			r.score += lineShare * r.lines[0].score / maxLine
+		if r.best >= 0 && maxLine > 0 {
+			r.score += lineShare * pool[r.best].score / maxLine
 		}
 	}
 	if wantParts {
-		for _, r := range ranks {
-			p, ok := s.partsOf[r.h]
+		for i, n := 0, len(ranks); i < n; i++ {
+			p, ok := s.partsOf[ranks[i].h]
 			if !ok {
 				continue
 			}
-			pr := byHead[p]
-			if pr == nil {
-				pr = &headRank{h: p}
-				byHead[p] = pr
-				ranks = append(ranks, pr)
+			j := slices.IndexFunc(ranks, func(r headRank) bool { return r.h == p })
+			if j < 0 {
+				j = len(ranks)
+				ranks = append(ranks, headRank{h: p, best: -1})
 			}
-			if r.score*partsLift > pr.score {
-				pr.score, pr.partsOf = r.score*partsLift, s.nodes[s.heads[r.h]].line.Code
+			if lift := ranks[i].score * partsLift; lift > ranks[j].score {
+				ranks[j].score, ranks[j].partsOf = lift, s.nodes[s.heads[ranks[i].h]].line.Code
 			}
 		}
 	}
-	slices.SortFunc(ranks, func(a, b *headRank) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
+	// Only the first few headings are shown: move them to the front in
+	// order (a partial selection sort), leaving the rest unordered.
+	better := func(a, b *headRank) bool { return a.score > b.score || a.score == b.score && a.h < b.h }
+	top := min(len(ranks), limit+diverseHeadings)
+	for i := 0; i < top; i++ {
+		m := i
+		for j := i + 1; j < len(ranks); j++ {
+			if better(&ranks[j], &ranks[m]) {
+				m = j
 			}
-			return 1
 		}
-		return int(a.h - b.h)
-	})
+		ranks[i], ranks[m] = ranks[m], ranks[i]
+	}
+	ranks = ranks[:top]
+	sc.ranks = ranks
 	out := make([]Hit, 0, limit)
-	shown := map[int32]bool{}     // nodes
-	subShown := map[string]bool{} // 6-digit subheadings
-	rankOf := make(map[int32]int, len(ranks))
-	for i, r := range ranks {
-		rankOf[r.h] = i + 1
-	}
-	add := func(node int32, r *headRank, score float32) {
-		l := s.nodes[node].line
-		shown[node] = true
-		if len(l.Digits) >= 6 {
-			subShown[l.Digits[:6]] = true
-		}
-		h := Hit{Line: l, Score: float64(score)}
+	shown := sc.shown[:0] // nodes shown
+	add := func(node int32, i int, score float32) {
+		shown = append(shown, node)
+		h := Hit{Line: s.nodes[node].line, Score: float64(score)}
 		if explain {
-			h.Why = s.explain(node, r, rankOf[r.h], ranks[0].score, gs, wantParts)
+			h.Why = s.explain(node, &ranks[i], i+1, ranks[0].score, gs, wantParts)
 		}
 		out = append(out, h)
 	}
-	for _, r := range ranks {
-		if len(out) == min(limit, diverseHeadings) || r.score < diversityFloor*ranks[0].score {
+	opened := 0
+	for i := range ranks {
+		r := &ranks[i]
+		if opened == min(limit, diverseHeadings) || r.score < diversityFloor*ranks[0].score {
 			break
 		}
-		if len(r.lines) > 0 {
-			add(r.lines[0].node, r, r.score)
+		if r.best >= 0 {
+			add(pool[r.best].node, i, r.score)
 		} else {
-			add(s.heads[r.h], r, r.score)
+			add(s.heads[r.h], i, r.score)
 		}
+		opened++
 	}
-	// Further lines: new subheadings first, then any.
-	for pass := 0; pass < 2 && len(out) < limit; pass++ {
-		for _, r := range ranks {
-			if len(out) == limit {
-				break
+	// Further lines of the opened headings: new subheadings first, then any.
+	subShown := func(l *Line) bool {
+		for _, n := range shown {
+			if m := s.nodes[n].line; len(m.Digits) >= 6 && len(l.Digits) >= 6 && m.Digits[:6] == l.Digits[:6] {
+				return true
 			}
+		}
+		return false
+	}
+	for pass := 0; pass < 2 && len(out) < limit; pass++ {
+		for i := range ranks[:opened] {
 			n := 0
-			for _, x := range r.lines {
-				if shown[x.node] {
+			for _, x := range pool {
+				if len(out) == limit || n >= perHeading {
+					break
+				}
+				if s.hidx[x.node] != ranks[i].h {
+					continue
+				}
+				if slices.Contains(shown, x.node) {
 					n++
 					continue
 				}
-				if n >= perHeading || len(out) == limit {
-					break
-				}
-				l := s.nodes[x.node].line
-				if pass == 0 && len(l.Digits) >= 6 && subShown[l.Digits[:6]] {
+				if pass == 0 && subShown(s.nodes[x.node].line) {
 					continue
 				}
-				add(x.node, r, r.score*0.9)
+				add(x.node, i, ranks[i].score*0.9)
 				n++
 			}
 		}
 	}
+	sc.shown = shown[:0]
 	return out
 }
 

@@ -472,13 +472,19 @@ type scratch struct {
 	phStamp []uint32
 	phMask  []uint64
 	// Heading evidence: hidx maps a node to its heading's index (shared,
-	// read-only); hBest[h*maxTerms+k] is the strongest match of query
-	// word k anywhere in heading h, valid when hStamp[h] is current;
-	// heads lists the headings touched.
+	// read-only); hBest[hAt[h]+k] is the strongest match of query word k
+	// anywhere in heading h, valid when hStamp[h] is current (a row of
+	// width query words per touched heading); heads lists the headings
+	// touched.
 	hidx   []int32
 	hStamp []uint32
+	hAt    []int32
+	hPos   []int32 // a touched heading's best line in the pool
 	hBest  []float32
+	ranks  []headRank
+	shown  []int32
 	heads  []int32
+	width  int
 }
 
 // expansion is a touched node whose children are offered after the sweep.
@@ -507,7 +513,7 @@ type span struct {
 func newScratch(n, phrases int, hidx []int32, heads int) *scratch {
 	return &scratch{slots: make([]slot, n), touched: make([]uint64, (n+63)/64),
 		phStamp: make([]uint32, phrases), phMask: make([]uint64, phrases),
-		hidx: hidx, hStamp: make([]uint32, heads), hBest: make([]float32, heads*maxTerms)}
+		hidx: hidx, hStamp: make([]uint32, heads), hAt: make([]int32, heads), hPos: make([]int32, heads)}
 }
 
 func (sc *scratch) reset() {
@@ -520,6 +526,7 @@ func (sc *scratch) reset() {
 	}
 	sc.cands = sc.cands[:0]
 	sc.heads = sc.heads[:0]
+	sc.hBest = sc.hBest[:0]
 }
 
 func (sc *scratch) touch(n int32) *slot {
@@ -660,16 +667,16 @@ type Hit struct {
 func (s *searcher) parseQuery(q string, opt Options) []group {
 	ws := s.stems.readOnly().tokenize(q)
 	var gs []group
-	seen := map[string]bool{}
+	var seen []string
 	pos := 0
 	for i, w := range ws {
 		if !opt.Flat && noiseWord(w.surface) {
 			continue
 		}
-		if seen[w.stem] {
+		if slices.Contains(seen, w.stem) {
 			continue // a word said twice is one piece of evidence
 		}
-		seen[w.stem] = true
+		seen = append(seen, w.stem)
 		last := i == len(ws)-1 && !strings.HasSuffix(q, " ")
 		g := s.expand(w.stem, w.surface, last, opt)
 		g.surface, g.pos = w.surface, pos
@@ -677,8 +684,8 @@ func (s *searcher) parseQuery(q string, opt Options) []group {
 		if len(g.alts) == 0 && len(w.parts) > 1 {
 			// "e-bike" unknown as a whole: score its parts instead.
 			for _, p := range w.parts {
-				if pg := s.expand(p, p, false, opt); len(pg.alts) > 0 && !seen[p] {
-					seen[p] = true
+				if pg := s.expand(p, p, false, opt); len(pg.alts) > 0 && !slices.Contains(seen, p) {
+					seen = append(seen, p)
 					pg.surface, pg.pos = p, g.pos
 					gs = append(gs, pg)
 				}
@@ -765,6 +772,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 	sc := s.pool.Get().(*scratch)
 	defer s.pool.Put(sc)
 	sc.reset()
+	sc.width = len(gs)
 	if !opt.NoAliases {
 		// Which query words each alias phrase matched: a phrase counts in
 		// proportion to the share of its words the query has, so

@@ -241,6 +241,46 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkSearchRulings runs the ruling-style descriptions (100-250
+// characters) of both halves one after another.
+func BenchmarkSearchRulings(b *testing.B) {
+	ix := testIndex(b)
+	items := loadRulingEval(b, "")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ix.Search(items[i%len(items)].Q, Options{Limit: 10})
+		i++
+	}
+}
+
+// BenchmarkSearchRulingsExplain is BenchmarkSearchRulings with Why.
+func BenchmarkSearchRulingsExplain(b *testing.B) {
+	ix := testIndex(b)
+	items := loadRulingEval(b, "")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ix.Search(items[i%len(items)].Q, Options{Limit: 10, Explain: true})
+		i++
+	}
+}
+
+// BenchmarkSearchLong runs a 1,000-character query: a pasted spec sheet.
+func BenchmarkSearchLong(b *testing.B) {
+	ix := testIndex(b)
+	items := loadRulingEval(b, "")
+	var q string
+	for i := 0; len(q) < MaxQueryLen; i++ {
+		q += "- " + items[i].Q + "\n"
+	}
+	q, _ = TrimQuery(q)
+	b.ReportAllocs()
+	for b.Loop() {
+		ix.Search(q, Options{Limit: 10})
+	}
+}
+
 // BenchmarkSearchBaseline runs the same queries through the plain engine.
 func BenchmarkSearchBaseline(b *testing.B) {
 	ix := testIndex(b)
