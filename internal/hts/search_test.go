@@ -224,10 +224,44 @@ func TestSearchQuality(t *testing.T) {
 	for _, m := range full.Misses {
 		t.Logf("top-5 miss: %s", m)
 	}
-	if full.Top5Heading < 0.80 {
-		t.Errorf("top-5 heading accuracy %.1f%%, want at least 80%%", 100*full.Top5Heading)
+	if full.Top5Heading < 0.90 {
+		t.Errorf("short names: top-5 heading accuracy %.1f%%, want at least 90%%", 100*full.Top5Heading)
+	}
+
+	// The ruling-style set of issue 13: dev was tuned on, test only
+	// reported. The gates hold the test half at the level reached when it
+	// was frozen (BENCHMARKS.md) and above SQLite FTS5 on the same half
+	// (TestFTS5Comparison: 49.5 % top-5 heading, 51.6 % top-10 subheading).
+	for _, split := range []string{"dev", "test"} {
+		items := loadRulingEval(t, split)
+		res := evaluate(ix, items, "engine", Options{})
+		for _, r := range []evalResult{
+			evaluate(ix, items, "baseline (plain BM25)", Options{Baseline: true}),
+			evaluate(ix, items, "engine, flat line ranking", Options{Flat: true}),
+			res,
+		} {
+			t.Logf("rulings %-4s %-26s n=%d  top-1 heading %5.1f%%  top-5 heading %5.1f%%  top-10 subheading %5.1f%%",
+				split, r.Name, r.N, 100*r.Top1Heading, 100*r.Top5Heading, 100*r.Top10Subheading)
+		}
+		if split != "test" {
+			continue
+		}
+		for _, m := range res.Misses {
+			t.Logf("rulings test top-5 miss: %s", m)
+		}
+		const fts5Top5, fts5Sub10 = 0.495, 0.516
+		if res.Top5Heading < max(rulingsTestTop5, fts5Top5) {
+			t.Errorf("rulings test: top-5 heading %.1f%%, want at least %.1f%%", 100*res.Top5Heading, 100*max(rulingsTestTop5, fts5Top5))
+		}
+		if res.Top10Subheading < max(rulingsTestSub10, fts5Sub10) {
+			t.Errorf("rulings test: top-10 subheading %.1f%%, want at least %.1f%%", 100*res.Top10Subheading, 100*max(rulingsTestSub10, fts5Sub10))
+		}
 	}
 }
+
+// The test half's figures when the engine of issue 13 was finished (74 and
+// 69 of 93 items); the targets of the issue were 70 % and 60 %.
+const rulingsTestTop5, rulingsTestSub10 = 0.795, 0.741
 
 // BenchmarkSearch runs the evaluation queries one after another.
 func BenchmarkSearch(b *testing.B) {
