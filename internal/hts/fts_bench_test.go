@@ -93,6 +93,10 @@ func TestFTS5Comparison(t *testing.T) {
 		n := float64(len(set.items))
 		t.Logf("FTS5 porter bm25 (desc+HS text, path at half) %-13s n=%3d  top-1 heading %5.1f%%  top-5 heading %5.1f%%  top-10 subheading %5.1f%%",
 			set.name, len(set.items), 100*float64(top1)/n, 100*float64(top5)/n, 100*float64(top10)/n)
+		for _, r := range []evalResult{evaluate(ix, set.items, "engine, flat line ranking", Options{Flat: true}), evaluate(ix, set.items, "engine", Options{})} {
+			t.Logf("%-45s %-13s n=%3d  top-1 heading %5.1f%%  top-5 heading %5.1f%%  top-10 subheading %5.1f%%",
+				r.Name, set.name, r.N, 100*r.Top1Heading, 100*r.Top5Heading, 100*r.Top10Subheading)
+		}
 	}
 	slices.Sort(lat)
 	t.Logf("FTS5 query latency, one connection, sequential: p50 %s  p90 %s  p99 %s  max %s",
