@@ -15,6 +15,8 @@ const (
 	// linePool is how many lines the sweep keeps for the headings to
 	// choose from.
 	linePool = 80
+	// linesPerWord sizes the pool by the query: a short query needs fewer.
+	linesPerWord = 10
 	// positionScale: the k-th content word of a description weighs
 	// 1/(1+k/positionScale); the goods are usually named first.
 	positionScale = 6.0
