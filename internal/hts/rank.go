@@ -217,6 +217,24 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 			}
 		}
 	}
+	// Still room: the best remaining lines, whatever their heading.
+	for _, x := range pool {
+		if len(out) == limit {
+			break
+		}
+		if h := s.hidx[x.node]; h >= 0 && !slices.Contains(shown, x.node) {
+			i := slices.IndexFunc(ranks, func(r headRank) bool { return r.h == h })
+			if i < 0 {
+				out = append(out, Hit{Line: s.nodes[x.node].line, Score: float64(x.score)})
+				if explain {
+					out[len(out)-1].Why = s.explain(x.node, nil, 0, 0, gs, wantParts)
+				}
+				shown = append(shown, x.node)
+				continue
+			}
+			add(x.node, i, ranks[i].score*0.8)
+		}
+	}
 	sc.shown = shown[:0]
 	return out
 }

@@ -823,7 +823,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 	if !opt.Flat {
 		// Rank headings first, then lines inside them: the sweep keeps a
 		// wider pool of lines to choose from.
-		limit = max(limit, min(linePool, linesPerWord*len(gs)))
+		limit = max(2*limit, min(linePool, linesPerWord*len(gs)))
 	}
 	// Visit the touched nodes in schedule order. The schedule is a
 	// pre-order of the printed tree, so the touched rows above a node are
