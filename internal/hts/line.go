@@ -2,7 +2,9 @@
 // United States (with the HS 2022 chapters and subheadings it builds on and
 // the Section 301/232 product lists) loaded once into an immutable, in-memory
 // Index, with code parsing, level-by-level comparison and a search engine
-// tuned for the words traders use.
+// for the words traders use and for whole product descriptions (it ranks
+// headings on the evidence a description leaves, then lines inside them,
+// and explains each result: rank.go, why.go).
 //
 // The Index is built at start-up from the bundled files (content/hts) or
 // from a newer USITC export imported into the database, and is safe for
