@@ -130,8 +130,18 @@ func (b *builder) row(r *ExportRow) error {
 			selfNode = false
 			out.Code, out.Line = rate8.Code, rate8
 		}
+		// Each column inherits on its own: a statistical row that prints
+		// only Column 2 (9006.59.15.20) keeps the General and Special rates
+		// of its 8-digit line. Special goes with General, since a special
+		// rate qualifies the general one it is printed beside.
 		if !r.hasRates() {
-			l.General, l.Special, l.Column2, l.RateSource = rate8.General, rate8.Special, rate8.Column2, rate8.RateSource
+			l.RateSource = rate8.RateSource
+		}
+		if r.General == "" && r.Special == "" {
+			l.General, l.Special = rate8.General, rate8.Special
+		}
+		if r.Column2 == "" {
+			l.Column2 = rate8.Column2
 		}
 		out.Suffix, out.Stat = d[8:], l
 	} else {

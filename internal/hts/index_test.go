@@ -121,10 +121,12 @@ func TestImplied8DigitLines(t *testing.T) {
 	if want := []string{"Animals; live", "Live horses, asses, mules and hinnies", "Horses", "Purebred breeding animals"}; !slices.Equal(m.Path, want) {
 		t.Errorf("0101.21.00.10 path: got %q, want %q", m.Path, want)
 	}
-	// The one statistical line that prints only a Column 2 rate keeps no general rate.
+	// The one statistical line that prints only a Column 2 rate.
 	odd := mustLookup(t, ix, "9006.59.15.20")
-	if odd.General != "" || odd.Column2 != "20%" || odd.RateSource != "9006.59.15.20" {
-		t.Errorf("9006.59.15.20: got general %q column 2 %q from %q", odd.General, odd.Column2, odd.RateSource)
+	// Issue 12 item 8: the row prints only Column 2; its General rate is
+	// the Free of 9006.59.15 (2025 HTSUS, heading 9006), column by column.
+	if odd.General != "Free" || odd.Special != "" || odd.Column2 != "20%" || odd.RateSource != "9006.59.15.20" {
+		t.Errorf("9006.59.15.20: got general %q special %q column 2 %q from %q, want Free, \"\", 20%% from 9006.59.15.20", odd.General, odd.Special, odd.Column2, odd.RateSource)
 	}
 	// A heading printed only as its single line is derived from it.
 	h := mustLookup(t, ix, "0205")

@@ -2,7 +2,9 @@
 // United States (with the HS 2022 chapters and subheadings it builds on and
 // the Section 301/232 product lists) loaded once into an immutable, in-memory
 // Index, with code parsing, level-by-level comparison and a search engine
-// tuned for the words traders use.
+// for the words traders use and for whole product descriptions (it ranks
+// headings on the evidence a description leaves, then lines inside them,
+// and explains each result: rank.go, why.go).
 //
 // The Index is built at start-up from the bundled files (content/hts) or
 // from a newer USITC export imported into the database, and is safe for
@@ -36,9 +38,13 @@ type Line struct {
 	General     string // Column 1 General rate text as printed (inherited for 10-digit lines)
 	Special     string // Column 1 Special, e.g. "Free (A,AU,...,S,SG)"
 	Column2     string
-	RateSource  string // dotted code the rates came from ("" when the line carries no rates)
-	S301        []S301Listing
-	S232        []S232Listing
+	// RateSource is the dotted code the rates came from ("" when the line
+	// carries no rates). A statistical row that prints only some columns
+	// names itself; its blank columns come from its 8-digit line, column
+	// by column (General and Special together, Column 2 on its own).
+	RateSource string
+	S301       []S301Listing
+	S232       []S232Listing
 
 	// Section is the Roman numeral of the section ("XVI"); "XXII" for
 	// chapters 98 and 99, which are US-only.

@@ -82,10 +82,7 @@ func looksLikeCode(q string) (string, bool) {
 // first; words are matched by stem, with aliases, typo tolerance and
 // ranking that prefers the most specific line that fits.
 func (ix *Index) Search(q string, opt Options) []Hit {
-	q = strings.TrimSpace(q)
-	if len(q) > MaxQueryLen {
-		q = q[:MaxQueryLen]
-	}
+	q, _ = TrimQuery(q)
 	if opt.Limit <= 0 {
 		opt.Limit = 10
 	}
@@ -96,6 +93,21 @@ func (ix *Index) Search(q string, opt Options) []Hit {
 		return ix.prefixSearch(d, opt.Limit)
 	}
 	return ix.search.run(q, opt)
+}
+
+// TrimQuery trims surrounding space from q and cuts it to its first
+// MaxQueryLen characters, at a character boundary; cut reports whether
+// anything but space was dropped, so a caller can say so.
+func TrimQuery(q string) (trimmed string, cut bool) {
+	q = strings.TrimSpace(q)
+	n := 0
+	for i := range q {
+		if n == MaxQueryLen {
+			return strings.TrimSpace(q[:i]), true
+		}
+		n++
+	}
+	return q, false
 }
 
 // prefixSearch lists the lines whose digits start with d, by level then

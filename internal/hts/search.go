@@ -33,9 +33,10 @@ const (
 	// partsDamping lowers lines about parts unless the query asks for parts.
 	partsDamping = 0.6
 	// maxTerms bounds the words of a query that are scored (a bit mask).
-	maxTerms = 16
-	// MaxQueryLen bounds a query in bytes.
-	MaxQueryLen = 200
+	maxTerms = 64
+	// MaxQueryLen bounds a query in characters (runes): Search reads the
+	// first MaxQueryLen characters and ignores the rest (see TrimQuery).
+	MaxQueryLen = 1000
 )
 
 // Field of a posting.
@@ -226,6 +227,15 @@ type searcher struct {
 	end     []int32
 	aliases map[int32][]string
 	stems   *stemmer // read-only after build: the stems of the indexed words
+	// hidx maps each node to the index of its heading in heads (the
+	// heading's node), -1 for chapters; a heading's evidence is gathered
+	// from every node under it.
+	hidx  []int32
+	heads []int32
+	// material maps a material's stem to its residual heading's index;
+	// partsOf a heading of goods to the heading of their parts.
+	material map[string]int32
+	partsOf  map[int32]int32
 
 	baseTerms map[string]int32
 	baseIdf   []float32
@@ -363,7 +373,20 @@ func (sb *searchBuilder) finish() *searcher {
 		s.basePost = append(s.basePost, p)
 		s.baseIdf = append(s.baseIdf, idf(len(ps), n))
 	}
-	s.pool.New = func() any { return newScratch(n, len(s.phrases)) }
+	s.headings(sb.nodes)
+	s.material = map[string]int32{}
+	for st, d := range materialHeadings {
+		if h := s.headingIndex(d); h >= 0 {
+			s.material[st] = h
+		}
+	}
+	s.partsOf = map[int32]int32{}
+	for g, p := range partsHeadings {
+		if gh, ph := s.headingIndex(g), s.headingIndex(p); gh >= 0 && ph >= 0 {
+			s.partsOf[gh] = ph
+		}
+	}
+	s.pool.New = func() any { return newScratch(n, len(s.phrases), s.hidx, len(s.heads)) }
 	return s
 }
 
@@ -447,13 +470,27 @@ type scratch struct {
 	exps    []expansion
 	// phrase masks: the query words that matched each alias phrase.
 	phStamp []uint32
-	phMask  []uint16
+	phMask  []uint64
+	// Heading evidence: hidx maps a node to its heading's index (shared,
+	// read-only); hBest[hAt[h]+k] is the strongest match of query word k
+	// anywhere in heading h, valid when hStamp[h] is current (a row of
+	// width query words per touched heading); heads lists the headings
+	// touched.
+	hidx   []int32
+	hStamp []uint32
+	hAt    []int32
+	hPos   []int32 // a touched heading's best line in the pool
+	hBest  []float32
+	ranks  []headRank
+	shown  []int32
+	heads  []int32
+	width  int
 }
 
 // expansion is a touched node whose children are offered after the sweep.
 type expansion struct {
 	node  int32
-	cum   uint16
+	cum   uint64
 	score float32 // the node's own final score, 0 for text rows
 }
 
@@ -462,7 +499,7 @@ type slot struct {
 	stamp     uint32
 	own       float32 // score of the node's own text and aliases
 	groupBest float32 // best alternative of the word being scored
-	mask      uint16  // query words the node's own text matched
+	mask      uint64  // query words the node's own text matched
 	lastGroup int8    // the word groupBest belongs to
 }
 
@@ -470,12 +507,13 @@ type slot struct {
 // the query words it and the touched rows above it matched.
 type span struct {
 	end int32
-	cum uint16
+	cum uint64
 }
 
-func newScratch(n, phrases int) *scratch {
+func newScratch(n, phrases int, hidx []int32, heads int) *scratch {
 	return &scratch{slots: make([]slot, n), touched: make([]uint64, (n+63)/64),
-		phStamp: make([]uint32, phrases), phMask: make([]uint16, phrases)}
+		phStamp: make([]uint32, phrases), phMask: make([]uint64, phrases),
+		hidx: hidx, hStamp: make([]uint32, heads), hAt: make([]int32, heads), hPos: make([]int32, heads)}
 }
 
 func (sc *scratch) reset() {
@@ -483,9 +521,12 @@ func (sc *scratch) reset() {
 	if sc.gen == 0 { // wrapped: clear once every 4 billion queries
 		clear(sc.slots)
 		clear(sc.phStamp)
+		clear(sc.hStamp)
 		sc.gen = 1
 	}
 	sc.cands = sc.cands[:0]
+	sc.heads = sc.heads[:0]
+	sc.hBest = sc.hBest[:0]
 }
 
 func (sc *scratch) touch(n int32) *slot {
@@ -500,7 +541,7 @@ func (sc *scratch) touch(n int32) *slot {
 
 // coverage is the share of the query a node matched, each word weighted
 // by its idf: missing a rare word costs more than missing "household".
-func coverage(gs []group, mask uint16, idfSum float32) float32 {
+func coverage(gs []group, mask uint64, idfSum float32) float32 {
 	var got float32
 	for k := range gs {
 		if mask&(1<<k) != 0 {
@@ -533,7 +574,7 @@ func isPartsText(s string) bool {
 // partsWord reports query words that ask for parts.
 func partsWord(stem string) bool {
 	switch stem {
-	case "part", "accessori", "compon", "spare":
+	case "part", "accessori", "compon", "spare", "replac":
 		return true
 	}
 	return false
@@ -567,6 +608,9 @@ func (sc *scratch) add(p *postings, w0 float32, k int) {
 // bump adds w for query word k to node n, keeping the best alternative of
 // each word.
 func (sc *scratch) bump(n int32, k int, w float32) {
+	if h := sc.hidx[n]; h >= 0 {
+		sc.evidence(h, k, w)
+	}
 	x := sc.touch(n)
 	if x.lastGroup != int8(k) {
 		x.lastGroup, x.groupBest = int8(k), w
@@ -586,9 +630,11 @@ type alt struct {
 
 // group is one query word and the terms it matches.
 type group struct {
-	word string
-	alts []alt
-	idf  float32 // the strongest idf among the alternatives
+	word    string // the stem
+	surface string // the word as written, lower case
+	pos     int    // position among the content words of the query
+	alts    []alt
+	idf     float32 // the strongest idf among the alternatives
 }
 
 // Options switch parts of the engine off, for the evaluation's ablations.
@@ -600,6 +646,11 @@ type Options struct {
 	// Baseline runs the plain full-text engine instead: exact lower-case
 	// tokens, BM25 over the printed descriptions only.
 	Baseline bool
+	// Explain fills each Hit's Why.
+	Explain bool
+	// Flat ranks lines alone, as the engine did before issue 13, instead
+	// of ranking headings on their gathered evidence first.
+	Flat bool
 }
 
 // Hit is one search result.
@@ -608,19 +659,34 @@ type Hit struct {
 	Score float64
 	// Terms are the stems the query matched, for highlighting.
 	Terms []string
+	// Why explains the ranking (with Options.Explain; nil otherwise).
+	Why *Why
 }
 
 // parseQuery turns query words into groups of vocabulary terms.
 func (s *searcher) parseQuery(q string, opt Options) []group {
 	ws := s.stems.readOnly().tokenize(q)
 	var gs []group
+	var seen []string
+	pos := 0
 	for i, w := range ws {
+		if !opt.Flat && noiseWord(w.surface) {
+			continue
+		}
+		if slices.Contains(seen, w.stem) {
+			continue // a word said twice is one piece of evidence
+		}
+		seen = append(seen, w.stem)
 		last := i == len(ws)-1 && !strings.HasSuffix(q, " ")
 		g := s.expand(w.stem, w.surface, last, opt)
+		g.surface, g.pos = w.surface, pos
+		pos++
 		if len(g.alts) == 0 && len(w.parts) > 1 {
 			// "e-bike" unknown as a whole: score its parts instead.
 			for _, p := range w.parts {
-				if pg := s.expand(p, p, false, opt); len(pg.alts) > 0 {
+				if pg := s.expand(p, p, false, opt); len(pg.alts) > 0 && !slices.Contains(seen, p) {
+					seen = append(seen, p)
+					pg.surface, pg.pos = p, g.pos
 					gs = append(gs, pg)
 				}
 			}
@@ -706,6 +772,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 	sc := s.pool.Get().(*scratch)
 	defer s.pool.Put(sc)
 	sc.reset()
+	sc.width = len(gs)
 	if !opt.NoAliases {
 		// Which query words each alias phrase matched: a phrase counts in
 		// proportion to the share of its words the query has, so
@@ -731,8 +798,15 @@ func (s *searcher) run(q string, opt Options) []Hit {
 			}
 			for _, ph := range s.byTerm[a.term] {
 				p := &s.phrases[ph]
-				frac := min(float32(bits.OnesCount16(sc.phMask[ph]))/float32(len(p.terms)), 1)
+				frac := min(float32(bits.OnesCount64(sc.phMask[ph]))/float32(len(p.terms)), 1)
 				sc.bump(p.node, k, w0*weightAlias*frac)
+			}
+		}
+	}
+	if !opt.Flat {
+		for k, g := range gs {
+			if h, ok := s.material[g.word]; ok {
+				sc.evidence(h, k, g.idf*materialWeight)
 			}
 		}
 	}
@@ -746,12 +820,17 @@ func (s *searcher) run(q string, opt Options) []Hit {
 	}
 	h := &hitHeap{}
 	limit := max(opt.Limit, 1)
+	if !opt.Flat {
+		// Rank headings first, then lines inside them: the sweep keeps a
+		// wider pool of lines to choose from.
+		limit = max(2*limit, min(linePool, linesPerWord*len(gs)))
+	}
 	// Visit the touched nodes in schedule order. The schedule is a
 	// pre-order of the printed tree, so the touched rows above a node are
 	// on a stack of open subtrees; its 6-digit subheading, when touched,
 	// is the last one visited.
 	stack := sc.stack[:0]
-	curHS, hsMask := int32(-1), uint16(0)
+	curHS, hsMask := int32(-1), uint64(0)
 	exps := sc.exps[:0]
 	for wi, word := range sc.touched {
 		if word == 0 {
@@ -764,7 +843,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 			for len(stack) > 0 && stack[len(stack)-1].end <= n {
 				stack = stack[:len(stack)-1]
 			}
-			var inh uint16
+			var inh uint64
 			if len(stack) > 0 {
 				inh = stack[len(stack)-1].cum
 			}
@@ -797,7 +876,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 					}
 				}
 			}
-			matched := bits.OnesCount16(own | inh)
+			matched := bits.OnesCount64(own | inh)
 			if matched == 0 {
 				continue
 			}
@@ -839,10 +918,18 @@ func (s *searcher) run(q string, opt Options) []Hit {
 		s.offerKids(sc, h, x.node, base, limit, wantParts)
 	}
 	sc.exps = exps[:0]
-	out := make([]Hit, h.Len())
-	for i := len(out) - 1; i >= 0; i-- {
-		x := heap.Pop(h).(hit)
-		out[i] = Hit{Line: s.nodes[x.node].line, Score: float64(x.score)}
+	var out []Hit
+	if opt.Flat {
+		out = make([]Hit, h.Len())
+		for i := len(out) - 1; i >= 0; i-- {
+			x := heap.Pop(h).(hit)
+			out[i] = Hit{Line: s.nodes[x.node].line, Score: float64(x.score)}
+			if opt.Explain {
+				out[i].Why = s.explain(x.node, nil, 0, 0, gs, wantParts)
+			}
+		}
+	} else {
+		out = s.rankHeadings(sc, gs, *h, max(opt.Limit, 1), opt.Explain, wantParts)
 	}
 	terms := make([]string, 0, len(gs)*2)
 	for _, g := range gs {

@@ -66,11 +66,15 @@ func TestSearchFindsCommercialNames(t *testing.T) {
 func TestSearchPrefersSpecificLines(t *testing.T) {
 	t.Parallel()
 	ix := testIndex(t)
-	// The subheading that names the goods comes before its heading's
-	// other lines, and the single US line of a subheading right after it.
+	// The subheading that names the goods comes first; the results then
+	// open other headings that fit (chargers, parts) before the single US
+	// line of the subheading, which stays in the first five.
 	hs := ix.Search("laptop", Options{Limit: 5})
-	if got := codes(hs); len(got) < 2 || got[0] != "8471.30" || got[1] != "8471.30.01" {
-		t.Errorf("laptop: got %v, want 8471.30 then 8471.30.01", got)
+	if got := codes(hs); len(got) < 2 || got[0] != "8471.30" || !within(hs, 5, "8471.30.01") {
+		t.Errorf("laptop: got %v, want 8471.30 first and 8471.30.01 in the first 5", got)
+	}
+	if hs := ix.Search("laptop", Options{Limit: 5, Flat: true}); !within(hs, 2, "8471.30.01") {
+		t.Errorf("laptop, flat: got %v, want 8471.30.01 second", codes(hs))
 	}
 	// Lines about parts stay below the goods unless parts are asked for.
 	if hs := ix.Search("microwave oven", Options{Limit: 3}); !within(hs, 1, "8516.50") {
@@ -220,10 +224,44 @@ func TestSearchQuality(t *testing.T) {
 	for _, m := range full.Misses {
 		t.Logf("top-5 miss: %s", m)
 	}
-	if full.Top5Heading < 0.80 {
-		t.Errorf("top-5 heading accuracy %.1f%%, want at least 80%%", 100*full.Top5Heading)
+	if full.Top5Heading < 0.90 {
+		t.Errorf("short names: top-5 heading accuracy %.1f%%, want at least 90%%", 100*full.Top5Heading)
+	}
+
+	// The ruling-style set of issue 13: dev was tuned on, test only
+	// reported. The gates hold the test half at the level reached when it
+	// was frozen (BENCHMARKS.md) and above SQLite FTS5 on the same half
+	// (TestFTS5Comparison: 49.5 % top-5 heading, 51.6 % top-10 subheading).
+	for _, split := range []string{"dev", "test"} {
+		items := loadRulingEval(t, split)
+		res := evaluate(ix, items, "engine", Options{})
+		for _, r := range []evalResult{
+			evaluate(ix, items, "baseline (plain BM25)", Options{Baseline: true}),
+			evaluate(ix, items, "engine, flat line ranking", Options{Flat: true}),
+			res,
+		} {
+			t.Logf("rulings %-4s %-26s n=%d  top-1 heading %5.1f%%  top-5 heading %5.1f%%  top-10 subheading %5.1f%%",
+				split, r.Name, r.N, 100*r.Top1Heading, 100*r.Top5Heading, 100*r.Top10Subheading)
+		}
+		if split != "test" {
+			continue
+		}
+		for _, m := range res.Misses {
+			t.Logf("rulings test top-5 miss: %s", m)
+		}
+		const fts5Top5, fts5Sub10 = 0.495, 0.516
+		if res.Top5Heading < max(rulingsTestTop5, fts5Top5) {
+			t.Errorf("rulings test: top-5 heading %.1f%%, want at least %.1f%%", 100*res.Top5Heading, 100*max(rulingsTestTop5, fts5Top5))
+		}
+		if res.Top10Subheading < max(rulingsTestSub10, fts5Sub10) {
+			t.Errorf("rulings test: top-10 subheading %.1f%%, want at least %.1f%%", 100*res.Top10Subheading, 100*max(rulingsTestSub10, fts5Sub10))
+		}
 	}
 }
+
+// The test half's figures when the engine of issue 13 was finished (74 and
+// 69 of 93 items); the targets of the issue were 70 % and 60 %.
+const rulingsTestTop5, rulingsTestSub10 = 0.795, 0.741
 
 // BenchmarkSearch runs the evaluation queries one after another.
 func BenchmarkSearch(b *testing.B) {
@@ -234,6 +272,46 @@ func BenchmarkSearch(b *testing.B) {
 	for b.Loop() {
 		ix.Search(items[i%len(items)].Q, Options{Limit: 10})
 		i++
+	}
+}
+
+// BenchmarkSearchRulings runs the ruling-style descriptions (100-250
+// characters) of both halves one after another.
+func BenchmarkSearchRulings(b *testing.B) {
+	ix := testIndex(b)
+	items := loadRulingEval(b, "")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ix.Search(items[i%len(items)].Q, Options{Limit: 10})
+		i++
+	}
+}
+
+// BenchmarkSearchRulingsExplain is BenchmarkSearchRulings with Why.
+func BenchmarkSearchRulingsExplain(b *testing.B) {
+	ix := testIndex(b)
+	items := loadRulingEval(b, "")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		ix.Search(items[i%len(items)].Q, Options{Limit: 10, Explain: true})
+		i++
+	}
+}
+
+// BenchmarkSearchLong runs a 1,000-character query: a pasted spec sheet.
+func BenchmarkSearchLong(b *testing.B) {
+	ix := testIndex(b)
+	items := loadRulingEval(b, "")
+	var q string
+	for i := 0; len(q) < MaxQueryLen; i++ {
+		q += "- " + items[i].Q + "\n"
+	}
+	q, _ = TrimQuery(q)
+	b.ReportAllocs()
+	for b.Loop() {
+		ix.Search(q, Options{Limit: 10})
 	}
 }
 

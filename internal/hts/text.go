@@ -223,3 +223,29 @@ func isWordByte(c byte) bool {
 func plainTokens(text string) []string {
 	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
+
+// noiseWord reports words of a product description that say nothing
+// about its classification: numbers and measurements, units, and the
+// words of packing, shipping and marketing. Materials, functions and the
+// way goods are put up ("retail", "set") are kept.
+func noiseWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if w[i] >= '0' && w[i] <= '9' {
+			return true
+		}
+	}
+	switch w {
+	case "mm", "cm", "km", "kg", "mg", "lb", "lbs", "oz", "ml", "kw", "ah", "mah", "psi", "btu", "hz", "ft", "inch", "inches",
+		"percent", "pct", "gsm", "dia", "approx", "approximately", "about", "each", "per", "one", "two", "three", "four", "five",
+		"six", "seven", "eight", "nine", "ten", "twelve", "dozen", "pair", "pairs", "piece", "pieces", "pcs", "unit", "units",
+		"sold", "sell", "sells", "packed", "packaged", "packing", "shipped", "shipping", "imported", "importation", "importer",
+		"described", "designed", "intended", "featuring", "features", "feature", "includes", "including", "consists",
+		"consisting", "composed", "constructed", "made", "measures", "measuring", "size", "sizes", "sized", "various",
+		"variety", "item", "items", "product", "products", "premium", "quality", "high", "new", "durable", "ideal", "perfect",
+		"great", "best", "brand", "style", "styles", "model", "models", "type", "types", "available", "also", "can", "will",
+		"may", "has", "have", "it", "they", "them", "you", "your", "our", "we", "very", "up", "so", "onto", "over",
+		"under", "between", "after", "before", "then", "when", "where", "while":
+		return true
+	}
+	return false
+}
