@@ -27,6 +27,8 @@ import (
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/hsworkshop/hsworkshop/internal/testsvc"
 )
 
 const (
@@ -67,7 +69,59 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	binary = bin
+	defer stopStripeMock()
 	return m.Run()
+}
+
+// stripeMock is one stripe-mock shared by the package's tests, started on
+// first use: starting it parses Stripe's whole OpenAPI spec, which takes
+// seconds of CPU, and two starting at once on a busy two-core machine can
+// miss testsvc's 20 s start-up limit. It is stateless enough to share.
+var stripeMock struct {
+	once sync.Once
+	cmd  *exec.Cmd
+	url  string
+	err  error
+}
+
+// stripeMockURL starts the shared stripe-mock if needed and returns its URL.
+func stripeMockURL(t *testing.T) string {
+	t.Helper()
+	stripeMock.once.Do(func() {
+		bin := testsvc.Binary(t, "stripe-mock")
+		port := freePort(t)
+		cmd := exec.Command(bin, "-http-addr", "127.0.0.1:"+port)
+		if err := cmd.Start(); err != nil {
+			stripeMock.err = fmt.Errorf("start stripe-mock: %w", err)
+			return
+		}
+		stripeMock.cmd = cmd
+		url := "http://127.0.0.1:" + port
+		deadline := time.Now().Add(90 * time.Second)
+		for time.Now().Before(deadline) {
+			if resp, err := http.Get(url + "/v1/charges"); err == nil {
+				resp.Body.Close()
+				stripeMock.url = url
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		stripeMock.err = errors.New("stripe-mock did not start within 90 s")
+	})
+	if stripeMock.err != nil {
+		t.Fatal(stripeMock.err)
+	}
+	if stripeMock.url == "" { // the first caller failed inside once.Do
+		t.Fatal("stripe-mock is not available (see the first test that needed it)")
+	}
+	return stripeMock.url
+}
+
+func stopStripeMock() {
+	if stripeMock.cmd != nil {
+		_ = stripeMock.cmd.Process.Kill()
+		_ = stripeMock.cmd.Wait()
+	}
 }
 
 func moduleRoot() (string, error) {

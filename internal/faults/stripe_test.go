@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/hsworkshop/hsworkshop/internal/testsvc"
 )
 
 // requestTimeout is the server's per-request deadline (handlers'
@@ -173,7 +171,7 @@ type stripeFixture struct {
 func newStripeFixture(t *testing.T) stripeFixture {
 	t.Helper()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "app.db")
-	proxy := newStripeProxy(t, testsvc.StripeMock(t))
+	proxy := newStripeProxy(t, stripeMockURL(t))
 	if out, err := runCLI(t, []string{"DATABASE_URL=" + dsn}, "seed"); err != nil {
 		t.Fatalf("hsworkshop seed: %v\n%s", err, out)
 	}
