@@ -17,6 +17,7 @@ import (
 // and nothing the live database lacks, keeps seats_taken consistent, and a
 // server started on it answers /healthz and takes orders.
 func TestBackupWhileOrdersFlow(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "live.db")
 	if out, err := runCLI(t, []string{"DATABASE_URL=" + dsn}, "seed"); err != nil {
@@ -139,6 +140,7 @@ func TestBackupWhileOrdersFlow(t *testing.T) {
 // TestBackupCommandRefusals: PostgreSQL is pointed to pg_dump, and an
 // existing file is not overwritten without -replace.
 func TestBackupCommandRefusals(t *testing.T) {
+	sqliteOnly(t)
 	dir := t.TempDir()
 	out, err := runCLI(t, []string{"DATABASE_URL=postgres://u@127.0.0.1:1/db"}, "backup", filepath.Join(dir, "x.db"))
 	if err == nil || !strings.Contains(out, "pg_dump") {

@@ -28,6 +28,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"github.com/hsworkshop/hsworkshop/internal/testdb"
 	"github.com/hsworkshop/hsworkshop/internal/testsvc"
 )
 
@@ -138,6 +139,15 @@ func moduleRoot() (string, error) {
 			return "", errors.New("no go.mod above the working directory")
 		}
 		dir = parent
+	}
+}
+
+// sqliteOnly skips a suite about SQLite itself (its file, kill -9, backup)
+// in the PostgreSQL pass of the test command; the SQLite pass runs it.
+func sqliteOnly(t *testing.T) {
+	t.Helper()
+	if testdb.Postgres() {
+		t.Skip("a SQLite suite: it runs in the pass without TEST_DATABASE_URL")
 	}
 }
 

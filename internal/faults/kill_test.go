@@ -35,6 +35,7 @@ type ackedOrder struct {
 // for held orders; synchronous=FULL (or such a reconciliation) would close
 // that gap.
 func TestKill9UnderLoad(t *testing.T) {
+	sqliteOnly(t)
 	t.Parallel() // overlaps TestStripeTimeout, which mostly waits
 	rounds, load := 1, 2*time.Second
 	if heavy() {

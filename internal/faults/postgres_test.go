@@ -57,7 +57,11 @@ func startPair(t *testing.T, dsn string, env ...string) (*server, *server) {
 func TestTwoProcessesOnePostgres(t *testing.T) {
 	dsn := needPostgres(t)
 	db := openDB(t, dsn)
-	const free, orders = 13, 200
+	const free = 13
+	orders := 200
+	if heavy() {
+		orders = 2000
+	}
 	sid := prepareSession(t, db, free)
 	var takenBefore int
 	if err := db.Raw("SELECT seats_taken FROM sessions WHERE id = ?", sid).Row().Scan(&takenBefore); err != nil {
@@ -82,7 +86,7 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 			defer wg.Done()
 			for {
 				i := next.Add(1)
-				if i > orders {
+				if i > int64(orders) {
 					return
 				}
 				p := procs[i%2]

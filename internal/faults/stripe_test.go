@@ -8,13 +8,14 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/hsworkshop/hsworkshop/internal/testdb"
 )
 
 // requestTimeout is the server's per-request deadline (handlers'
@@ -170,7 +171,7 @@ type stripeFixture struct {
 
 func newStripeFixture(t *testing.T) stripeFixture {
 	t.Helper()
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "app.db")
+	dsn := testdb.DSN(t) // SQLite, or PostgreSQL in the PostgreSQL pass
 	proxy := newStripeProxy(t, stripeMockURL(t))
 	if out, err := runCLI(t, []string{"DATABASE_URL=" + dsn}, "seed"); err != nil {
 		t.Fatalf("hsworkshop seed: %v\n%s", err, out)
