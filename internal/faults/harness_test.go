@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -462,16 +461,6 @@ func openDB(t *testing.T, dsn string) *gorm.DB {
 	}
 	t.Cleanup(func() { _ = sqlDB.Close() })
 	return db
-}
-
-// sqlDBOf returns the *sql.DB of a gorm handle.
-func sqlDBOf(t *testing.T, db *gorm.DB) *sql.DB {
-	t.Helper()
-	s, err := db.DB()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
 // checkSeatInvariant asserts, for every session, that seats_taken equals

@@ -39,7 +39,6 @@ type stripeProxy struct {
 	replies     map[string]storedReply
 	creates     map[string]int // Idempotency-Key → checkout sessions created upstream
 	attempts    map[string]int // Idempotency-Key → checkout create requests received
-	expired     map[string]bool
 }
 
 type storedReply struct {
@@ -49,7 +48,7 @@ type storedReply struct {
 
 func newStripeProxy(t *testing.T, upstream string) *stripeProxy {
 	t.Helper()
-	p := &stripeProxy{upstream: upstream, quit: make(chan struct{}), replies: map[string]storedReply{}, creates: map[string]int{}, attempts: map[string]int{}, expired: map[string]bool{}}
+	p := &stripeProxy{upstream: upstream, quit: make(chan struct{}), replies: map[string]storedReply{}, creates: map[string]int{}, attempts: map[string]int{}}
 	p.srv = httptest.NewServer(http.HandlerFunc(p.serve))
 	t.Cleanup(func() { close(p.quit); p.srv.Close() })
 	return p
@@ -127,9 +126,6 @@ func (p *stripeProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if create && resp.StatusCode == http.StatusOK {
 		p.creates[key]++
-	}
-	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/expire") {
-		p.expired[strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1/checkout/sessions/"), "/expire")] = true
 	}
 	p.mu.Unlock()
 	if drop {
