@@ -57,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdOrders(ctx, args, getenv, stdout)
 	case "hts":
 		return cmdHTS(ctx, args, getenv, stdout)
+	case "backup":
+		return cmdBackup(ctx, args, getenv, stdout)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, getenv)
 	case "help", "-h", "--help":
