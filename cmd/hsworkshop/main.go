@@ -8,6 +8,7 @@
 //	hsworkshop orders mark-paid INV-…    confirm a paid invoice (staff)
 //	hsworkshop hts import -edition E F  load a newer USITC HTS export (CSV, or gzipped)
 //	hsworkshop hts editions             list the imported HTS editions
+//	hsworkshop backup [-replace] FILE   consistent online copy of a SQLite database
 //	hsworkshop healthcheck              probe the local server (for container health checks)
 //
 // Configuration comes from environment variables; see README.md.
@@ -81,5 +82,8 @@ const usage = `usage: hsworkshop [command]
                         load a newer USITC HTS export (same columns; CSV or
                         .csv.gz); the tariff browser shows the newest edition
   hts editions          list the imported HTS editions
+  backup [-replace] FILE
+                        consistent copy of a live SQLite database (VACUUM INTO);
+                        for PostgreSQL use pg_dump (README "Backups")
   healthcheck           exit 0 if the local server's /healthz answers 200
 `
