@@ -114,4 +114,6 @@ func New(d Deps) (*Service, error) {
 func (s *Service) VerifyURL(code string) string { return s.baseURL + "/certificates/" + code }
 
 // DownloadURL is the holder's PDF download of a code.
-func (s *Service) DownloadURL(code string) string { return s.baseURL + "/certificates/" + code + "/pdf" }
+func (s *Service) DownloadURL(code string) string {
+	return s.baseURL + "/certificates/" + code + "/pdf"
+}

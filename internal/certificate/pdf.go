@@ -49,7 +49,9 @@ func (s *Service) Content(c models.Certificate) CertificateContent {
 }
 
 // PDF renders c's certificate (US Letter, landscape).
-func (s *Service) PDF(c models.Certificate) ([]byte, error) { return renderCertificate(s.Content(c), c, true) }
+func (s *Service) PDF(c models.Certificate) ([]byte, error) {
+	return renderCertificate(s.Content(c), c, true)
+}
 
 func renderCertificate(cc CertificateContent, c models.Certificate, compress bool) ([]byte, error) {
 	pdf := newPDF("L", "Certificate of attendance "+cc.Code, cc.Issuer, c.IssuedAt, compress)
@@ -115,7 +117,9 @@ func newPDF(orientation, title, author string, at time.Time, compress bool) *fpd
 }
 
 // TranscriptPDF renders the transcript.
-func (s *Service) TranscriptPDF(t *Transcript) ([]byte, error) { return renderTranscript(s.issuer, t, true) }
+func (s *Service) TranscriptPDF(t *Transcript) ([]byte, error) {
+	return renderTranscript(s.issuer, t, true)
+}
 
 func renderTranscript(issuer string, t *Transcript, compress bool) ([]byte, error) {
 	pdf := newPDF("P", "CE transcript of "+t.Name, issuer, t.GeneratedAt, compress)
