@@ -29,7 +29,7 @@ type CertificateContent struct {
 
 // Content is the text of c's certificate.
 func (s *Service) Content(c models.Certificate) CertificateContent {
-	cc := CertificateContent{Issuer: s.issuer, Holder: c.HolderName, Course: c.CourseTitle, Dates: c.Dates(), When: c.When(),
+	cc := CertificateContent{Issuer: s.issuer, Holder: c.HolderName, Course: c.CourseTitle, Dates: c.Dates(), When: c.When() + " (" + c.TimeZone + ")",
 		Credit: FormatHours(c.CreditHours) + " CE credit hours", Code: c.Code, VerifyURL: s.VerifyURL(c.Code),
 		IssuedOn: "Issued " + c.IssuedAt.UTC().Format("2 January 2006")}
 	if c.CreditHours == 1 {
@@ -65,26 +65,29 @@ func renderCertificate(cc CertificateContent, c models.Certificate, compress boo
 	pdf.SetLineWidth(0.3)
 	pdf.Rect(13, 13, w-26, h-26, "D")
 
-	center := func(y float64, size float64, style, text string, r, g, b int) {
+	// Lines are centred and wrapped; y runs down the page.
+	y := 26.0
+	line := func(gap, size float64, style, text string, r, g, b int) {
 		pdf.SetFont("Helvetica", style, size)
 		pdf.SetTextColor(r, g, b)
-		pdf.SetXY(20, y)
-		pdf.CellFormat(w-40, size*0.5, tr(text), "", 0, "C", false, 0, "")
+		pdf.SetXY(24, y+gap)
+		pdf.MultiCell(w-48, size*0.45, tr(text), "", "C", false)
+		y = pdf.GetY()
 	}
-	center(28, 13, "B", cc.Issuer, 11, 92, 171)
-	center(42, 28, "B", "Certificate of Attendance", 28, 39, 51)
-	center(62, 12, "", "This certifies that", 91, 107, 123)
-	center(72, 24, "B", cc.Holder, 28, 39, 51)
-	center(90, 12, "", "attended", 91, 107, 123)
-	center(99, 17, "B", cc.Course, 28, 39, 51)
-	center(113, 12, "", cc.When, 28, 39, 51)
-	center(122, 12, "", cc.Attendance, 28, 39, 51)
-	center(133, 16, "B", cc.Credit, 11, 92, 171)
+	line(0, 13, "B", cc.Issuer, 11, 92, 171)
+	line(6, 28, "B", "Certificate of Attendance", 28, 39, 51)
+	line(7, 12, "", "This certifies that", 91, 107, 123)
+	line(3, 24, "B", cc.Holder, 28, 39, 51)
+	line(4, 12, "", "attended", 91, 107, 123)
+	line(3, 17, "B", cc.Course, 28, 39, 51)
+	line(5, 12, "", cc.When, 28, 39, 51)
+	line(1, 12, "", cc.Attendance, 28, 39, 51)
+	line(5, 16, "B", cc.Credit, 11, 92, 171)
 	if cc.Accreditation != "" {
-		center(144, 11, "", cc.Accreditation, 28, 39, 51)
+		line(2, 11, "", cc.Accreditation, 28, 39, 51)
 	}
 	if cc.Revoked != "" {
-		center(153, 16, "B", cc.Revoked, 179, 38, 30)
+		line(4, 16, "B", cc.Revoked, 179, 38, 30)
 	}
 	pdf.SetFont("Helvetica", "", 9.5)
 	pdf.SetTextColor(91, 107, 123)
@@ -158,7 +161,11 @@ func renderTranscript(issuer string, t *Transcript, compress bool) ([]byte, erro
 		pdf.SetFont("Helvetica", "B", 12)
 		pdf.CellFormat(0, 7, tr("Period "+p.Period.Label()), "", 1, "L", false, 0, "")
 		pdf.SetFont("Helvetica", "", 9)
-		pdf.CellFormat(0, 5, tr(fmt.Sprintf("Credits earned: %s. %s", FormatHours(p.Total), p.Source)), "", 1, "L", false, 0, "")
+		summary := fmt.Sprintf("Credits earned: %s. %s", FormatHours(p.Total), p.Source)
+		if p.Required > 0 {
+			summary = fmt.Sprintf("Credits earned: %s of %s required. Source: %s", FormatHours(p.Total), FormatHours(p.Required), p.Source)
+		}
+		pdf.MultiCell(0, 4.5, tr(summary), "", "L", false)
 		pdf.SetFont("Helvetica", "B", 8.5)
 		pdf.SetFillColor(238, 242, 246)
 		for i, hd := range []string{"Completed", "Course", "Hours", "Credit", "Accreditation / code"} {
