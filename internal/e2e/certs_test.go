@@ -137,6 +137,25 @@ func TestCertificatesJourney(t *testing.T) {
 	}
 	b.visited("unknown certificate")
 
+	b.Step("phone-width")
+	phone := newPhoneBrowser(t, srv)
+	phone.Step("phone-verify")
+	if got := phone.open("/certificates/" + code); got != http.StatusOK {
+		phone.errorf("verify on a phone: got %d, want 200", got)
+	}
+	phone.checkNoSideScroll("/certificates/" + code)
+	phone.visited("verification page on a phone")
+	phone.shot("phone-verify")
+	phone.Step("phone-transcript")
+	phone.open("/login")
+	phone.logIn(certLearnerEmail, certLearnerPassword)
+	if got := phone.open("/certificates"); got != http.StatusOK {
+		phone.errorf("transcript on a phone: got %d, want 200", got)
+	}
+	phone.checkNoSideScroll("/certificates")
+	phone.visited("transcript on a phone")
+	phone.shot("phone-transcript")
+
 	b.Step("admin-revoke")
 	b.open("/login")
 	b.logIn(adminEmail, adminPassword)
