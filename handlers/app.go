@@ -24,9 +24,11 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
+	"github.com/hsworkshop/hsworkshop/handlers/certs"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
+	"github.com/hsworkshop/hsworkshop/internal/certificate"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
@@ -88,6 +90,12 @@ type Deps struct {
 	// HTS is the loaded tariff schedule; nil makes the tariff pages answer
 	// 503 (tests of other areas need not load it).
 	HTS *hts.Index
+	// PostTests tells the certificate service who passed a workshop's
+	// post-test (the quiz service); nil means post-tests are not enforced.
+	PostTests certificate.PostTestChecker
+	// Attendance overrides where attendance marks are read (nil: the
+	// attendances table).
+	Attendance certificate.AttendanceSource
 }
 
 // App is the assembled web app: the shared base, the middleware's own
@@ -108,6 +116,7 @@ type App struct {
 	account *account.Handler
 	tariff  *tariff.Handler
 	admin   *admin.Handler
+	certs   *certs.Handler
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -169,6 +178,12 @@ func New(d Deps) (*App, error) {
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
 	a.tariff = tariff.New(a.web, d.HTS, table)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
+	cs, err := certificate.New(certificate.Deps{DB: d.DB, Outbox: a.bk.Outbox(), Attendance: d.Attendance, PostTests: d.PostTests,
+		Logger: log, Now: now, BaseURL: cfg.BaseURL, Issuer: cfg.Business.Name})
+	if err != nil {
+		return nil, err
+	}
+	a.certs = certs.New(a.web, d.DB, cs, cfg.RateLimit)
 	return a, nil
 }
 

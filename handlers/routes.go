@@ -73,6 +73,23 @@ func (a *App) Register(e *echo.Echo) {
 	// The roster is for staff: admins and the session's own instructor.
 	e.GET("/admin/sessions/:id/roster.csv", a.admin.RosterCSV, a.requireStaff)
 
+	// Certificates: public verification (lookups capped per IP), the
+	// holder's download and transcript, and the admin console.
+	e.GET("/certificates/:code", a.certs.ShowVerification, a.certs.LookupLimit)
+	mycerts := e.Group("/certificates", a.requireUser)
+	mycerts.GET("", a.certs.ShowTranscript)
+	mycerts.GET("/transcript.csv", a.certs.TranscriptCSV)
+	mycerts.GET("/transcript.pdf", a.certs.TranscriptPDF)
+	mycerts.GET("/:code/pdf", a.certs.DownloadCertificate)
+	admin.GET("/certs", a.certs.ShowAdminIndex)
+	admin.GET("/certs/sessions/:id", a.certs.ShowAdminSession)
+	admin.POST("/certs/sessions/:id/issue", a.certs.IssueSession)
+	admin.GET("/certs/workshops", a.certs.ListWorkshops)
+	admin.GET("/certs/workshops/:id", a.certs.EditWorkshop)
+	admin.POST("/certs/workshops/:id", a.certs.UpdateWorkshop)
+	admin.GET("/certs/:code", a.certs.ShowAdminCertificate)
+	admin.POST("/certs/:code/revoke", a.certs.RevokeCertificate)
+
 	api := e.Group("/api/v1")
 	api.GET("/sessions", a.catalog.APIListSessions)
 	api.GET("/sessions/:id", a.catalog.APIShowSession)

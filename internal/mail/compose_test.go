@@ -109,6 +109,10 @@ func fixtures() map[string]any {
 		KindReminder:     attendee,
 		KindCancellation: cancel,
 		KindOrderExpired: expired,
+		KindCertificate: CertificateData{Site: fixtureSite(), Name: "María Pérez", Course: "HS Classification Fundamentals",
+			Dates: "8 December 2026", CreditHours: "6.5", AccreditationID: "ACC-2026-0142", Code: "K7Q2MX4RZP9TBW3D",
+			VerifyURL:   "https://hsworkshop.example/certificates/K7Q2MX4RZP9TBW3D",
+			DownloadURL: "https://hsworkshop.example/certificates/K7Q2MX4RZP9TBW3D/pdf"},
 	}
 }
 
@@ -254,7 +258,7 @@ func TestComposeZeroData(t *testing.T) {
 	zero := map[string]any{KindPasswordReset: ResetData{}, KindOrderConfirmation: OrderData{},
 		KindAttendeeConfirmation: AttendeeData{}, KindInvoice: OrderData{}, KindWaitlistJoined: WaitlistData{},
 		KindWaitlistOffer: WaitlistData{}, KindReminder: AttendeeData{}, KindCancellation: OrderData{},
-		KindOrderExpired: OrderData{}}
+		KindOrderExpired: OrderData{}, KindCertificate: CertificateData{}}
 	for _, k := range Kinds() {
 		m := compose(t, c, k, zero[k])
 		if strings.Contains(m.Text+m.HTML, "<nil>") {

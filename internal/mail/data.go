@@ -16,12 +16,14 @@ const (
 	KindReminder             = "session_reminder"      // to each attendee 24 h before the start
 	KindCancellation         = "order_cancellation"    // to the buyer: order or attendee cancelled, refund amount
 	KindOrderExpired         = "order_expired"         // to the buyer: hold or invoice lapsed, seats released
+	KindCertificate          = "certificate_issued"    // to the attendee: certificate of attendance PDF attached
 )
 
 // Kinds lists every message kind, in the order above.
 func Kinds() []string {
 	return []string{KindPasswordReset, KindOrderConfirmation, KindAttendeeConfirmation, KindInvoice,
-		KindWaitlistJoined, KindWaitlistOffer, KindReminder, KindCancellation, KindOrderExpired}
+		KindWaitlistJoined, KindWaitlistOffer, KindReminder, KindCancellation, KindOrderExpired,
+		KindCertificate}
 }
 
 // Site is what every message needs about the business.
