@@ -24,11 +24,14 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
+	learnweb "github.com/hsworkshop/hsworkshop/handlers/learn"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
+	"github.com/hsworkshop/hsworkshop/internal/learn"
+	"github.com/hsworkshop/hsworkshop/internal/origin"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
@@ -88,6 +91,9 @@ type Deps struct {
 	// HTS is the loaded tariff schedule; nil makes the tariff pages answer
 	// 503 (tests of other areas need not load it).
 	HTS *hts.Index
+	// Learn is the lesson service; nil builds one on DB and Now. Lessons
+	// are synced into the database by cmd (learn.Sync), not here.
+	Learn *learn.Service
 }
 
 // App is the assembled web app: the shared base, the middleware's own
@@ -108,6 +114,7 @@ type App struct {
 	account *account.Handler
 	tariff  *tariff.Handler
 	admin   *admin.Handler
+	learn   *learnweb.Handler
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -169,6 +176,15 @@ func New(d Deps) (*App, error) {
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
 	a.tariff = tariff.New(a.web, d.HTS, table)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
+	lessons := d.Learn
+	if lessons == nil {
+		lessons = learn.NewService(d.DB, now)
+	}
+	rules, err := origin.LoadTable(content.FS)
+	if err != nil {
+		return nil, err
+	}
+	a.learn = learnweb.New(a.web, lessons, origin.Lab{Table: rules, Index: d.HTS})
 	return a, nil
 }
 

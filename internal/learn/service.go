@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -592,4 +593,49 @@ func (s *Service) EditLesson(ctx context.Context, slug string, e LessonEdit, edi
 		return fmt.Errorf("edit lesson: %w", err)
 	}
 	return nil
+}
+
+// OriginCase returns the origin case named id ("<lesson-slug>-<n>", the
+// n-th ```origin block of the lesson, from 1) as userID may see it: the
+// lesson's access rule applies, and an unknown lesson or block number is
+// models.ErrNotFound. The block is read from the lesson as stored, so a
+// staff edit is what the lab shows.
+func (s *Service) OriginCase(ctx context.Context, id string, userID uint) (OriginCase, error) {
+	i := strings.LastIndexByte(id, '-')
+	n, err := strconv.Atoi(id[i+1:])
+	if i <= 0 || err != nil || n < 1 {
+		return OriginCase{}, fmt.Errorf("origin case %q: %w", id, models.ErrNotFound)
+	}
+	l, err := s.lessonForUser(ctx, id[:i], userID)
+	if err != nil {
+		return OriginCase{}, fmt.Errorf("origin case %q: %w", id, err)
+	}
+	b, err := ExtractBlocks(l.Slug, l.BodyMD)
+	if err != nil {
+		return OriginCase{}, fmt.Errorf("origin case %q: %w", id, err)
+	}
+	if n > len(b.Origin) {
+		return OriginCase{}, fmt.Errorf("origin case %q: %w", id, models.ErrNotFound)
+	}
+	return b.Origin[n-1], nil
+}
+
+// AllLessons lists every lesson in reading order without its body, for
+// the staff list.
+func (s *Service) AllLessons(ctx context.Context) ([]models.Lesson, error) {
+	ls, err := models.ListLessonsInOrder(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("list lessons: %w", err)
+	}
+	return ls, nil
+}
+
+// StoredLesson is lesson slug as stored, with its Markdown, for staff
+// editing (no access rule: the staff routes are guarded).
+func (s *Service) StoredLesson(ctx context.Context, slug string) (*models.Lesson, error) {
+	l, err := models.FindLessonBySlug(ctx, s.db, slug)
+	if err != nil {
+		return nil, fmt.Errorf("stored lesson: %w", err)
+	}
+	return l, nil
 }
