@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -181,6 +182,8 @@ func (h *Handler) EvaluateOriginLab(c echo.Context) error {
 		return h.renderLab(c, http.StatusUnprocessableEntity, p,
 			map[string]string{"inputs": fmt.Sprintf("List at most %d inputs.", origin.MaxInputs)})
 	}
+	// Blank rows are dropped, so the lab's line numbers are the rows shown.
+	p.Rows = slices.DeleteFunc(p.Rows, func(r labRow) bool { return r == (labRow{}) })
 	req, at := f.request(p.Rows)
 	res, err := h.lab.Evaluate(req)
 	var ve *origin.ValidationError

@@ -369,7 +369,7 @@ func TestOriginLab(t *testing.T) {
 		{Name: "bad input: messages beside the fields", Req: ht.Request{Method: "POST", Path: "/learn/origin-lab",
 			Form: labForm("12", "abc", "", [3]string{"", "", ""}, [3]string{"8516.90", "China", "-5"})},
 			WantStatus:  http.StatusUnprocessableEntity,
-			WantBody:    []string{`id="f-good-error"`, `id="f-transaction_value-error"`, `id="in-origin-1-error"`, `id="in-value-1-error"`, `value="China"`},
+			WantBody:    []string{`id="f-good-error"`, `id="f-transaction_value-error"`, `id="in-origin-0-error"`, `id="in-value-0-error"`, `value="China"`},
 			WantNotBody: []string{"lab-verdict"}},
 		{Name: "no inputs at all", Req: ht.Request{Method: "POST", Path: "/learn/origin-lab", Form: labForm("6911.10.45", "50.00", "")},
 			WantStatus: http.StatusUnprocessableEntity, WantBody: []string{`id="f-inputs-error"`}},
