@@ -25,12 +25,15 @@ import (
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
 	"github.com/hsworkshop/hsworkshop/handlers/certs"
+	learnweb "github.com/hsworkshop/hsworkshop/handlers/learn"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/internal/certificate"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
+	"github.com/hsworkshop/hsworkshop/internal/learn"
+	"github.com/hsworkshop/hsworkshop/internal/origin"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
@@ -96,6 +99,9 @@ type Deps struct {
 	// Attendance overrides where attendance marks are read (nil: the
 	// attendances table).
 	Attendance certificate.AttendanceSource
+	// Learn is the lesson service; nil builds one on DB and Now. Lessons
+	// are synced into the database by cmd (learn.Sync), not here.
+	Learn *learn.Service
 }
 
 // App is the assembled web app: the shared base, the middleware's own
@@ -117,6 +123,7 @@ type App struct {
 	tariff  *tariff.Handler
 	admin   *admin.Handler
 	certs   *certs.Handler
+	learn   *learnweb.Handler
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -184,6 +191,15 @@ func New(d Deps) (*App, error) {
 		return nil, err
 	}
 	a.certs = certs.New(a.web, d.DB, cs, cfg.RateLimit)
+	lessons := d.Learn
+	if lessons == nil {
+		lessons = learn.NewService(d.DB, now)
+	}
+	rules, err := origin.LoadTable(content.FS)
+	if err != nil {
+		return nil, err
+	}
+	a.learn = learnweb.New(a.web, lessons, origin.Lab{Table: rules, Index: d.HTS})
 	return a, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
 	"github.com/hsworkshop/hsworkshop/handlers/certs"
+	learnweb "github.com/hsworkshop/hsworkshop/handlers/learn"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/models"
@@ -65,7 +66,16 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t)
 	zero := web.ZeroPages()
-	for _, area := range []map[string]web.PageData{catalog.ZeroPages(), bookingweb.ZeroPages(), account.ZeroPages(), tariff.ZeroPages(), admin.ZeroPages(), certs.ZeroPages()} {
+	areas := []map[string]web.PageData{ // one line per area
+		catalog.ZeroPages(),
+		bookingweb.ZeroPages(),
+		account.ZeroPages(),
+		tariff.ZeroPages(),
+		admin.ZeroPages(),
+		certs.ZeroPages(),
+		learnweb.ZeroPages(),
+	}
+	for _, area := range areas {
 		for name, pd := range area {
 			if _, dup := zero[name]; dup {
 				t.Errorf("page %s claimed by two areas", name)

@@ -103,4 +103,17 @@ func (a *App) Register(e *echo.Echo) {
 	api.GET("/hts/:code", a.tariff.APIShowHTSLine)
 	e.GET("/tools/duty", a.tariff.ShowDutyCalculator)
 	api.GET("/duty", a.tariff.APIDuty)
+
+	// Lessons, the learner's dashboard and the origin lab. Lesson pages
+	// apply their own access rule (the first of each track is public).
+	e.GET("/learn", a.learn.ListTracks)
+	e.GET("/learn/dashboard", a.learn.ShowDashboard, a.requireUser)
+	e.GET("/learn/origin-lab", a.learn.ShowOriginLab)
+	e.POST("/learn/origin-lab", a.learn.EvaluateOriginLab)
+	e.GET("/learn/:slug", a.learn.ShowLesson)
+	e.POST("/learn/:slug/check", a.learn.CheckLesson)
+	e.POST("/learn/:slug/complete", a.learn.CompleteLesson, a.requireUser)
+	admin.GET("/lessons", a.learn.ListAdminLessons)
+	admin.GET("/lessons/:slug/edit", a.learn.EditAdminLesson)
+	admin.POST("/lessons/:slug/edit", a.learn.UpdateAdminLesson)
 }

@@ -15,6 +15,8 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/hsworkshop/hsworkshop/content"
+	"github.com/hsworkshop/hsworkshop/internal/learn"
 	"github.com/hsworkshop/hsworkshop/internal/seed"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -34,6 +36,12 @@ func openDB(ctx context.Context, getenv func(string) string) (Config, *gorm.DB, 
 		return cfg, nil, err
 	}
 	return cfg, db, nil
+}
+
+// syncLessons loads the embedded lessons into the database (staff-edited
+// lessons are kept); serve, migrate and seed run it after Migrate.
+func syncLessons(ctx context.Context, db *gorm.DB) (learn.SyncResult, error) {
+	return learn.Sync(ctx, db, content.FS, learn.NewRenderer())
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
@@ -77,6 +85,9 @@ func cmdMigrate(ctx context.Context, getenv func(string) string, stdout io.Write
 	if err := models.Migrate(ctx, db); err != nil {
 		return err
 	}
+	if _, err := syncLessons(ctx, db); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "applied %d migration(s)%s\n", len(pending), strings.Join(append([]string{""}, pending...), "\n  "))
 	return nil
 }
@@ -87,6 +98,9 @@ func cmdSeed(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 		return err
 	}
 	defer models.Close(db) //nolint:errcheck // closing on exit
+	if _, err := syncLessons(ctx, db); err != nil {
+		return err
+	}
 	seeded, err := seed.IfEmpty(ctx, db, time.Now())
 	if err != nil {
 		return err

@@ -131,6 +131,14 @@ func TestMigrateSeedAndAdminCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer models.Close(db)
+	// migrate synced the lessons and seed attached the demo prework.
+	if ls, err := models.ListLessonsInOrder(context.Background(), db); err != nil || len(ls) < 28 {
+		t.Errorf("lessons after migrate: got %d (%v), want at least 28", len(ls), err)
+	}
+	var prework int64
+	if err := db.Model(&models.WorkshopPrework{}).Count(&prework).Error; err != nil || prework == 0 {
+		t.Errorf("prework after seed: got %d (%v), want some", prework, err)
+	}
 	u, err := models.FindUserByEmail(context.Background(), db, "boss@example.com")
 	if err != nil || u.Role != models.RoleAdmin || !models.NewPasswords(models.DefaultPasswordCost).Check(u, "a very long admin passphrase") {
 		t.Fatalf("admin user: %v %+v", err, u)

@@ -43,6 +43,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: cannot listen on ADDR %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close() //nolint:errcheck // a no-op once the server closed it
+	if res, err := syncLessons(ctx, db); err != nil {
+		return err
+	} else if res.Created+res.Updated > 0 || len(res.Kept) > 0 {
+		log.Info("synced lessons", "created", res.Created, "updated", res.Updated, "kept_staff_edits", len(res.Kept))
+	}
 	if seeded, err := seed.IfEmpty(ctx, db, time.Now()); err != nil {
 		return err
 	} else if seeded {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
+	"github.com/hsworkshop/hsworkshop/internal/dutyline"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 )
 
@@ -144,19 +145,9 @@ func dollarsError(what string, err error) string {
 	return "Enter the " + what + " in US dollars, such as 12500 or 12,500.00 (no negative amounts)."
 }
 
-// dutyLine maps a tariff line to what the calculator needs.
-func dutyLine(l *hts.Line, edition string) duty.Line {
-	out := duty.Line{Code: l.Code, Description: l.Description, General: l.General, Special: l.Special,
-		Units: l.Units, Edition: edition}
-	for _, s := range l.S301 {
-		out.S301 = append(out.S301, duty.S301Listing{List: s.List, Ch99: s.Ch99})
-	}
-	for _, s := range l.S232 {
-		out.S232 = append(out.S232, duty.S232Listing{Metal: s.Metal, Ch99: s.Ch99, Annex: s.Annex, Basis: s.Basis,
-			EffectiveDate: s.EffectiveDate, Prefix: s.Prefix, Partial: s.Partial})
-	}
-	return out
-}
+// dutyLine maps a tariff line to what the calculator needs (the mapping
+// the lessons' duty test uses too).
+func dutyLine(l *hts.Line, edition string) duty.Line { return dutyline.FromHTS(l, edition) }
 
 // dutyPage is the data of the calculator page.
 type dutyPage struct {

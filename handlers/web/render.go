@@ -65,6 +65,16 @@ const (
 // Duty calculator page.
 const TplDutyCalculator = "duty/calculator"
 
+// Learning pages and the staff lesson editor.
+const (
+	TplLearnTracks     = "learn/index"
+	TplLearnLesson     = "learn/lesson"
+	TplLearnDashboard  = "learn/dashboard"
+	TplLearnOriginLab  = "learn/origin_lab"
+	TplAdminLessons    = "admin/lessons/index"
+	TplAdminLessonEdit = "admin/lessons/edit"
+)
+
 // PageData is what every page template receives.
 type PageData struct {
 	Title       string

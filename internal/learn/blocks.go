@@ -21,12 +21,14 @@ const (
 )
 
 // dutyRequired are the keys every duty block has; dutyOptional are the
-// other duty calculator form fields (handlers/duty.go) a block may set, plus
-// a free-text label.
+// other keys a block may set: the fields that both the duty calculator page
+// (/tools/duty) and duty.ParseBlock understand, so the "check it" link and
+// the test that reruns the block give the same figure, plus a free-text
+// label. usmca is "yes" or "no".
 var (
 	dutyRequired = []string{"code", "country", "date", "value", "duties"}
-	dutyOptional = map[string]bool{"transport": true, "usmca": true, "quantity": true, "steel": true,
-		"aluminum": true, "copper": true, "class": true, "label": true}
+	dutyOptional = map[string]bool{"usmca": true, "steel": true, "aluminum": true, "copper": true, "class": true,
+		"label": true}
 )
 
 // DutyExample is a worked duty stack from a ```duty block: the calculator's
@@ -43,10 +45,28 @@ type DutyExample struct {
 	Duties      string            // expected total duties in dollars, as written
 	DutiesCents int64             // Duties in cents
 	Label       string            // optional caption
-	Extra       map[string]string // other calculator fields (transport, usmca, steel, …)
+	Extra       map[string]string // other calculator fields (usmca, steel, …)
+	Body        string            // the block's text as written, for duty.ParseBlock
 }
 
-// CalculatorURL is the duty calculator pre-filled with the example.
+// CalcBody is the block's text without its label line: what
+// duty.ParseBlock reads (the label is a caption, not a calculator input).
+func (d DutyExample) CalcBody() string {
+	var sb strings.Builder
+	for _, line := range strings.Split(d.Body, "\n") {
+		k, _, _ := strings.Cut(line, ":")
+		if strings.EqualFold(strings.TrimSpace(k), "label") {
+			continue
+		}
+		sb.WriteString(line)
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+// CalculatorURL is the duty calculator (/tools/duty, a GET form) filled in
+// with the example. The calculator claims USMCA for any non-empty usmca
+// field, so the field is sent only for "usmca: yes".
 func (d DutyExample) CalculatorURL() string {
 	v := url.Values{}
 	v.Set("code", d.Code)
@@ -54,9 +74,12 @@ func (d DutyExample) CalculatorURL() string {
 	v.Set("date", d.Date)
 	v.Set("value", d.Value)
 	for k, x := range d.Extra {
+		if k == "usmca" && x != "yes" {
+			continue
+		}
 		v.Set(k, x)
 	}
-	return "/duty?" + v.Encode()
+	return "/tools/duty?" + v.Encode()
 }
 
 // OriginCase is a USMCA origin case from a ```origin block. YAML is the
@@ -133,8 +156,9 @@ func ExtractBlocks(slug, body string) (Blocks, error) {
 		}
 		switch string(fc.Language(src)) {
 		case blockDuty:
-			d, err := parseDuty(blockText(fc, src))
-			d.Lesson, d.N = slug, len(b.Duty)+1
+			body := blockText(fc, src)
+			d, err := parseDuty(body)
+			d.Lesson, d.N, d.Body = slug, len(b.Duty)+1, body
 			if err != nil {
 				errs = append(errs, fmt.Sprintf("duty block %d: %v", d.N, err))
 			}
@@ -207,6 +231,9 @@ func parseDuty(s string) (DutyExample, error) {
 	sort.Strings(unknown)
 	for _, k := range unknown {
 		problems = append(problems, "unknown key "+k)
+	}
+	if u, ok := kv["usmca"]; ok && u != "yes" && u != "no" {
+		problems = append(problems, fmt.Sprintf("usmca %q must be yes or no", u))
 	}
 	d.Code, d.Country, d.Date, d.Value, d.Duties = kv["code"], strings.ToUpper(kv["country"]), kv["date"], kv["value"], kv["duties"]
 	if d.Code != "" {

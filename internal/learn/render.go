@@ -144,11 +144,12 @@ func replaceExamples(doc ast.Node, src []byte, slug string) error {
 		node := &exampleNode{}
 		if string(fc.Language(src)) == blockDuty {
 			nDuty++
-			d, err := parseDuty(blockText(fc, src))
+			body := blockText(fc, src)
+			d, err := parseDuty(body)
 			if err != nil {
 				return fmt.Errorf("duty block %d: %w", nDuty, err)
 			}
-			d.Lesson, d.N = slug, nDuty
+			d.Lesson, d.N, d.Body = slug, nDuty, body
 			node.duty = &d
 		} else {
 			nOrigin++
@@ -335,7 +336,7 @@ func (exampleRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 
 // dutyFieldLabels names the optional calculator fields in the table.
 var dutyFieldLabels = []struct{ key, label string }{
-	{"transport", "Mode of transport"}, {"usmca", "USMCA preference claimed"}, {"quantity", "Quantity"},
+	{"usmca", "USMCA preference claimed"},
 	{"steel", "Steel content value"}, {"aluminum", "Aluminum content value"}, {"copper", "Copper content value"},
 	{"class", "Product class"},
 }

@@ -78,7 +78,7 @@ func TestRenderTOC(t *testing.T) {
 }
 
 func TestRenderExamples(t *testing.T) {
-	md := "Intro.\n\n```duty\ncode: 8471.30.01\ncountry: cn\ndate: 2025-06-15\nvalue: 10,000\nduties: 2500\nusmca: \"\"\nlabel: A <b>laptop</b>\n```\n\n" +
+	md := "Intro.\n\n```duty\ncode: 8471.30.01\ncountry: cn\ndate: 2025-06-15\nvalue: 10,000\nduties: 2500\nusmca: yes\nlabel: A <b>laptop</b>\n```\n\n" +
 		"```origin\ngood: \"8703.23\"\nrule: CTH\nbom:\n  - code: \"8407.34\"\n    origin: CN\n```\n"
 	got, err := NewRenderer().Render("gri-2", md)
 	if err != nil {
@@ -88,7 +88,7 @@ func TestRenderExamples(t *testing.T) {
 		`<figcaption>Worked duty example 1: A &lt;b&gt;laptop&lt;/b&gt;</figcaption>`,
 		`<a class="hts-code" href="/hts/8471.30.01">8471.30.01</a>`,
 		"<td>CN</td>", "<td>2025-06-15</td>", "<td>$10,000.00</td>", "<strong>$2,500.00</strong>",
-		`href="/duty?code=8471.30.01&amp;country=CN&amp;date=2025-06-15&amp;usmca=&amp;value=10%2C000"`,
+		`href="/tools/duty?code=8471.30.01&amp;country=CN&amp;date=2025-06-15&amp;usmca=yes&amp;value=10%2C000"`,
 		`href="/learn/origin-lab?case=gri-2-1"`, "<dt>rule</dt><dd>CTH</dd>", "<dt>bom</dt><dd>1 item</dd>",
 	} {
 		if !strings.Contains(got.HTML, w) {

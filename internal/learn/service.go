@@ -2,16 +2,20 @@ package learn
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/hsworkshop/hsworkshop/internal/audit"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -565,7 +569,7 @@ func (e LessonEdit) check(slug string) []error {
 // EditLesson saves a staff edit: it renders the new body and marks the
 // lesson edited, so that content syncs no longer overwrite it. The admin
 // area validates the form before calling.
-func (s *Service) EditLesson(ctx context.Context, slug string, e LessonEdit, editorID uint) error {
+func (s *Service) EditLesson(ctx context.Context, slug string, e LessonEdit, editor Editor) error {
 	l, err := models.FindLessonBySlug(ctx, s.db, slug)
 	if err != nil {
 		return fmt.Errorf("edit lesson: %w", err)
@@ -577,6 +581,7 @@ func (s *Service) EditLesson(ctx context.Context, slug string, e LessonEdit, edi
 	if err != nil {
 		return fmt.Errorf("edit lesson: %w: %w", models.ErrInvalid, err)
 	}
+	before := audit.Fields{"title": l.Title, "summary": l.Summary, "minutes": l.Minutes, "as_of": l.AsOf, "body_sha256": sha(l.BodyMD)}
 	l.Title, l.Summary, l.Minutes, l.AsOf, l.BodyMD, l.HTML = e.Title, e.Summary, e.Minutes, e.AsOf, e.BodyMD, out.HTML
 	for _, f := range []struct {
 		dst *string
@@ -588,8 +593,75 @@ func (s *Service) EditLesson(ctx context.Context, slug string, e LessonEdit, edi
 		}
 		*f.dst = string(b)
 	}
-	if err := models.UpdateLessonByStaff(ctx, s.db, l, editorID); err != nil {
+	after := audit.Fields{"title": l.Title, "summary": l.Summary, "minutes": l.Minutes, "as_of": l.AsOf, "body_sha256": sha(l.BodyMD)}
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := models.UpdateLessonByStaff(ctx, tx, l, editor.User.ID); err != nil {
+			return err
+		}
+		return audit.New(s.now).Record(ctx, tx, audit.Action{
+			Actor: editor.User, IP: editor.IP, Action: "lesson.edit", ObjectType: "lesson", ObjectID: slug,
+			Summary: "Edited lesson " + slug, Before: before, After: after,
+		})
+	})
+	if err != nil {
 		return fmt.Errorf("edit lesson: %w", err)
 	}
 	return nil
+}
+
+// Editor is the staff member making a change, for the audit log.
+type Editor struct {
+	User *models.User
+	IP   string
+}
+
+// sha fingerprints a body for the audit log (bodies are too long to copy).
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:8])
+}
+
+// OriginCase returns the origin case named id ("<lesson-slug>-<n>", the
+// n-th ```origin block of the lesson, from 1) as userID may see it: the
+// lesson's access rule applies, and an unknown lesson or block number is
+// models.ErrNotFound. The block is read from the lesson as stored, so a
+// staff edit is what the lab shows.
+func (s *Service) OriginCase(ctx context.Context, id string, userID uint) (OriginCase, error) {
+	i := strings.LastIndexByte(id, '-')
+	n, err := strconv.Atoi(id[i+1:])
+	if i <= 0 || err != nil || n < 1 {
+		return OriginCase{}, fmt.Errorf("origin case %q: %w", id, models.ErrNotFound)
+	}
+	l, err := s.lessonForUser(ctx, id[:i], userID)
+	if err != nil {
+		return OriginCase{}, fmt.Errorf("origin case %q: %w", id, err)
+	}
+	b, err := ExtractBlocks(l.Slug, l.BodyMD)
+	if err != nil {
+		return OriginCase{}, fmt.Errorf("origin case %q: %w", id, err)
+	}
+	if n > len(b.Origin) {
+		return OriginCase{}, fmt.Errorf("origin case %q: %w", id, models.ErrNotFound)
+	}
+	return b.Origin[n-1], nil
+}
+
+// AllLessons lists every lesson in reading order without its body, for
+// the staff list.
+func (s *Service) AllLessons(ctx context.Context) ([]models.Lesson, error) {
+	ls, err := models.ListLessonsInOrder(ctx, s.db)
+	if err != nil {
+		return nil, fmt.Errorf("list lessons: %w", err)
+	}
+	return ls, nil
+}
+
+// StoredLesson is lesson slug as stored, with its Markdown, for staff
+// editing (no access rule: the staff routes are guarded).
+func (s *Service) StoredLesson(ctx context.Context, slug string) (*models.Lesson, error) {
+	l, err := models.FindLessonBySlug(ctx, s.db, slug)
+	if err != nil {
+		return nil, fmt.Errorf("stored lesson: %w", err)
+	}
+	return l, nil
 }

@@ -378,8 +378,15 @@ func TestResyncKeepsStaffEdits(t *testing.T) {
 		Sources: []Source{{"HTSUS", "https://hts.usitc.gov/"}}, BodyMD: "## Staff text\n\nSee 8471.30.01.",
 		SelfCheck: []Question{{Type: QuestionSingle, Prompt: "p", Choices: []string{"a", "b"}, Answer: []int{1}, Explanation: "e"},
 			{Type: QuestionSingle, Prompt: "p2", Choices: []string{"a", "b"}, Answer: []int{0}, Explanation: "e"}}}
-	if err := s.EditLesson(ctx, "first-lesson", edit, editor.ID); err != nil {
+	if err := s.EditLesson(ctx, "first-lesson", edit, Editor{User: editor}); err != nil {
 		t.Fatalf("edit: %v", err)
+	}
+	entries, err := models.ListAuditEntries(ctx, db, models.AuditFilter{Action: "lesson.edit", ObjectID: "first-lesson"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].ActorID == nil || *entries[0].ActorID != editor.ID || !strings.Contains(entries[0].After, "Edited by staff") {
+		t.Errorf("audit entries for the edit: got %+v, want one by the editor with the new title", entries)
 	}
 	for _, p := range []string{firstLesson, "lessons/01-basics/03-third-lesson.md"} {
 		m[p] = &fstest.MapFile{Data: []byte(strings.Replace(string(m[p].Data), "## Introduction", "## Introduction (revised)", 1))}
@@ -415,7 +422,7 @@ func TestResyncKeepsStaffEdits(t *testing.T) {
 	}
 	bad := edit
 	bad.SelfCheck = bad.SelfCheck[:1]
-	if err := s.EditLesson(ctx, "second-lesson", bad, editor.ID); !errors.Is(err, models.ErrInvalid) {
+	if err := s.EditLesson(ctx, "second-lesson", bad, Editor{User: editor}); !errors.Is(err, models.ErrInvalid) {
 		t.Errorf("edit with one question: got %v, want ErrInvalid", err)
 	}
 }

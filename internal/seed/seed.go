@@ -126,7 +126,11 @@ func IfEmpty(ctx context.Context, db *gorm.DB, now time.Time) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return true, Apply(ctx, db, c, now)
+	if err := Apply(ctx, db, c, now); err != nil {
+		return false, err
+	}
+	// Lessons are synced before seeding (cmd runs learn.Sync first).
+	return true, AttachPrework(ctx, db)
 }
 
 // Apply writes the catalog in one transaction, with session dates computed

@@ -1,0 +1,42 @@
+// Package learn is the learning area: the tracks overview, lesson pages
+// with their self-check and "mark complete", the learner's dashboard
+// (continue where you left off, workshop prework), the USMCA origin lab,
+// and the staff pages that edit lessons (/admin/lessons).
+//
+// It may import handlers/web, services (internal/learn, internal/origin)
+// and models; never another handler area.
+package learn
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/hsworkshop/hsworkshop/handlers/web"
+	"github.com/hsworkshop/hsworkshop/internal/learn"
+	"github.com/hsworkshop/hsworkshop/internal/origin"
+)
+
+// Handler serves the learning pages.
+type Handler struct {
+	web     *web.Base
+	lessons *learn.Service
+	lab     origin.Lab
+}
+
+// New builds the learning area. lab.Table is the curated rule table;
+// lab.Index may be nil (codes are then checked for format only).
+func New(base *web.Base, lessons *learn.Service, lab origin.Lab) *Handler {
+	return &Handler{web: base, lessons: lessons, lab: lab}
+}
+
+// loginFirst answers a visitor who asked for a members-only lesson (or
+// something inside one): a redirect to the login page that comes back here.
+func loginFirst(c echo.Context, back string) error {
+	return c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(back))
+}
+
+// isLoginRequired reports whether err is the service's access rule.
+func isLoginRequired(err error) bool { return errors.Is(err, learn.ErrLoginRequired) }
