@@ -24,12 +24,14 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
+	quizweb "github.com/hsworkshop/hsworkshop/handlers/quiz"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
+	"github.com/hsworkshop/hsworkshop/internal/quizsvc"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
 	"github.com/hsworkshop/hsworkshop/templates"
@@ -88,6 +90,8 @@ type Deps struct {
 	// HTS is the loaded tariff schedule; nil makes the tariff pages answer
 	// 503 (tests of other areas need not load it).
 	HTS *hts.Index
+	// Quiz is the quiz service; nil builds one from DB, HTS and content.FS.
+	Quiz *quizsvc.Service
 }
 
 // App is the assembled web app: the shared base, the middleware's own
@@ -108,6 +112,8 @@ type App struct {
 	account *account.Handler
 	tariff  *tariff.Handler
 	admin   *admin.Handler
+	quiz    *quizweb.Handler
+	quizSvc *quizsvc.Service
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -169,6 +175,11 @@ func New(d Deps) (*App, error) {
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
 	a.tariff = tariff.New(a.web, d.HTS, table)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
+	a.quizSvc = d.Quiz
+	if a.quizSvc == nil {
+		a.quizSvc = quizsvc.New(quizsvc.Deps{DB: d.DB, HTS: d.HTS, Content: content.FS, Now: now})
+	}
+	a.quiz = quizweb.New(a.web, d.DB, a.quizSvc)
 	return a, nil
 }
 
@@ -192,3 +203,6 @@ func (a *App) Renderer() *web.Renderer { return a.web.Tpl }
 
 // Booking is the booking service the handlers use.
 func (a *App) Booking() *booking.Service { return a.bk }
+
+// Quiz is the quiz service the handlers use (serve.go runs its jobs).
+func (a *App) Quiz() *quizsvc.Service { return a.quizSvc }

@@ -76,7 +76,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// the wait before the cancel would wait forever on an early return
 	// (a listener that cannot start).
 	jobsCtx, stopJobs := context.WithCancel(ctx)
-	waitJobs := jobs.Runner{Tasks: bk.Jobs(cfg.JobsInterval), Log: log}.Start(jobsCtx)
+	waitJobs := jobs.Runner{Tasks: append(bk.Jobs(cfg.JobsInterval), app.Quiz().Jobs(cfg.JobsInterval)...), Log: log}.Start(jobsCtx)
 	defer func() { stopJobs(); waitJobs() }()
 	srv := &http.Server{Addr: cfg.Addr, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}

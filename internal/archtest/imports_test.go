@@ -44,7 +44,7 @@ func kind(pkg string) string {
 // services are the workflow packages (internal/<domain>); every other
 // internal package is an adapter, a tool or a test helper. A new service
 // (internal/learn, internal/quiz) is added here.
-var services = map[string]bool{"internal/booking": true, "internal/outbox": true}
+var services = map[string]bool{"internal/booking": true, "internal/outbox": true, "internal/quizsvc": true, "internal/quiz": true}
 
 // allowed lists, for each layer, the layers it may import (the README's
 // rules): cmd anything; handlers/<area> web, services, adapters and
