@@ -425,3 +425,9 @@ func HasPassedWorkshopQuiz(ctx context.Context, db *gorm.DB, userID, workshopID 
 	}
 	return n > 0, nil
 }
+
+// ScorePercent is the attempt's score as a whole percentage.
+func (a QuizAttempt) ScorePercent() string { return fmt.Sprintf("%.0f%%", a.Score*100) }
+
+// PassPercent is the pass mark as a whole percentage.
+func (a QuizAttempt) PassPercent() string { return fmt.Sprintf("%.0f%%", a.PassMark*100) }

@@ -60,7 +60,8 @@ func (h *Handler) StartAttempt(c echo.Context) error {
 type attemptPage struct {
 	View      *quizsvc.View
 	Item      *quizsvc.ViewItem
-	Seconds   int // left on the exam clock
+	Seconds   int    // left on the exam clock
+	Clock     string // Seconds as h:mm:ss
 	Deadline  string
 	Answer    answerForm
 	Exam      bool
@@ -81,7 +82,7 @@ func (h *Handler) ShowAttempt(c echo.Context) error {
 		return fail(err)
 	}
 	if !v.Open() {
-		return h.web.Render(c, http.StatusOK, TplResult, web.PageData{Title: v.Attempt.Name + ": results", Data: resultPage{View: v},
+		return h.web.Render(c, http.StatusOK, TplResult, web.PageData{Title: v.Attempt.Name + ": results", Data: newResultPage(v),
 			Flash: notes[c.QueryParam("note")]})
 	}
 	pos := v.Next()
@@ -108,6 +109,7 @@ func (h *Handler) renderAttempt(c echo.Context, status int, v *quizsvc.View, pos
 	if v.Attempt.Deadline != nil {
 		p.Seconds = int(quizsvc.Remaining(v.Attempt, h.svc.Now()).Seconds())
 		p.Deadline = v.Attempt.Deadline.UTC().Format("2006-01-02T15:04:05Z")
+		p.Clock = fmt.Sprintf("%d:%02d:%02d", p.Seconds/3600, p.Seconds/60%60, p.Seconds%60)
 	}
 	for i := range v.Items {
 		p.Positions = append(p.Positions, i+1)
@@ -250,7 +252,28 @@ func (h *Handler) StartReview(c echo.Context) error {
 }
 
 type resultPage struct {
-	View *quizsvc.View
+	View   *quizsvc.View
+	Tracks []trackScore
+}
+
+// trackScore is a row of the result's score by track.
+type trackScore struct {
+	Title     string
+	Questions int
+	Percent   string
+}
+
+func newResultPage(v *quizsvc.View) resultPage {
+	p := resultPage{View: v}
+	if v.Outcome == nil {
+		return p
+	}
+	for _, tr := range []string{qz.TrackClassification, qz.TrackGRI, qz.TrackOrigin, qz.TrackTradeActions} {
+		if t, ok := v.Outcome.ByTrack[tr]; ok {
+			p.Tracks = append(p.Tracks, trackScore{Title: quizsvc.TrackTitle(tr), Questions: t.Questions, Percent: t.Percent()})
+		}
+	}
+	return p
 }
 
 type progressPage struct {

@@ -407,22 +407,5 @@ func distributions(attempts []models.QuizAttempt) []Distribution {
 	return out
 }
 
-// kindName is shown in item lists.
-func kindName(k quiz.Kind) string {
-	switch k {
-	case quiz.KindHSCode:
-		return "Tariff code"
-	case quiz.KindSingle:
-		return "Single choice"
-	case quiz.KindMultiple:
-		return "Multiple choice"
-	case quiz.KindNumeric:
-		return "Numeric"
-	case quiz.KindGRI:
-		return "GRI choice"
-	}
-	return string(k)
-}
-
 // KindName is the display name of a question kind.
-func KindName(k string) string { return kindName(quiz.Kind(k)) }
+func KindName(k string) string { return quiz.KindName(quiz.Kind(k)) }
