@@ -17,7 +17,9 @@ func (r Result) Percent() string { return Percent(r.Score) }
 func (o Outcome) Percent() string { return Percent(o.Score) }
 
 // PointsText is the points scored, with at most two decimals.
-func (o Outcome) PointsText() string { return strconv.FormatFloat(math.Round(o.Points*100)/100, 'f', -1, 64) }
+func (o Outcome) PointsText() string {
+	return strconv.FormatFloat(math.Round(o.Points*100)/100, 'f', -1, 64)
+}
 
 // Percent is the topic or track score as a percentage.
 func (t TopicScore) Percent() string { return Percent(t.Score) }

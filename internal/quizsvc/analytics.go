@@ -403,7 +403,9 @@ func distributions(attempts []models.QuizAttempt) []Distribution {
 		out[i].Mean /= float64(out[i].Attempts)
 		out[i].PassRate /= float64(out[i].Attempts)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Attempts > out[j].Attempts || (out[i].Attempts == out[j].Attempts && out[i].QuizKey < out[j].QuizKey) })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Attempts > out[j].Attempts || (out[i].Attempts == out[j].Attempts && out[i].QuizKey < out[j].QuizKey)
+	})
 	return out
 }
 
