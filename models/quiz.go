@@ -344,7 +344,7 @@ func ListWorkshopQuizzesForUser(ctx context.Context, db *gorm.DB, userID uint, e
 	email = NormalizeEmail(email)
 	var rows []WorkshopQuizRow
 	err := db.WithContext(ctx).Raw(`
-SELECT q.workshop_id, w.title AS workshop_title, q.kind, q.spec, MIN(s.starts_at) AS starts_at, MIN(s.id) AS session_id
+SELECT q.workshop_id, w.title AS workshop_title, q.kind, q.spec, s.starts_at, s.id AS session_id
 FROM sessions s
 JOIN workshops w ON w.id = s.workshop_id
 JOIN workshop_quizzes q ON q.workshop_id = w.id
@@ -354,13 +354,22 @@ WHERE s.ends_at > ? AND s.status <> ?
     WHERE o.session_id = s.id AND o.status = ?
       AND (o.user_id = ? OR (? <> '' AND EXISTS (
         SELECT 1 FROM attendees a WHERE a.order_id = o.id AND a.status = ? AND LOWER(a.email) = ?))))
-GROUP BY q.workshop_id, w.title, q.kind, q.spec
-ORDER BY MIN(s.starts_at), q.workshop_id, q.kind DESC`,
+ORDER BY s.starts_at, s.id, q.workshop_id, q.kind DESC`,
 		now.UTC(), StatusCancelled, OrderPaid, userID, email, AttendeeActive, email).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list workshop quizzes of user %d: %w", userID, err)
 	}
-	return rows, nil
+	// One row per workshop and kind: the earliest session's.
+	seen := map[string]bool{}
+	out := rows[:0]
+	for _, r := range rows {
+		k := fmt.Sprintf("%d/%s", r.WorkshopID, r.Kind)
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // WorkshopQuizRow is a workshop quiz a learner is asked to take.

@@ -176,6 +176,9 @@ func (h *Handler) AnswerQuestion(c echo.Context) error {
 		return fail(err)
 	}
 	if !v.Open() {
+		if v.Attempt.AutoSubmitted {
+			return web.Redirect(c, fmt.Sprintf("/quiz/attempts/%d?note=time-up", id))
+		}
 		return web.Redirect(c, fmt.Sprintf("/quiz/attempts/%d?note=closed", id))
 	}
 	it, err := v.Item(f.Position)
