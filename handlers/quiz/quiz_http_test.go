@@ -28,10 +28,10 @@ func TestCatalogAndAccess(t *testing.T) {
 	t.Parallel()
 	ht.Run(t, []ht.Scenario{
 		{Name: "anonymous sees the catalog and is asked to log in", Req: ht.Request{Path: "/quiz"}, WantStatus: 200,
-			WantBody: []string{"Exam simulator", "CBLE simulation", "80 questions · 270 minutes · pass mark 75%", "Short exam", "Tariff classification", "Chapter 84", "Log in"},
+			WantBody:    []string{"Exam simulator", "CBLE simulation", "80 questions · 270 minutes · pass mark 75%", "Short exam", "Tariff classification", "Chapter 84", "Log in"},
 			WantNotBody: []string{`action="/quiz/start"`}},
 		{Name: "a learner gets start buttons", Req: ht.Request{Path: "/quiz"}, WantStatus: 200,
-			Setup: func(t *testing.T, ta *ht.App) {},
+			Setup:    func(t *testing.T, ta *ht.App) {},
 			WantBody: []string{"Exam simulator"}},
 		{Name: "anonymous cannot start", Req: ht.Request{Method: http.MethodPost, Path: "/quiz/start", Form: url.Values{"key": {"exam:short"}}}, WantStatus: http.StatusUnauthorized},
 		{Name: "anonymous has no progress page", Req: ht.Request{Path: "/quiz/progress"}, WantStatus: http.StatusUnauthorized},
@@ -284,4 +284,3 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 		}
 	})
 }
-
