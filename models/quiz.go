@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -264,23 +265,35 @@ func ListExpiredQuizAttempts(ctx context.Context, db *gorm.DB, now time.Time, li
 	return out, nil
 }
 
-// ListGradedQuizItems returns the graded items of submitted attempts (not
-// reviews, which draw only earlier mistakes), joined with their attempt's
-// score, for item analysis. userID 0 means every user.
+// ListGradedQuizItems returns graded items with their attempt's score,
+// oldest first. For one user (the learner's progress) every graded answer
+// counts, open practice sets included; userID 0 (item analysis) takes only
+// submitted attempts and leaves reviews out, since they draw only earlier
+// mistakes.
 func ListGradedQuizItems(ctx context.Context, db *gorm.DB, userID uint) ([]GradedItem, error) {
 	var out []GradedItem
 	q := db.WithContext(ctx).Table("quiz_attempt_items i").
-		Select("i.attempt_id, i.question_id, i.track, i.topic, i.score, i.correct, i.level, i.given, i.key_code, a.score AS attempt_score, a.submitted_at, a.quiz_key, a.user_id").
+		Select("i.attempt_id, i.question_id, i.track, i.topic, i.score, i.correct, i.level, i.given, i.key_code, a.score AS attempt_score, a.submitted_at, i.answered_at, a.quiz_key, a.user_id").
 		Joins("JOIN quiz_attempts a ON a.id = i.attempt_id").
-		Where("a.submitted_at IS NOT NULL AND i.graded = ?", true)
+		Where("i.graded = ?", true)
 	if userID != 0 {
 		q = q.Where("a.user_id = ?", userID)
 	} else {
-		q = q.Where("a.mode <> ?", "review")
+		q = q.Where("a.submitted_at IS NOT NULL AND a.mode <> ?", "review")
 	}
-	if err := q.Order("a.submitted_at, i.attempt_id, i.position").Scan(&out).Error; err != nil {
+	if err := q.Order("i.attempt_id, i.position").Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("list graded quiz items: %w", err)
 	}
+	for i := range out {
+		if out[i].SubmittedAt == nil {
+			out[i].SubmittedAt = out[i].AnsweredAt
+		}
+		if out[i].SubmittedAt != nil {
+			out[i].At = *out[i].SubmittedAt
+		}
+	}
+	// Oldest first: by when the attempt closed, or the answer was given.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out, nil
 }
 
@@ -298,7 +311,11 @@ type GradedItem struct {
 	Given        string
 	KeyCode      string
 	AttemptScore float64
-	SubmittedAt  time.Time
+	SubmittedAt  *time.Time
+	AnsweredAt   *time.Time
+	// At is when the attempt was submitted or, in an open practice set,
+	// when the answer was given.
+	At time.Time `gorm:"-"`
 }
 
 // ListSubmittedQuizAttempts returns every submitted attempt (not reviews),

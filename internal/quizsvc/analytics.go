@@ -121,7 +121,7 @@ func seriesOf(items []models.GradedItem) []TrackSeries {
 				pts float64
 				n   int
 				at  time.Time
-			}{at: it.SubmittedAt}
+			}{at: it.At}
 			sums[k] = v
 			order = append(order, k)
 		}

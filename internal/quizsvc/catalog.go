@@ -66,8 +66,12 @@ func TopicTitle(topic string) string {
 	if n, ok := strings.CutPrefix(topic, "chapter-"); ok {
 		return "Chapter " + n
 	}
-	if g, ok := strings.CutPrefix(topic, "gri-"); ok {
-		return "GRI " + strings.ToUpper(g[:1]) + g[1:]
+	if g, ok := strings.CutPrefix(topic, "gri-"); ok && g != "" {
+		// gri-3b → GRI 3(b), gri-1 → GRI 1
+		if n := strings.TrimRight(g, "abcdefghijklmnopqrstuvwxyz"); n != g && n != "" {
+			return "GRI " + n + "(" + g[len(n):] + ")"
+		}
+		return "GRI " + g
 	}
 	words := strings.Split(topic, "-")
 	for i, w := range words {
