@@ -25,7 +25,7 @@ type fixture struct {
 	now *time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ix, err := bundled()
 	if err != nil {
@@ -38,7 +38,7 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) user(t *testing.T, email string) *models.User {
+func (f *fixture) user(t testing.TB, email string) *models.User {
 	t.Helper()
 	u := &models.User{Name: email, Email: email, Role: models.RoleLearner}
 	if err := models.CreateUser(context.Background(), f.db, u); err != nil {
