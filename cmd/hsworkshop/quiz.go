@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 
+	"gorm.io/gorm"
+
 	"github.com/hsworkshop/hsworkshop/content"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/quiz"
@@ -74,4 +76,18 @@ func cmdQuiz(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	fmt.Fprintln(stdout, "quiz check: every key holds")
 	return nil
+}
+
+// newQuizService builds the quiz service for serve. The bank's keys are
+// pinned to the bundled edition, so grading uses it even when the server
+// shows a newer imported one (which then costs a second index in memory).
+func newQuizService(db *gorm.DB, shown *hts.Index) (*quizsvc.Service, error) {
+	pinned := shown
+	if !shown.Edition().Bundled {
+		var err error
+		if pinned, err = hts.LoadBundled(content.FS); err != nil {
+			return nil, fmt.Errorf("load the bundled tariff edition for quizzes: %w", err)
+		}
+	}
+	return quizsvc.New(quizsvc.Deps{DB: db, HTS: pinned, Content: content.FS}), nil
 }

@@ -61,7 +61,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, HTS: index, Booking: bk}
+	quizSvc, err := newQuizService(db, index)
+	if err != nil {
+		return err
+	}
+	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, HTS: index, Booking: bk, Quiz: quizSvc}
 	if cfg.Dev {
 		deps.DevTemplatesFS = os.DirFS("templates")
 	}
