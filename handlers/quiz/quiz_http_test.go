@@ -2,6 +2,7 @@ package quiz_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -269,6 +270,27 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 		rec = ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/admin/quiz/items/gri-live-horses", Form: url.Values{"json": {"{not json"}}, As: admin})
 		if rec.Code != 422 || !strings.Contains(rec.Body.String(), "Not valid question JSON") {
 			t.Errorf("bad json: got %d", rec.Code)
+		}
+		code, err := ta.Handlers.Quiz().Item(ctx, "hs-01-breeding-horses")
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := *code.Question
+		q.Keys = []string{"8471.99.99"}
+		raw, err := json.Marshal(&q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec = ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/admin/quiz/items/hs-01-breeding-horses", Form: url.Values{"json": {string(raw)}}, As: admin})
+		if rec.Code != 422 || !strings.Contains(rec.Body.String(), "key 8471.99.99 is not in the 2025 HTSUS") {
+			t.Errorf("unknown key: got %d %.300s", rec.Code, rec.Body.String()[max(0, strings.Index(rec.Body.String(), "field-error")):])
+		}
+		q.Keys = code.Question.Keys
+		q.Prompt = "Purebred breeding horses, edited by staff."
+		raw, _ = json.Marshal(&q)
+		rec = ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/admin/quiz/items/hs-01-breeding-horses", Form: url.Values{"json": {string(raw)}}, As: admin})
+		if rec.Code != http.StatusSeeOther {
+			t.Errorf("good edit: got %d %.300s", rec.Code, rec.Body.String())
 		}
 		rec = ta.Do(t, ht.Request{Path: "/admin/quiz/items/export?format=csv", As: admin})
 		if rec.Code != 200 || !strings.HasPrefix(rec.Body.String(), "id,kind,track") {

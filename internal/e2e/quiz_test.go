@@ -102,6 +102,16 @@ func TestQuizJourney(t *testing.T) {
 	if _, ok := b.text(".quiz-book"); !ok {
 		b.errorf("open-book exam: no tariff search panel")
 	}
+	b.Step("open-book-search")
+	// quiz.js fetches the search API into the panel; the page stays put.
+	b.typeInto("book-q", "laptop")
+	b.run(chromedp.Click(chromedp.Search(`//aside//button[normalize-space()="Search"]`)), chromedp.WaitVisible(chromedp.CSS(".quiz-book-results li a")))
+	if got := b.mustText(".quiz-book-results li a"); got != "8471.30" {
+		b.errorf("panel search for laptop: first result %q, want 8471.30", got)
+	}
+	if got := b.mustText(".quiz-meta"); !strings.HasPrefix(got, "Question 1 of 20") {
+		b.errorf("the panel search left the question: %q", got)
+	}
 	b.answerCurrent()
 	if got := b.follow(`click "Save and next"`, chromedp.Click(chromedp.Search(`//button[normalize-space()="Save and next"]`))); got != http.StatusOK {
 		b.fatalf("save: got status %d, want 200", got)

@@ -291,3 +291,41 @@ func TestItemEditKeepsHistoryAndSurvivesSync(t *testing.T) {
 		}
 	}
 }
+
+// TestPassedPostTest: only a submitted, passing attempt of the workshop's
+// post-test counts (a passing pre-test or an open attempt does not).
+func TestPassedPostTest(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	u := f.user(t, "ana@example.com")
+	w := &models.Workshop{Slug: "w-post", Title: "W", Summary: "s", DescriptionMD: "d", Level: "introductory", DurationMinutes: 60, Currency: "USD"}
+	if err := f.db.Create(w).Error; err != nil {
+		t.Fatal(err)
+	}
+	at := *f.now
+	add := func(kind string, submitted, passed bool) {
+		a := &models.QuizAttempt{UserID: u.ID, QuizKey: "workshop", Name: kind, Mode: "exam", Spec: "{}", Seed: 1, Questions: 1,
+			WorkshopID: &w.ID, WorkshopKind: kind, StartedAt: at, Passed: passed, PassMark: 0.7}
+		if submitted {
+			a.SubmittedAt = &at
+		}
+		if err := models.CreateQuizAttempt(ctx, f.db, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(want bool) {
+		t.Helper()
+		got, err := f.svc.PassedPostTest(ctx, u.ID, w.ID)
+		if err != nil || got != want {
+			t.Errorf("PassedPostTest: got %v, %v, want %v", got, err, want)
+		}
+	}
+	check(false)
+	add(models.WorkshopQuizPre, true, true)
+	add(models.WorkshopQuizPost, true, false)
+	add(models.WorkshopQuizPost, false, true)
+	check(false)
+	add(models.WorkshopQuizPost, true, true)
+	check(true)
+}
