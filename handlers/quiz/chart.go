@@ -45,7 +45,7 @@ const (
 )
 
 // NewChart lays out series (each oldest first); x is the attempt's rank
-// in the track's series, so tracks practised rarely still read clearly.
+// in the track's series, so tracks practiced rarely still read clearly.
 func NewChart(series []quizsvc.TrackSeries) Chart {
 	c := Chart{Width: chartW, Height: chartH, Empty: len(series) == 0}
 	for _, pct := range []int{0, 25, 50, 75, 100} {

@@ -33,7 +33,7 @@ func (h *Handler) ShowCatalog(c echo.Context) error {
 		return err
 	}
 	return h.web.Render(c, http.StatusOK, TplIndex, web.PageData{Title: "Practice quizzes and exam simulator",
-		Description: "Practise tariff classification, GRI, USMCA origin and trade-action questions; take a timed CBLE-style exam.",
+		Description: "Practice tariff classification, GRI, USMCA origin and trade-action questions; take a timed CBLE-style exam.",
 		Data:        indexPage{Catalog: cat, Workshops: ws}})
 }
 

@@ -45,7 +45,7 @@ type Mastery struct {
 	Title    string
 	Answered int     // answers counted (at most masteryWindow)
 	Score    float64 // mean, 0..1
-	Level    string  // "Not started", "Learning", "Practising" or "Mastered"
+	Level    string  // "Not started", "Learning", "Practicing" or "Mastered"
 }
 
 // masteryWindow is how many recent answers mastery looks at.
@@ -59,7 +59,7 @@ func masteryLevel(n int, score float64) string {
 	case score >= 0.8 && n >= 5:
 		return "Mastered"
 	case score >= 0.5:
-		return "Practising"
+		return "Practicing"
 	default:
 		return "Learning"
 	}
