@@ -69,6 +69,9 @@ func TestQuizFlows(t *testing.T) {
 			!strings.Contains(body, `data-seconds="3600"`) || !strings.Contains(body, "Question 1 of 20") {
 			t.Fatalf("got %d %.2000s", rec.Code, body)
 		}
+		if m := regexp.MustCompile(`name="choice" value="[^0-9"]`).FindString(body); m != "" {
+			t.Errorf("a choice carries its bank id: %s", m)
+		}
 		for _, leak := range []string{"Why</h3>", "explanation", `"correct"`, "Key:"} {
 			if strings.Contains(body, leak) {
 				t.Errorf("exam page leaks %q", leak)
@@ -116,6 +119,17 @@ func TestQuizFlows(t *testing.T) {
 		rec = ta.Do(t, ht.Request{Path: rec.Header().Get("Location"), As: ana})
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), "Review of mistakes") || !strings.Contains(rec.Body.String(), "Question 1 of 20") {
 			t.Errorf("review page: got %d", rec.Code)
+		}
+	})
+
+	t.Run("choices are numbered as shown, never by bank id", func(t *testing.T) {
+		gri := start(t, ta, ana, "topic:gri:gri-1")
+		body := ta.Do(t, ht.Request{Path: gri, As: ana}).Body.String()
+		if !strings.Contains(body, `name="choice" value="1"`) {
+			t.Fatalf("no numbered choices: %.2000s", body)
+		}
+		if m := regexp.MustCompile(`name="choice" value="[^0-9"]`).FindString(body); m != "" {
+			t.Errorf("a choice carries its bank id: %s", m)
 		}
 	})
 

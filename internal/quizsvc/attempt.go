@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/hsworkshop/hsworkshop/internal/quiz"
@@ -229,6 +231,17 @@ func (s *Service) Answer(ctx context.Context, userID, id uint, pos int, ans quiz
 		return nil, fmt.Errorf("question %d of attempt %d: %w", pos, id, models.ErrNotFound)
 	}
 	it := &a.Items[pos-1]
+	q, err := b.Question(it.QuestionID)
+	if err != nil {
+		return nil, err
+	}
+	var order []string
+	if it.ChoiceOrder != "" {
+		if err := json.Unmarshal([]byte(it.ChoiceOrder), &order); err != nil {
+			return nil, fmt.Errorf("decode choice order: %w", err)
+		}
+	}
+	ans.Choices = fromDisplay(q.Public(order), ans.Choices)
 	raw, err := json.Marshal(ans)
 	if err != nil {
 		return nil, fmt.Errorf("encode answer: %w", err)
@@ -237,10 +250,6 @@ func (s *Service) Answer(ctx context.Context, userID, id uint, pos int, ans quiz
 	it.Answer, it.AnsweredAt = string(raw), &now
 	graded := a.Mode != string(quiz.ModeExam)
 	if graded {
-		q, err := b.Question(it.QuestionID)
-		if err != nil {
-			return nil, err
-		}
 		if err := setResult(it, s.grader.Grade(q, ans)); err != nil {
 			return nil, err
 		}
@@ -368,8 +377,9 @@ func (s *Service) view(b *quiz.Bank, a *models.QuizAttempt) (*View, error) {
 		if err != nil {
 			return nil, err
 		}
-		vi := ViewItem{Position: it.Position, Question: q.Public(order), Answer: ans, Answered: it.AnsweredAt != nil}
+		vi := ViewItem{Position: it.Position, Question: q.Public(order), Answered: it.AnsweredAt != nil}
 		vi.Question.Position = it.Position
+		vi.Answer = quiz.Answer{Text: ans.Text, Choices: toDisplay(&vi.Question, ans.Choices)}
 		if vi.Answered {
 			v.Answered++
 		}
@@ -445,3 +455,36 @@ func Remaining(a models.QuizAttempt, now time.Time) time.Duration {
 
 // Now is the service clock (the pages show the countdown from it).
 func (s *Service) Now() time.Time { return s.now() }
+
+// Choices reach the page numbered 1, 2, ... in the order shown, never by
+// their bank ids: authors often give the right choice the id "a", which
+// would give the key away. toDisplay and fromDisplay translate.
+
+// toDisplay renumbers p's choices in place and returns picked (bank ids)
+// as display numbers.
+func toDisplay(p *quiz.PublicQuestion, picked []string) []string {
+	var out []string
+	for i := range p.Choices {
+		n := strconv.Itoa(i + 1)
+		if slices.Contains(picked, p.Choices[i].ID) {
+			out = append(out, n)
+		}
+		p.Choices[i].ID = n
+	}
+	return out
+}
+
+// fromDisplay maps display numbers posted by a page to the bank ids of p's
+// choices; anything else becomes "?", which grading counts as a wrong pick.
+func fromDisplay(p quiz.PublicQuestion, picked []string) []string {
+	out := make([]string, 0, len(picked))
+	for _, v := range picked {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > len(p.Choices) {
+			out = append(out, "?")
+			continue
+		}
+		out = append(out, p.Choices[n-1].ID)
+	}
+	return out
+}

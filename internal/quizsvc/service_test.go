@@ -2,8 +2,10 @@ package quizsvc_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -328,4 +330,68 @@ func TestPassedPostTest(t *testing.T) {
 	check(false)
 	add(models.WorkshopQuizPost, true, true)
 	check(true)
+}
+
+// TestChoicesByDisplayNumber: pages see choices numbered in the order
+// shown, never the bank ids, and an answer by number is graded as the
+// choice shown there.
+func TestChoicesByDisplayNumber(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	ana := f.user(t, "ana@example.com")
+	a, err := f.svc.Start(ctx, ana, "track:origin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := models.FindQuizAttempt(ctx, f.db, a.ID, ana.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.svc.Bank(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := f.svc.Attempt(ctx, ana.ID, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for i, it := range stored.Items {
+		q, err := b.Question(it.QuestionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Kind != quiz.KindSingle && q.Kind != quiz.KindGRI {
+			continue
+		}
+		var order []string
+		if err := json.Unmarshal([]byte(it.ChoiceOrder), &order); err != nil {
+			t.Fatal(err)
+		}
+		for n, c := range v.Items[i].Question.Choices {
+			if c.ID != strconv.Itoa(n+1) {
+				t.Fatalf("question %d: choice %d has id %q, want %d", i+1, n+1, c.ID, n+1)
+			}
+		}
+		right := ""
+		for n, id := range order {
+			for _, c := range q.Choices {
+				if c.ID == id && c.Correct {
+					right = strconv.Itoa(n + 1)
+				}
+			}
+		}
+		got, err := f.svc.Answer(ctx, ana.ID, a.ID, i+1, quiz.Answer{Choices: []string{right}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := got.Items[i].Result; r == nil || !r.Correct || len(got.Items[i].Answer.Choices) != 1 || got.Items[i].Answer.Choices[0] != right {
+			t.Errorf("question %d: answering %s gave %+v, answer %v", i+1, right, r, got.Items[i].Answer)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no single-choice question drawn")
+	}
 }
