@@ -184,3 +184,31 @@ func TestQuizJourney(t *testing.T) {
 	p.visited("exam on a phone")
 	p.shot("quiz-exam-phone")
 }
+
+// TestQuizStaffPages opens the quiz analytics, the item list and an item's
+// edit form as the admin, and audits them with axe-core.
+func TestQuizStaffPages(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t, srv)
+	b.Step("login")
+	if got := b.open("/login"); got != http.StatusOK {
+		b.fatalf("GET /login: %d", got)
+	}
+	b.logIn(adminEmail, adminPassword)
+	for _, p := range []struct{ name, path, h1 string }{
+		{"quiz analytics", "/admin/quiz", "Quiz analytics"},
+		{"quiz items", "/admin/quiz/items?track=gri", "Quiz items"},
+		{"quiz item", "/admin/quiz/items/gri-live-horses", "Edit gri-live-horses"},
+	} {
+		b.Step(p.name)
+		if got := b.open(p.path); got != http.StatusOK {
+			b.errorf("GET %s: got %d, want 200", p.path, got)
+			continue
+		}
+		if got := b.mustText("main h1"); got != p.h1 {
+			b.errorf("%s heading: got %q, want %q", p.path, got, p.h1)
+		}
+		b.visited(p.name)
+		b.shot(strings.ReplaceAll(p.name, " ", "-"))
+	}
+}
