@@ -1,11 +1,13 @@
 package quizsvc_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -393,5 +395,48 @@ func TestChoicesByDisplayNumber(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("no single-choice question drawn")
+	}
+}
+
+// TestExportImportRoundTrip: the JSON and CSV exports import back whole;
+// a file with one bad key imports nothing.
+func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	staff := f.user(t, "staff@example.com")
+	var js, cs bytes.Buffer
+	if err := f.svc.ExportJSON(ctx, &js); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.ExportCSV(ctx, &cs); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.ImportJSON(ctx, staff.ID, bytes.NewReader(js.Bytes()))
+	if err != nil || res.Saved != 185 {
+		t.Fatalf("JSON import: got %+v, %v, want 185 saved", res, err)
+	}
+	res, err = f.svc.ImportCSV(ctx, staff.ID, bytes.NewReader(cs.Bytes()))
+	if err != nil || res.Saved != 185 {
+		t.Fatalf("CSV import: got %+v, %v, want 185 saved", res, err)
+	}
+	bad := strings.Replace(js.String(), `"8471.30.01"`, `"8471.99.99"`, 1)
+	if bad == js.String() {
+		t.Fatal("the export has no key 8471.30.01 to break")
+	}
+	before, err := models.QuizItemsVersion(ctx, f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ie *quizsvc.ItemError
+	if _, err := f.svc.ImportJSON(ctx, staff.ID, strings.NewReader(bad)); !errors.As(err, &ie) || !strings.Contains(ie.Problem, "8471.99.99") {
+		t.Fatalf("bad import: got %v, want an ItemError naming the key", err)
+	}
+	after, err := models.QuizItemsVersion(ctx, f.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before != after {
+		t.Errorf("a rejected import changed the bank: %s → %s", before, after)
 	}
 }
