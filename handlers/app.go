@@ -26,6 +26,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
 	"github.com/hsworkshop/hsworkshop/handlers/certs"
 	learnweb "github.com/hsworkshop/hsworkshop/handlers/learn"
+	quizweb "github.com/hsworkshop/hsworkshop/handlers/quiz"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
@@ -35,6 +36,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/internal/learn"
 	"github.com/hsworkshop/hsworkshop/internal/origin"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
+	"github.com/hsworkshop/hsworkshop/internal/quizsvc"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
 	"github.com/hsworkshop/hsworkshop/templates"
@@ -94,7 +96,7 @@ type Deps struct {
 	// 503 (tests of other areas need not load it).
 	HTS *hts.Index
 	// PostTests tells the certificate service who passed a workshop's
-	// post-test (the quiz service); nil means post-tests are not enforced.
+	// post-test; nil uses the quiz service.
 	PostTests certificate.PostTestChecker
 	// Attendance overrides where attendance marks are read (nil: the
 	// attendances table).
@@ -102,6 +104,8 @@ type Deps struct {
 	// Learn is the lesson service; nil builds one on DB and Now. Lessons
 	// are synced into the database by cmd (learn.Sync), not here.
 	Learn *learn.Service
+	// Quiz is the quiz service; nil builds one from DB, HTS and content.FS.
+	Quiz *quizsvc.Service
 }
 
 // App is the assembled web app: the shared base, the middleware's own
@@ -124,6 +128,8 @@ type App struct {
 	admin   *admin.Handler
 	certs   *certs.Handler
 	learn   *learnweb.Handler
+	quiz    *quizweb.Handler
+	quizSvc *quizsvc.Service
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -185,7 +191,16 @@ func New(d Deps) (*App, error) {
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
 	a.tariff = tariff.New(a.web, d.HTS, table)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
-	cs, err := certificate.New(certificate.Deps{DB: d.DB, Outbox: a.bk.Outbox(), Attendance: d.Attendance, PostTests: d.PostTests,
+	a.quizSvc = d.Quiz
+	if a.quizSvc == nil {
+		a.quizSvc = quizsvc.New(quizsvc.Deps{DB: d.DB, HTS: d.HTS, Content: content.FS, Now: now})
+	}
+	a.quiz = quizweb.New(a.web, d.DB, a.quizSvc)
+	postTests := d.PostTests
+	if postTests == nil {
+		postTests = a.quizSvc // certificates require a passed post-test where the workshop says so
+	}
+	cs, err := certificate.New(certificate.Deps{DB: d.DB, Outbox: a.bk.Outbox(), Attendance: d.Attendance, PostTests: postTests,
 		Logger: log, Now: now, BaseURL: cfg.BaseURL, Issuer: cfg.Business.Name})
 	if err != nil {
 		return nil, err
@@ -223,3 +238,6 @@ func (a *App) Renderer() *web.Renderer { return a.web.Tpl }
 
 // Booking is the booking service the handlers use.
 func (a *App) Booking() *booking.Service { return a.bk }
+
+// Quiz is the quiz service the handlers use (serve.go runs its jobs).
+func (a *App) Quiz() *quizsvc.Service { return a.quizSvc }

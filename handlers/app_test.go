@@ -14,6 +14,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
 	"github.com/hsworkshop/hsworkshop/handlers/certs"
 	learnweb "github.com/hsworkshop/hsworkshop/handlers/learn"
+	quizweb "github.com/hsworkshop/hsworkshop/handlers/quiz"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/models"
@@ -74,6 +75,7 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 		admin.ZeroPages(),
 		certs.ZeroPages(),
 		learnweb.ZeroPages(),
+		quizweb.ZeroPages(),
 	}
 	for _, area := range areas {
 		for name, pd := range area {

@@ -116,4 +116,22 @@ func (a *App) Register(e *echo.Echo) {
 	admin.GET("/lessons", a.learn.ListAdminLessons)
 	admin.GET("/lessons/:slug/edit", a.learn.EditAdminLesson)
 	admin.POST("/lessons/:slug/edit", a.learn.UpdateAdminLesson)
+	// Practice quizzes and the exam simulator; staff analytics and items.
+	e.GET("/quiz", a.quiz.ShowCatalog)
+	qz := e.Group("/quiz", a.requireUser)
+	qz.POST("/start", a.quiz.StartAttempt)
+	qz.GET("/progress", a.quiz.ShowProgress)
+	qz.GET("/attempts/:id", a.quiz.ShowAttempt)
+	qz.POST("/attempts/:id/answer", a.quiz.AnswerQuestion)
+	qz.POST("/attempts/:id/submit", a.quiz.SubmitAttempt)
+	qz.POST("/attempts/:id/review", a.quiz.StartReview)
+	e.GET("/admin/quiz", a.quiz.ShowAnalytics, a.requireStaff)
+	e.GET("/admin/quiz/sessions/:id", a.quiz.ShowClassResults, a.requireStaff) // own sessions only, checked inside
+	admin.POST("/quiz/workshops", a.quiz.AttachWorkshopQuiz)
+	admin.GET("/quiz/items", a.quiz.ListItems)
+	admin.GET("/quiz/items/export", a.quiz.ExportItems)
+	admin.POST("/quiz/items/import", a.quiz.ImportItems)
+	admin.GET("/quiz/items/:qid", a.quiz.EditItem)
+	admin.POST("/quiz/items/:qid", a.quiz.UpdateItem)
+	admin.POST("/quiz/items/:qid/retire", a.quiz.RetireItem)
 }

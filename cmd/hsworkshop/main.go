@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdBackup(ctx, args, getenv, stdout)
 	case "healthcheck":
 		return cmdHealthcheck(ctx, getenv)
+	case "quiz":
+		return cmdQuiz(ctx, args, getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -71,6 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 const usage = `usage: hsworkshop [command]
   serve                 start the web server (default)
+  quiz check            check the quiz bank's tariff-code keys
   migrate               apply database migrations
   seed                  fill an empty database with the demo catalog
   admin create -email E [-name N]

@@ -66,7 +66,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, HTS: index, Booking: bk}
+	quizSvc, err := newQuizService(db, index)
+	if err != nil {
+		return err
+	}
+	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, HTS: index, Booking: bk, Quiz: quizSvc}
 	if cfg.Dev {
 		deps.DevTemplatesFS = os.DirFS("templates")
 	}
@@ -81,7 +85,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// the wait before the cancel would wait forever on an early return
 	// (a listener that cannot start).
 	jobsCtx, stopJobs := context.WithCancel(ctx)
-	waitJobs := jobs.Runner{Tasks: bk.Jobs(cfg.JobsInterval), Log: log}.Start(jobsCtx)
+	waitJobs := jobs.Runner{Tasks: append(bk.Jobs(cfg.JobsInterval), app.Quiz().Jobs(cfg.JobsInterval)...), Log: log}.Start(jobsCtx)
 	defer func() { stopJobs(); waitJobs() }()
 	srv := &http.Server{Addr: cfg.Addr, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}

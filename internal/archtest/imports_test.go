@@ -47,7 +47,7 @@ func kind(pkg string) string {
 var services = map[string]bool{
 	"internal/booking": true, "internal/outbox": true, "internal/audit": true,
 	"internal/learn": true, "internal/quiz": true, "internal/origin": true,
-	"internal/certificate": true, "internal/dutyline": true,
+	"internal/certificate": true, "internal/dutyline": true, "internal/quizsvc": true,
 }
 
 // allowed lists, for each layer, the layers it may import (the README's

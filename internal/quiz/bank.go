@@ -123,6 +123,8 @@ type Pool struct {
 
 func (p Pool) admits(q *Question) bool {
 	switch {
+	case q.Retired && len(p.IDs) == 0:
+		return false
 	case len(p.IDs) > 0 && !slices.Contains(p.IDs, q.ID),
 		len(p.Tracks) > 0 && !slices.Contains(p.Tracks, q.Track),
 		len(p.Topics) > 0 && !slices.Contains(p.Topics, q.Topic),

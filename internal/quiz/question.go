@@ -83,6 +83,11 @@ type Question struct {
 	// depend on rates, lists or dates in force.
 	AsOf string `json:"as_of,omitempty"`
 
+	// Retired questions are no longer drawn for new quizzes (an explicit
+	// list of ids still reaches them); staff retire items in the database,
+	// never in the bank files.
+	Retired bool `json:"-"`
+
 	keys []hts.Code // Keys, parsed
 }
 
