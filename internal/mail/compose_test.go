@@ -109,6 +109,8 @@ func fixtures() map[string]any {
 		KindReminder:     attendee,
 		KindCancellation: cancel,
 		KindOrderExpired: expired,
+		KindStaffNotice: NoticeData{Site: fixtureSite(), Session: fixtureSession(), Name: "Sam Okafor",
+			Subject: "New time", Body: "The session moved.\n\nSee you there."},
 	}
 }
 
@@ -254,7 +256,7 @@ func TestComposeZeroData(t *testing.T) {
 	zero := map[string]any{KindPasswordReset: ResetData{}, KindOrderConfirmation: OrderData{},
 		KindAttendeeConfirmation: AttendeeData{}, KindInvoice: OrderData{}, KindWaitlistJoined: WaitlistData{},
 		KindWaitlistOffer: WaitlistData{}, KindReminder: AttendeeData{}, KindCancellation: OrderData{},
-		KindOrderExpired: OrderData{}}
+		KindOrderExpired: OrderData{}, KindStaffNotice: NoticeData{}}
 	for _, k := range Kinds() {
 		m := compose(t, c, k, zero[k])
 		if strings.Contains(m.Text+m.HTML, "<nil>") {
