@@ -128,9 +128,11 @@ func MoveSessionStatus(ctx context.Context, tx *gorm.DB, id uint, from []Session
 
 // SaveSession validates s and writes every editable field inside tx.
 // SeatsTaken is re-read so capacity is checked against the stored count.
+// UpdatedAt moves forward at least a second per save, so the calendar
+// invite's SEQUENCE (seconds since creation) grows with every edit.
 func SaveSession(ctx context.Context, tx *gorm.DB, s *Session) error {
 	var cur Session
-	if err := tx.WithContext(ctx).Select("id", "seats_taken").First(&cur, s.ID).Error; err != nil {
+	if err := tx.WithContext(ctx).Select("id", "seats_taken", "updated_at").First(&cur, s.ID).Error; err != nil {
 		return translate(err, "save session %d", s.ID)
 	}
 	s.SeatsTaken = cur.SeatsTaken
@@ -142,13 +144,18 @@ func SaveSession(ctx context.Context, tx *gorm.DB, s *Session) error {
 		d := s.EarlyBirdDeadline.UTC()
 		s.EarlyBirdDeadline = &d
 	}
+	updated := utcNow()
+	if floor := cur.UpdatedAt.UTC().Add(time.Second); updated.Before(floor) {
+		updated = floor
+	}
+	s.UpdatedAt = updated
 	res := tx.WithContext(ctx).Model(&Session{}).Where("id = ?", s.ID).Updates(map[string]any{
 		"workshop_id": s.WorkshopID, "starts_at": s.StartsAt, "ends_at": s.EndsAt, "time_zone": s.TimeZone, "format": s.Format,
 		"venue_name": s.VenueName, "venue_address": s.VenueAddress, "city": s.City, "room_details": s.RoomDetails,
 		"join_url": s.JoinURL, "capacity": s.Capacity, "price_minor": s.PriceMinor, "currency": s.Currency,
 		"early_bird_price_minor": s.EarlyBirdPriceMinor, "early_bird_deadline": s.EarlyBirdDeadline,
 		"registration_closes_at": s.RegistrationClosesAt, "instructor_id": s.InstructorID, "allow_invoice": s.AllowInvoice,
-		"cancel_cutoff_hours": s.CancelCutoffHours, "cancel_fee_minor": s.CancelFeeMinor, "updated_at": utcNow()})
+		"cancel_cutoff_hours": s.CancelCutoffHours, "cancel_fee_minor": s.CancelFeeMinor, "updated_at": updated})
 	if res.Error != nil {
 		return translate(res.Error, "save session %d", s.ID)
 	}
