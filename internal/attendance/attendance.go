@@ -33,15 +33,13 @@ type Service struct {
 	now func() time.Time
 }
 
-// New builds a Service; now defaults to time.Now.
-func New(db *gorm.DB, bk *booking.Service, now func() time.Time) (*Service, error) {
-	if db == nil || bk == nil {
-		return nil, errors.New("attendance: DB and booking service are required")
-	}
+// New builds a Service on db and bk (both required); now defaults to
+// time.Now.
+func New(db *gorm.DB, bk *booking.Service, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, bk: bk, log: audit.New(now), now: now}, nil
+	return &Service{db: db, bk: bk, log: audit.New(now), now: now}
 }
 
 // MayManage reports whether u may see the roster of and mark s: admins,

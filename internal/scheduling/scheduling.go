@@ -31,15 +31,13 @@ type Service struct {
 	now func() time.Time
 }
 
-// New builds a Service; now defaults to time.Now.
-func New(db *gorm.DB, bk *booking.Service, now func() time.Time) (*Service, error) {
-	if db == nil || bk == nil {
-		return nil, errors.New("scheduling: DB and booking service are required")
-	}
+// New builds a Service on db and bk (both required); now defaults to
+// time.Now.
+func New(db *gorm.DB, bk *booking.Service, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, bk: bk, log: audit.New(now), now: now}, nil
+	return &Service{db: db, bk: bk, log: audit.New(now), now: now}
 }
 
 // Actor is who makes a change, for the audit log.
