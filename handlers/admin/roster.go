@@ -47,7 +47,7 @@ func (h *Handler) ListStaffSessions(c echo.Context) error {
 type rosterPage struct {
 	Session *models.Session
 	Roster  attendance.Roster
-	Hours   float64 // session length
+	Hours   float64 // contact hours a present attendee is credited with
 }
 
 func (h *Handler) loadRoster(c echo.Context) (rosterPage, error) {
@@ -59,7 +59,7 @@ func (h *Handler) loadRoster(c echo.Context) (rosterPage, error) {
 	if err != nil {
 		return rosterPage{}, err
 	}
-	return rosterPage{Session: s, Roster: r, Hours: s.EndsAt.Sub(s.StartsAt).Hours()}, nil
+	return rosterPage{Session: s, Roster: r, Hours: attendance.ContactHours(s)}, nil
 }
 
 // ShowRoster serves GET /staff/sessions/:id/roster.

@@ -100,6 +100,16 @@ func (s *Service) Roster(ctx context.Context, id uint) (Roster, error) {
 	return r, err
 }
 
+// ContactHours is the teaching time of a session, which a present
+// attendee is credited with: the workshop's contact time when set (a
+// two-day class is not 31 hours of teaching), else the session's length.
+func ContactHours(x *models.Session) float64 {
+	if x.Workshop.DurationMinutes > 0 {
+		return float64(x.Workshop.DurationMinutes) / 60
+	}
+	return x.EndsAt.Sub(x.StartsAt).Hours()
+}
+
 // Mark is one attendee's attendance as submitted.
 type Mark struct {
 	AttendeeID uint
@@ -122,7 +132,7 @@ func (s *Service) Record(ctx context.Context, u *models.User, ip string, x *mode
 	for _, row := range r.Rows {
 		known[row.Attendee.ID] = true
 	}
-	length := x.EndsAt.Sub(x.StartsAt).Hours()
+	length := ContactHours(x)
 	errs := map[string]string{}
 	for i := range marks {
 		m := &marks[i]

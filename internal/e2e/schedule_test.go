@@ -105,8 +105,9 @@ func TestJourneyScheduleSeries(t *testing.T) {
 }
 
 // placeInvoiceOrder books n seats of session path (e.g. /sessions/3) for
-// invoice through the public API and returns the HTTP status.
-func placeInvoiceOrder(t *testing.T, srv *server, sessionPath string, n int, tag string) {
+// invoice through the public API and returns the HTTP status (201 when
+// booked; 409 when the session is closed or full).
+func placeInvoiceOrder(t *testing.T, srv *server, sessionPath string, n int, tag string) int {
 	t.Helper()
 	var atts []string
 	for i := 1; i <= n; i++ {
@@ -119,9 +120,7 @@ func placeInvoiceOrder(t *testing.T, srv *server, sessionPath string, n int, tag
 		t.Fatalf("place order: %v", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("place order on %s: got %d, want 201", sessionPath, resp.StatusCode)
-	}
+	return resp.StatusCode
 }
 
 // TestJourneyCancelSessionWithAttendees: two invoice orders; the admin
@@ -143,8 +142,11 @@ func TestJourneyCancelSessionWithAttendees(t *testing.T) {
 		b.fatalf("no session on the schedule")
 	}
 	id := strings.TrimPrefix(href, "/admin/sessions/")
-	placeInvoiceOrder(t, srv, "/sessions/"+id, 2, "a")
-	placeInvoiceOrder(t, srv, "/sessions/"+id, 1, "b")
+	for i, tag := range []string{"a", "b"} {
+		if got := placeInvoiceOrder(t, srv, "/sessions/"+id, 2-i, tag); got != http.StatusCreated {
+			b.fatalf("book %s on session %s: got %d, want 201", tag, id, got)
+		}
+	}
 
 	b.Step("session")
 	if got := b.open(href); got != http.StatusOK {
@@ -170,9 +172,20 @@ func TestJourneyCancelSessionWithAttendees(t *testing.T) {
 	if p := b.path(); p != href+"/cancellation" {
 		b.errorf("after cancel: at %q, want %q", p, href+"/cancellation")
 	}
-	facts := strings.Join(b.texts(".facts dd"), "|")
-	if !strings.HasPrefix(facts, "0 ($0.00)|2|0|0|5") {
-		b.errorf("summary: got %q, want 0 refunds, 2 invoices voided, 5 emails", facts)
+	// The seeded session may already have orders: check at least ours.
+	facts := b.texts(".facts dd")
+	if len(facts) < 6 {
+		b.fatalf("summary: got %q, want six facts", facts)
+	}
+	var voided, emails int
+	if _, err := fmt.Sscan(facts[1], &voided); err != nil || voided < 2 {
+		b.errorf("invoices voided: got %q, want at least our 2", facts[1])
+	}
+	if _, err := fmt.Sscan(facts[4], &emails); err != nil || emails < 5 {
+		b.errorf("emails queued: got %q, want at least 5 (2 buyers, 3 attendees)", facts[4])
+	}
+	if p := b.open(href); p != http.StatusOK || !strings.Contains(b.mustText("main .lead"), "cancelled") {
+		b.errorf("session page after cancelling: status %d, want it marked cancelled", p)
 	}
 	b.visited("cancellation summary")
 	b.shot("cancel-summary")
@@ -216,10 +229,6 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 	if link == "" {
 		b.fatalf("no reset link in the newest email")
 	}
-	// Book two people on the instructor's next session while still admin.
-	if got := b.open("/staff/sessions"); got != http.StatusOK {
-		b.fatalf("staff sessions: %d", got)
-	}
 	b.logOut()
 
 	b.Step("reset")
@@ -240,12 +249,18 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 	if got := b.open("/staff/sessions"); got != http.StatusOK {
 		b.fatalf("my sessions: %d", got)
 	}
-	att, ok := b.attr(`.staff-session a[href$="/attendance"]`, "href")
-	if !ok {
-		b.fatalf("no session of %s listed", instructorEmail)
+	// Book three people on the first of her sessions that takes bookings.
+	var att, sessionPath string
+	for _, a := range eval[[]string](b, `[...document.querySelectorAll('.staff-session a[href$="/attendance"]')].map(a => a.getAttribute('href'))`) {
+		p := strings.TrimSuffix(strings.TrimPrefix(a, "/staff"), "/attendance")
+		if placeInvoiceOrder(t, srv, p, 3, "p") == http.StatusCreated {
+			att, sessionPath = a, p
+			break
+		}
 	}
-	sessionPath := strings.TrimSuffix(strings.TrimPrefix(att, "/staff"), "/attendance")
-	placeInvoiceOrder(t, srv, sessionPath, 3, "p")
+	if att == "" {
+		b.fatalf("no session of %s takes bookings", instructorEmail)
+	}
 	b.checkNoSideScroll("/staff/sessions")
 	b.visited("my sessions on a phone")
 	b.shot("phone-my-sessions")
@@ -254,9 +269,10 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 	if got := b.follow(`tap "Attendance"`, chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href=%s]`, jsString(att))))); got != http.StatusOK {
 		b.fatalf("attendance page: %d", got)
 	}
+	// The seeded session may have other bookings: ours are the last three.
 	rows := b.texts(".attendance-row legend .attendee-name")
-	if len(rows) != 3 {
-		b.fatalf("attendance rows: got %q, want 3", rows)
+	if len(rows) < 3 || strings.Join(rows[len(rows)-3:], "|") != "Attendee p 1|Attendee p 2|Attendee p 3" {
+		b.fatalf("attendance rows: got %q, want ours last", rows)
 	}
 	b.checkNoSideScroll(att)
 	b.visited("attendance on a phone")
@@ -264,16 +280,12 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 	if h := eval[float64](b, `document.querySelector('.attendance-choices .choice').getBoundingClientRect().height`); h < 44 {
 		b.errorf("touch target height: got %.0f px, want at least 44", h)
 	}
-	choices := b.texts(".attendance-row")
-	if len(choices) != 3 {
-		b.fatalf("rows: %d", len(choices))
-	}
 	b.run(
-		chromedp.Click(chromedp.CSS(`.attendance-row:nth-of-type(1) input[value="present"]`)),
-		chromedp.Click(chromedp.CSS(`.attendance-row:nth-of-type(2) input[value="absent"]`)),
-		chromedp.Click(chromedp.CSS(`.attendance-row:nth-of-type(3) input[value="partial"]`)),
+		chromedp.Click(chromedp.CSS(`.attendance-row:nth-last-of-type(3) input[value="present"]`)),
+		chromedp.Click(chromedp.CSS(`.attendance-row:nth-last-of-type(2) input[value="absent"]`)),
+		chromedp.Click(chromedp.CSS(`.attendance-row:nth-last-of-type(1) input[value="partial"]`)),
 	)
-	b.run(chromedp.SendKeys(chromedp.CSS(`.attendance-row:nth-of-type(3) input[type="number"]`), "3.5"))
+	b.run(chromedp.SendKeys(chromedp.CSS(`.attendance-row:nth-last-of-type(1) input[type="number"]`), "3.5"))
 	if got := b.follow(`tap "Save attendance"`, chromedp.Click(chromedp.CSS(".attendance-save"))); got != http.StatusOK {
 		b.fatalf("save attendance: %d", got)
 	}
