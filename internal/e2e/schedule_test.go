@@ -229,6 +229,15 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 	if link == "" {
 		b.fatalf("no reset link in the newest email")
 	}
+	// The admin's scheduling pages fit a phone too.
+	for _, p := range []struct{ name, path string }{{"schedule", "/admin/schedule"}, {"session-form", "/admin/sessions/new"},
+		{"series-form", "/admin/series/new"}, {"workshop-form", "/admin/workshops/new"}, {"audit", "/admin/audit"}, {"dashboard", "/admin"}} {
+		b.checkNarrow(p.name, p.path)
+	}
+	b.Step("logout")
+	if got := b.open("/"); got != http.StatusOK {
+		b.fatalf("home: %d", got)
+	}
 	b.logOut()
 
 	b.Step("reset")
