@@ -72,6 +72,35 @@ func (a *App) Register(e *echo.Echo) {
 	admin.POST("/sessions/:id/policy", a.admin.UpdatePolicy)
 	// The roster is for staff: admins and the session's own instructor.
 	e.GET("/admin/sessions/:id/roster.csv", a.admin.RosterCSV, a.requireStaff)
+	// Scheduling, workshops, cancellation, bulk email and the audit log (admins).
+	admin.GET("/schedule", a.admin.ShowSchedule)
+	admin.GET("/sessions/new", a.admin.NewSession)
+	admin.POST("/sessions", a.admin.CreateSession)
+	admin.GET("/sessions/:id/edit", a.admin.EditSession)
+	admin.POST("/sessions/:id", a.admin.UpdateSession)
+	admin.POST("/sessions/:id/duplicate", a.admin.DuplicateSession)
+	admin.POST("/sessions/:id/status", a.admin.SetSessionStatus)
+	admin.GET("/sessions/:id/cancel", a.admin.ConfirmCancelSession)
+	admin.POST("/sessions/:id/cancel", a.admin.CancelSession)
+	admin.GET("/sessions/:id/cancellation", a.admin.ShowCancellation)
+	admin.GET("/sessions/:id/email", a.admin.NewBulkEmail)
+	admin.POST("/sessions/:id/email", a.admin.SendBulkEmail)
+	admin.GET("/series/new", a.admin.NewSeries)
+	admin.POST("/series/preview", a.admin.PreviewSeries)
+	admin.POST("/series", a.admin.CreateSeries)
+	admin.GET("/workshops", a.admin.ListWorkshops)
+	admin.GET("/workshops/new", a.admin.NewWorkshop)
+	admin.POST("/workshops", a.admin.CreateWorkshop)
+	admin.GET("/workshops/:id/edit", a.admin.EditWorkshop)
+	admin.POST("/workshops/:id", a.admin.UpdateWorkshop)
+	admin.GET("/audit", a.admin.ShowAudit)
+	// Instructors' pages: their own sessions only (checked in the service; admins all).
+	staff := e.Group("/staff", a.requireStaff)
+	staff.GET("/sessions", a.admin.ListStaffSessions)
+	staff.GET("/sessions/:id/roster", a.admin.ShowRoster)
+	staff.GET("/sessions/:id/sign-in", a.admin.ShowSignIn)
+	staff.GET("/sessions/:id/attendance", a.admin.ShowAttendance)
+	staff.POST("/sessions/:id/attendance", a.admin.SaveAttendance)
 
 	// Certificates: public verification (lookups capped per IP), the
 	// holder's download and transcript, and the admin console.

@@ -8,30 +8,14 @@ import (
 
 // migrate0010Certificates adds the continuing-education fields of a
 // workshop (accreditation identifier, whether a post-test must be passed),
-// the certificates table and, when the scheduling migration has not
-// created it already, the attendances table the certificate rules read.
+// and the certificates table. Attendance is read from attendance_marks
+// (0009_scheduling).
 func migrate0010Certificates(tx *gorm.DB) error {
 	for _, stmt := range []string{
 		"ALTER TABLE workshops ADD COLUMN accreditation_id VARCHAR(80) NOT NULL DEFAULT ''",
 		"ALTER TABLE workshops ADD COLUMN requires_post_test BOOLEAN NOT NULL DEFAULT FALSE",
 	} {
 		if err := tx.Exec(stmt).Error; err != nil {
-			return err
-		}
-	}
-	// attendances is owned by attendance marking (0009_scheduling); this
-	// shape is the agreed one: one row per attendee and session.
-	type attendance struct {
-		ID         uint      `gorm:"primaryKey"`
-		SessionID  uint      `gorm:"not null;uniqueIndex:idx_attendances_session_attendee,priority:1"`
-		AttendeeID uint      `gorm:"not null;uniqueIndex:idx_attendances_session_attendee,priority:2;index"`
-		Status     string    `gorm:"size:20;not null"` // present, absent, partial
-		Hours      float64   `gorm:"not null;default:0"`
-		MarkedByID *uint     `gorm:"index"`
-		MarkedAt   time.Time `gorm:"not null"`
-	}
-	if !tx.Migrator().HasTable("attendances") {
-		if err := tx.Table("attendances").Migrator().CreateTable(&attendance{}); err != nil {
 			return err
 		}
 	}

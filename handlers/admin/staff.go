@@ -90,7 +90,7 @@ func (h *Handler) renderAdminSession(c echo.Context, status int, errs map[string
 	for k, v := range form {
 		f[k] = v
 	}
-	return h.web.Render(c, status, web.TplAdminSession, web.PageData{Title: s.Workshop.Title, Errors: errs, Form: f,
+	return h.web.Render(c, status, web.TplAdminSession, web.PageData{Title: s.Workshop.Title, Errors: errs, Form: f, Flash: savedMessage(c.QueryParam("saved")),
 		Data: adminSessionPage{Session: s, Orders: os, Waitlist: wl}})
 }
 
@@ -186,15 +186,48 @@ func (h *Handler) RosterCSV(c echo.Context) error {
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="roster-session-%d.csv"`, s.ID))
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	_ = w.Write([]string{"attendee_name", "attendee_email", "company", "order", "status", "payment_method", "po_number", "buyer_name", "buyer_email"})
+	if err := w.Write([]string{"attendee_name", "attendee_email", "company", "order", "status", "payment_method", "po_number", "buyer_name", "buyer_email"}); err != nil {
+		return err
+	}
 	for _, o := range os {
 		for _, at := range o.ActiveAttendees() {
-			_ = w.Write([]string{csvSafe(at.Name), at.Email, csvSafe(o.Company), o.Number(), string(o.Status), string(o.PaymentMethod),
-				csvSafe(o.PONumber), csvSafe(o.BuyerName), o.BuyerEmail})
+			row := []string{at.Name, at.Email, o.Company, o.Number(), string(o.Status), string(o.PaymentMethod),
+				o.PONumber, o.BuyerName, o.BuyerEmail}
+			for i := range row {
+				row[i] = csvSafe(row[i])
+			}
+			if err := w.Write(row); err != nil {
+				return err
+			}
 		}
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// savedMessage is the confirmation shown after a scheduling change
+// redirected here with ?saved=….
+func savedMessage(code string) string {
+	switch code {
+	case "":
+		return ""
+	case "created":
+		return "Session created."
+	case "saved":
+		return "Session saved."
+	case "published":
+		return "Session published: it is now in the catalog."
+	case "completed":
+		return "Session marked completed."
+	case "draft":
+		return "Session moved back to draft: it is no longer in the catalog."
+	}
+	if n, ok := strings.CutPrefix(code, "notified-"); ok {
+		if k, err := strconv.Atoi(n); err == nil {
+			return fmt.Sprintf("Session saved. The new time and an updated calendar invite were queued for %d %s.", k, web.Plural(k, "person", "people"))
+		}
+	}
+	return ""
 }
 
 // csvSafe defuses spreadsheet formula injection in user-typed cells.

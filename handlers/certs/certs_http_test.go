@@ -67,7 +67,7 @@ func (w *world) order(t *testing.T, s *models.Session, status models.OrderStatus
 
 func (w *world) mark(t *testing.T, s *models.Session, a models.Attendee, status string, hours float64) {
 	t.Helper()
-	if err := w.ta.DB.Table("attendances").Create(map[string]any{"session_id": s.ID, "attendee_id": a.ID, "status": status,
+	if err := w.ta.DB.Table("attendance_marks").Create(map[string]any{"session_id": s.ID, "attendee_id": a.ID, "status": status,
 		"hours": hours, "marked_at": ht.Now}).Error; err != nil {
 		t.Fatal(err)
 	}

@@ -48,6 +48,7 @@ var services = map[string]bool{
 	"internal/booking": true, "internal/outbox": true, "internal/audit": true,
 	"internal/learn": true, "internal/quiz": true, "internal/origin": true,
 	"internal/certificate": true, "internal/dutyline": true, "internal/quizsvc": true,
+	"internal/scheduling": true, "internal/attendance": true,
 }
 
 // allowed lists, for each layer, the layers it may import (the README's

@@ -7,7 +7,7 @@ import (
 	"gorm.io/gorm"
 )
 
-// TableAttendance reads the attendances table (session_id, attendee_id,
+// TableAttendance reads the attendance_marks table (session_id, attendee_id,
 // status present/absent/partial, hours, marked_by_id, marked_at) that
 // attendance marking writes.
 type TableAttendance struct{}
@@ -19,7 +19,7 @@ func (TableAttendance) SessionAttendance(ctx context.Context, db *gorm.DB, sessi
 		Status     string
 		Hours      float64
 	}
-	err := db.WithContext(ctx).Table("attendances").Select("attendee_id, status, hours").
+	err := db.WithContext(ctx).Table("attendance_marks").Select("attendee_id, status, hours").
 		Where("session_id = ?", sessionID).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read attendance of session %d: %w", sessionID, err)

@@ -43,7 +43,7 @@ type Attendance struct {
 
 // AttendanceSource answers "how did each attendee of session S attend",
 // keyed by attendee ID; attendees without a mark are absent from the map.
-// TableAttendance reads the agreed attendances table; the attendance
+// TableAttendance reads the attendance_marks table; the attendance
 // service may provide its own.
 type AttendanceSource interface {
 	SessionAttendance(ctx context.Context, db *gorm.DB, sessionID uint) (map[uint]Attendance, error)

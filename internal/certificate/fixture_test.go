@@ -93,7 +93,7 @@ func emailOf(name string) string { return fmt.Sprintf("%s@example.com", name) }
 
 func (f *fixture) mark(t *testing.T, sess *models.Session, a models.Attendee, status AttendanceStatus, hours float64) {
 	t.Helper()
-	err := f.db.Table("attendances").Create(map[string]any{"session_id": sess.ID, "attendee_id": a.ID, "status": string(status),
+	err := f.db.Table("attendance_marks").Create(map[string]any{"session_id": sess.ID, "attendee_id": a.ID, "status": string(status),
 		"hours": hours, "marked_at": now}).Error
 	if err != nil {
 		t.Fatal(err)

@@ -254,7 +254,7 @@ func seedHeldSession(t *testing.T, dsn string) (uint, string) {
 }
 
 func markAttendance(db *gorm.DB, sessionID, attendeeID uint, status string) error {
-	return db.Table("attendances").Create(map[string]any{"session_id": sessionID, "attendee_id": attendeeID, "status": status,
+	return db.Table("attendance_marks").Create(map[string]any{"session_id": sessionID, "attendee_id": attendeeID, "status": status,
 		"hours": 0, "marked_at": time.Now().UTC()}).Error
 }
 

@@ -113,6 +113,8 @@ func fixtures() map[string]any {
 			Dates: "8 December 2026", CreditHours: "6.5", AccreditationID: "ACC-2026-0142", Code: "K7Q2MX4RZP9TBW3D",
 			VerifyURL:   "https://hsworkshop.example/certificates/K7Q2MX4RZP9TBW3D",
 			DownloadURL: "https://hsworkshop.example/certificates/K7Q2MX4RZP9TBW3D/pdf"},
+		KindStaffNotice: NoticeData{Site: fixtureSite(), Session: fixtureSession(), Name: "Sam Okafor",
+			Subject: "New time", Body: "The session moved.\n\nSee you there."},
 	}
 }
 
@@ -258,7 +260,7 @@ func TestComposeZeroData(t *testing.T) {
 	zero := map[string]any{KindPasswordReset: ResetData{}, KindOrderConfirmation: OrderData{},
 		KindAttendeeConfirmation: AttendeeData{}, KindInvoice: OrderData{}, KindWaitlistJoined: WaitlistData{},
 		KindWaitlistOffer: WaitlistData{}, KindReminder: AttendeeData{}, KindCancellation: OrderData{},
-		KindOrderExpired: OrderData{}, KindCertificate: CertificateData{}}
+		KindOrderExpired: OrderData{}, KindCertificate: CertificateData{}, KindStaffNotice: NoticeData{}}
 	for _, k := range Kinds() {
 		m := compose(t, c, k, zero[k])
 		if strings.Contains(m.Text+m.HTML, "<nil>") {

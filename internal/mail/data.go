@@ -23,7 +23,7 @@ const (
 func Kinds() []string {
 	return []string{KindPasswordReset, KindOrderConfirmation, KindAttendeeConfirmation, KindInvoice,
 		KindWaitlistJoined, KindWaitlistOffer, KindReminder, KindCancellation, KindOrderExpired,
-		KindCertificate}
+		KindCertificate, KindStaffNotice}
 }
 
 // Site is what every message needs about the business.
@@ -87,4 +87,18 @@ type WaitlistData struct {
 type ResetData struct {
 	Name string
 	Link string
+}
+
+// KindStaffNotice is a message staff send to attendees of a session: a
+// changed time (with the updated invoice .ics), a cancelled session, or a
+// bulk message from the roster page.
+const KindStaffNotice = "staff_notice"
+
+// NoticeData feeds staff_notice.
+type NoticeData struct {
+	Site    Site
+	Session SessionInfo
+	Name    string // the recipient
+	Subject string
+	Body    string // plain text, paragraphs separated by blank lines
 }
