@@ -33,6 +33,7 @@ var migrations = []migration{
 	{ID: "0004_refund_intents", Up: migrate0004RefundIntents},
 	{ID: "0005_learning", Up: migrate0005Learning},
 	{ID: "0006_audit", Up: migrate0006Audit},
+	{ID: "0011_desk", Up: migrate0011Desk},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.
