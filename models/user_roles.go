@@ -113,3 +113,17 @@ func FindUserListing(ctx context.Context, db *gorm.DB, id uint) (*UserListing, e
 	}
 	return &u, nil
 }
+
+// LockActiveAdmins returns the ids of the active admins inside tx, locking
+// their rows on PostgreSQL (SQLite write transactions are already
+// exclusive), so a last-admin check and the change it guards cannot
+// interleave with another.
+func LockActiveAdmins(ctx context.Context, tx *gorm.DB) ([]uint, error) {
+	q := "SELECT id FROM users WHERE role = ? AND deactivated_at IS NULL ORDER BY id"
+	if IsPostgres(tx) {
+		q += " FOR UPDATE"
+	}
+	var ids []uint
+	err := tx.WithContext(ctx).Raw(q, RoleAdmin).Scan(&ids).Error
+	return ids, translate(err, "lock admins")
+}

@@ -47,6 +47,7 @@ func kind(pkg string) string {
 var services = map[string]bool{
 	"internal/booking": true, "internal/outbox": true, "internal/audit": true,
 	"internal/learn": true, "internal/quiz": true, "internal/origin": true,
+	"internal/desk": true,
 }
 
 // allowed lists, for each layer, the layers it may import (the README's
