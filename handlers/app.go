@@ -24,9 +24,11 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
+	deskweb "github.com/hsworkshop/hsworkshop/handlers/desk"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
+	"github.com/hsworkshop/hsworkshop/internal/desk"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
@@ -88,6 +90,8 @@ type Deps struct {
 	// HTS is the loaded tariff schedule; nil makes the tariff pages answer
 	// 503 (tests of other areas need not load it).
 	HTS *hts.Index
+	// QuizStats fills the quiz charts of /admin/reports; nil leaves them out.
+	QuizStats desk.QuizStats
 }
 
 // App is the assembled web app: the shared base, the middleware's own
@@ -108,6 +112,7 @@ type App struct {
 	account *account.Handler
 	tariff  *tariff.Handler
 	admin   *admin.Handler
+	desk    *deskweb.Handler
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -169,6 +174,11 @@ func New(d Deps) (*App, error) {
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
 	a.tariff = tariff.New(a.web, d.HTS, table)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
+	deskSvc, err := desk.New(desk.Deps{DB: d.DB, Booking: a.bk, Now: now, Quiz: d.QuizStats})
+	if err != nil {
+		return nil, err
+	}
+	a.desk = deskweb.New(a.web, deskSvc)
 	return a, nil
 }
 

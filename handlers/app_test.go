@@ -12,6 +12,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/account"
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
+	"github.com/hsworkshop/hsworkshop/handlers/desk"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/models"
@@ -64,7 +65,7 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t)
 	zero := web.ZeroPages()
-	for _, area := range []map[string]web.PageData{catalog.ZeroPages(), bookingweb.ZeroPages(), account.ZeroPages(), tariff.ZeroPages(), admin.ZeroPages()} {
+	for _, area := range []map[string]web.PageData{catalog.ZeroPages(), bookingweb.ZeroPages(), account.ZeroPages(), tariff.ZeroPages(), admin.ZeroPages(), desk.ZeroPages()} {
 		for name, pd := range area {
 			if _, dup := zero[name]; dup {
 				t.Errorf("page %s claimed by two areas", name)

@@ -247,3 +247,8 @@ func (s *Service) DeleteDiscount(ctx context.Context, a Actor, id uint) error {
 			ObjectID: id, Summary: d.Code, Before: discountFields(d)})
 	})
 }
+
+// Workshops lists the workshops (for the scope choice).
+func (s *Service) Workshops(ctx context.Context) ([]models.Workshop, error) {
+	return models.ListWorkshops(ctx, s.db)
+}
