@@ -135,7 +135,9 @@ func (h *Handler) renderOrder(c echo.Context, status int, f orderForms, errs map
 		Data: orderPage{Detail: d, Key: key}})
 }
 
-func orderURL(id uint, code string) string { return fmt.Sprintf("/admin/desk/orders/%d?done=%s", id, code) }
+func orderURL(id uint, code string) string {
+	return fmt.Sprintf("/admin/desk/orders/%d?done=%s", id, code)
+}
 
 // CreateRefund serves POST /admin/desk/orders/:id/refund.
 func (h *Handler) CreateRefund(c echo.Context) error {
