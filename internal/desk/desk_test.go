@@ -409,7 +409,7 @@ func TestReportsFromRealRows(t *testing.T) {
 	later := f.session(t, 60, 4)
 	sep := time.Date(2026, 9, 14, 10, 0, 0, 0, time.UTC)
 	oct := time.Date(2026, 10, 3, 10, 0, 0, 0, time.UTC)
-	f.order(t, soon, 2, models.PayByCard, models.OrderPaid, sep)    // 1,190.00 in Sep
+	f.order(t, soon, 2, models.PayByCard, models.OrderPaid, sep)       // 1,190.00 in Sep
 	o2 := f.order(t, soon, 1, models.PayByCard, models.OrderPaid, oct) // 595.00 in Oct, 100.00 refunded
 	f.order(t, later, 3, models.PayByInvoice, models.OrderPendingInvoice, oct)
 	f.order(t, later, 1, models.PayByCard, models.OrderExpired, oct) // not a registration
