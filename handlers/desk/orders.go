@@ -201,7 +201,7 @@ func (h *Handler) MarkPaid(c echo.Context) error {
 	}
 	err = h.desk.MarkPaid(c.Request().Context(), actor(c), id, f.Reference)
 	if errors.Is(err, models.ErrConflict) {
-		return h.renderOrder(c, http.StatusUnprocessableEntity, f, map[string]string{"reference": "Only an invoice awaiting payment can be marked paid."})
+		return h.renderOrder(c, http.StatusUnprocessableEntity, f, map[string]string{"form": "Only an invoice awaiting payment can be marked paid."})
 	}
 	if err != nil {
 		return err
@@ -230,7 +230,7 @@ func (h *Handler) MoveOrder(c echo.Context) error {
 	case errors.Is(err, models.ErrSeatsFull):
 		return h.renderOrder(c, http.StatusUnprocessableEntity, f, map[string]string{"session_id": "That session does not have enough free seats (or is not open)."})
 	case errors.Is(err, models.ErrConflict):
-		return h.renderOrder(c, http.StatusUnprocessableEntity, f, map[string]string{"session_id": "Only a paid or invoiced order with active seats can be moved."})
+		return h.renderOrder(c, http.StatusUnprocessableEntity, f, map[string]string{"form": "Only a paid or invoiced order with active seats can be moved."})
 	case err != nil:
 		return err
 	}
