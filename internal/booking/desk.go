@@ -45,7 +45,8 @@ type StaffRefund struct {
 // key makes a double submit a no-op. Card orders get a refund intent that
 // Stripe carries out after the commit (the retry-refunds job settles
 // failures); invoice orders record a bank refund as done. A refund that
-// completes the total moves a paid order to refunded and frees its seats.
+// completes the total moves a paid order to refunded, frees its seats and
+// emails the buyer the cancellation; a partial refund sends no email.
 func (b *Service) RefundByStaff(ctx context.Context, o *models.Order, amount int64, reason, key string, hook AuditHook) (StaffRefund, error) {
 	var out StaffRefund
 	if amount <= 0 {
@@ -100,8 +101,13 @@ func (b *Service) RefundByStaff(ctx context.Context, o *models.Order, amount int
 				out.Closed, freed = true, cur.SessionID
 			}
 		}
-		if err := b.queueCancellation(ctx, tx, cur, fmt.Sprintf("desk_refund:%d:%d", o.ID, r.ID), nil, amount, 0); err != nil {
-			return 0, err
+		// Only a refund that ends the registration is worth the
+		// cancellation email (its wording says the order is cancelled); a
+		// partial refund is explained to the buyer by staff.
+		if out.Closed {
+			if err := b.queueCancellation(ctx, tx, cur, fmt.Sprintf("desk_refund:%d:%d", o.ID, r.ID), nil, amount, 0); err != nil {
+				return 0, err
+			}
 		}
 		return freed, runHook(hook, tx)
 	})

@@ -180,6 +180,10 @@ func TestRefundArithmeticAndIdempotency(t *testing.T) {
 	if err != nil || len(rs) != 2 || rs[0].Status != models.RefundSucceeded || rs[1].Status != models.RefundSucceeded {
 		t.Fatalf("refunds: got %+v, %v", rs, err)
 	}
+	var mails int64
+	if err := f.db.Model(&models.Email{}).Where("dedupe_key LIKE ?", fmt.Sprintf("desk_refund:%d:%%", o.ID)).Count(&mails).Error; err != nil || mails != 1 {
+		t.Fatalf("refund emails: got %d, %v; want 1 (the closing refund only)", mails, err)
+	}
 	if n := f.auditCount(t, "order.refund"); n != 2 {
 		t.Fatalf("audit entries: got %d, want 2", n)
 	}
