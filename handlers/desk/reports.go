@@ -3,6 +3,7 @@ package desk
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -62,9 +63,9 @@ func charts(r *desk.Report) []Chart {
 		seats = append(seats, float64(x.Seats))
 	}
 	cur := r.Currency
-	money := func(v float64) string {
-		return models.Money{Minor: int64(v * 100), Currency: cur}.String()
-	}
+	// Whole units on the axis; the currency is in the title and the
+	// exact amounts are in the table and the CSV.
+	money := func(v float64) string { return groupInt(int64(math.Round(v))) }
 	out := []Chart{
 		columnChart("revenue", "Net revenue by month ("+cur+")", "Orders paid in each month, less what was refunded on them.", "/admin/reports/revenue.csv", labels, net, money),
 		columnChart("registrations", "Seats registered by month", "Seats on orders placed in each month that were confirmed or invoiced.", "/admin/reports/registrations.csv", labels, seats, intText),
@@ -72,7 +73,7 @@ func charts(r *desk.Report) []Chart {
 	var fl []string
 	var fv []float64
 	for _, f := range r.Fill {
-		fl = append(fl, f.Session.Workshop.Title+", "+f.Session.LocalStart().Format("2 Jan"))
+		fl = append(fl, f.Session.LocalStart().Format("2 Jan")+" · "+f.Session.Workshop.Title)
 		fv = append(fv, float64(f.Percent))
 	}
 	out = append(out, rowChart("fill", "Fill rate of upcoming sessions", "Seats taken as a share of capacity, next 180 days.", "/admin/reports/fill.csv", fl, fv, 100,
@@ -92,6 +93,24 @@ func charts(r *desk.Report) []Chart {
 		out = append(out, columnChart("quiz", "Quiz attempts by month", "", "/admin/reports/quiz.csv", labels[:min(len(labels), len(qv))], qv, intText))
 	}
 	return out
+}
+
+// groupInt writes n with thousands separators ("100,000").
+func groupInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
 
 // safeCell keeps a spreadsheet from reading a cell as a formula.
