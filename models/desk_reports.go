@@ -197,13 +197,16 @@ func OfferWaitlistEntry(ctx context.Context, tx *gorm.DB, e *WaitlistEntry, now 
 // reserved seats are released. It reports the seats released.
 func RemoveWaitlistEntry(ctx context.Context, tx *gorm.DB, e *WaitlistEntry) (int, error) {
 	tx = tx.WithContext(ctx)
+	if e.Status != WaitWaiting && e.Status != WaitOffered {
+		return 0, fmt.Errorf("remove entry %d: it is %s: %w", e.ID, e.Status, ErrConflict)
+	}
 	res := tx.Model(&WaitlistEntry{}).Where("id = ? AND status = ?", e.ID, e.Status).
 		Updates(map[string]any{"status": WaitCancelled, "updated_at": utcNow()})
 	if res.Error != nil {
 		return 0, translate(res.Error, "remove entry %d", e.ID)
 	}
-	if res.RowsAffected != 1 || (e.Status != WaitWaiting && e.Status != WaitOffered) {
-		return 0, fmt.Errorf("remove entry %d: it is %s: %w", e.ID, e.Status, ErrConflict)
+	if res.RowsAffected != 1 {
+		return 0, fmt.Errorf("remove entry %d: changed meanwhile: %w", e.ID, ErrConflict)
 	}
 	prev := e.Status
 	e.Status = WaitCancelled

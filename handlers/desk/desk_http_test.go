@@ -275,6 +275,18 @@ func TestDeskActions(t *testing.T) {
 	if n := w.ta.CountEmails(t, fmt.Sprintf("order_resent:%d:", w.card.ID)); n != 1 {
 		t.Errorf("resent emails: got %d, want 1", n)
 	}
+	// A flagged order is resolved with a note.
+	if err := models.FlagOrder(context.Background(), w.ta.DB, w.card.ID, "Paid twice by the buyer"); err != nil {
+		t.Fatal(err)
+	}
+	rec = w.ta.Do(t, ht.Request{Path: "/admin/desk/flags", As: w.admin})
+	if !strings.Contains(rec.Body.String(), "Paid twice by the buyer") {
+		t.Errorf("flags page lacks the flagged order")
+	}
+	post(fmt.Sprintf("/admin/desk/orders/%d/resolve", w.card.ID), url.Values{"note": {"Second payment refunded in Stripe"}})
+	if o := w.ta.Order(t, w.card.ID); o.NeedsAttention {
+		t.Errorf("flag after resolving: still set")
+	}
 	// Discounts: create, edit, delete an unused one.
 	post("/admin/desk/discounts", url.Values{"code": {"group5"}, "kind": {"fixed"}, "amount": {"75"}, "currency": {"USD"}, "scope": {"all"}, "min_seats": {"5"}, "active": {"true"}})
 	d, err := models.FindDiscountCode(context.Background(), w.ta.DB, "GROUP5")

@@ -498,3 +498,48 @@ func TestDiscountInputParse(t *testing.T) {
 		}
 	}
 }
+
+func TestManualWaitlistOfferAndRemove(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	s := f.session(t, 10, 3)
+	f.order(t, s, 2, models.PayByCard, models.OrderPaid, testNow.Add(-time.Hour)) // 1 seat free
+	first := &models.WaitlistEntry{SessionID: s.ID, Name: "First", Email: "first@broker.example", Seats: 2}
+	second := &models.WaitlistEntry{SessionID: s.ID, Name: "Second", Email: "second@broker.example", Seats: 1}
+	for _, e := range []*models.WaitlistEntry{first, second} {
+		if err := models.JoinWaitlist(ctx, f.db, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.svc.OfferWaitlist(ctx, f.admin, first.ID); !errors.Is(err, models.ErrSeatsFull) {
+		t.Fatalf("offer 2 seats with 1 free: got %v, want ErrSeatsFull", err)
+	}
+	// Out of queue order: the second person fits.
+	if err := f.svc.OfferWaitlist(ctx, f.admin, second.ID); err != nil {
+		t.Fatalf("offer: %v", err)
+	}
+	if n := f.seatsTaken(t, s.ID); n != 3 {
+		t.Fatalf("seats after the offer: got %d, want 3", n)
+	}
+	var n int64
+	if err := f.db.Model(&models.Email{}).Where("dedupe_key = ?", fmt.Sprintf("waitlist_offer:%d:1", second.ID)).Count(&n).Error; err != nil || n != 1 {
+		t.Fatalf("offer email: got %d, %v; want 1", n, err)
+	}
+	if err := f.svc.OfferWaitlist(ctx, f.admin, second.ID); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("offer twice: got %v, want ErrConflict", err)
+	}
+	// Removing the offered entry gives its seat back.
+	if err := f.svc.RemoveWaitlist(ctx, f.admin, second.ID); err != nil {
+		t.Fatalf("remove: %v", err)
+	}
+	if n := f.seatsTaken(t, s.ID); n != 2 {
+		t.Fatalf("seats after removal: got %d, want 2", n)
+	}
+	if err := f.svc.RemoveWaitlist(ctx, f.admin, second.ID); !errors.Is(err, models.ErrConflict) {
+		t.Fatalf("remove twice: got %v, want ErrConflict", err)
+	}
+	if a, r := f.auditCount(t, "waitlist.offer"), f.auditCount(t, "waitlist.remove"); a != 1 || r != 1 {
+		t.Fatalf("audit: got %d offers and %d removals, want 1 and 1", a, r)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/hsworkshop/hsworkshop/internal/audit"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/models"
@@ -131,7 +133,17 @@ func (s *Service) Refund(ctx context.Context, a Actor, id uint, amount int64, re
 
 // RetryRefunds asks Stripe again for an order's pending refunds.
 func (s *Service) RetryRefunds(ctx context.Context, a Actor, id uint) error {
-	if _, err := models.FindOrder(ctx, s.db, id); err != nil {
+	o, err := models.FindOrder(ctx, s.db, id)
+	if err != nil {
+		return err
+	}
+	// The retry itself calls Stripe outside any transaction; the staff
+	// request is recorded first, and the refund rows show the outcome.
+	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.audit.Record(ctx, tx, audit.Action{Actor: a.User, IP: a.IP, Action: "order.refund_retry", ObjectType: "order",
+			ObjectID: o.ID, Summary: "Pending refunds of " + o.Number() + " sent to Stripe again"})
+	})
+	if err != nil {
 		return err
 	}
 	return s.bk.RetryOrderRefunds(ctx, id)
