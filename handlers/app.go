@@ -25,12 +25,14 @@ import (
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
 	"github.com/hsworkshop/hsworkshop/handlers/certs"
+	deskweb "github.com/hsworkshop/hsworkshop/handlers/desk"
 	learnweb "github.com/hsworkshop/hsworkshop/handlers/learn"
 	quizweb "github.com/hsworkshop/hsworkshop/handlers/quiz"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/booking"
 	"github.com/hsworkshop/hsworkshop/internal/certificate"
+	"github.com/hsworkshop/hsworkshop/internal/desk"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/learn"
@@ -106,6 +108,9 @@ type Deps struct {
 	Learn *learn.Service
 	// Quiz is the quiz service; nil builds one from DB, HTS and content.FS.
 	Quiz *quizsvc.Service
+	// QuizStats fills the quiz charts of /admin/reports; nil uses the quiz
+	// service.
+	QuizStats desk.QuizStats
 }
 
 // App is the assembled web app: the shared base, the middleware's own
@@ -130,6 +135,7 @@ type App struct {
 	learn   *learnweb.Handler
 	quiz    *quizweb.Handler
 	quizSvc *quizsvc.Service
+	desk    *deskweb.Handler
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -215,6 +221,15 @@ func New(d Deps) (*App, error) {
 		return nil, err
 	}
 	a.learn = learnweb.New(a.web, lessons, origin.Lab{Table: rules, Index: d.HTS})
+	quizStats := d.QuizStats
+	if quizStats == nil {
+		quizStats = a.quizSvc
+	}
+	deskSvc, err := desk.New(desk.Deps{DB: d.DB, Booking: a.bk, Now: now, Quiz: quizStats})
+	if err != nil {
+		return nil, err
+	}
+	a.desk = deskweb.New(a.web, deskSvc)
 	return a, nil
 }
 

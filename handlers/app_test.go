@@ -13,6 +13,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
 	"github.com/hsworkshop/hsworkshop/handlers/certs"
+	"github.com/hsworkshop/hsworkshop/handlers/desk"
 	learnweb "github.com/hsworkshop/hsworkshop/handlers/learn"
 	quizweb "github.com/hsworkshop/hsworkshop/handlers/quiz"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
@@ -76,6 +77,7 @@ func TestRenderEveryPageWithZeroData(t *testing.T) {
 		certs.ZeroPages(),
 		learnweb.ZeroPages(),
 		quizweb.ZeroPages(),
+		desk.ZeroPages(),
 	}
 	for _, area := range areas {
 		for name, pd := range area {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 
@@ -64,6 +65,9 @@ func HashToken(token string) string {
 
 // CreateLoginSession starts a login for userID and returns the cookie token.
 func CreateLoginSession(ctx context.Context, db *gorm.DB, userID uint, ip, userAgent string, now time.Time) (string, error) {
+	if off, err := UserDeactivated(ctx, db, userID); err != nil || off {
+		return "", fmt.Errorf("create login session for user %d: deactivated: %w", userID, errors.Join(err, ErrForbidden))
+	}
 	token := NewToken()
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
@@ -83,7 +87,8 @@ func FindLoginSession(ctx context.Context, db *gorm.DB, token string, now time.T
 	}
 	var s LoginSession
 	err := db.WithContext(ctx).Preload("User").
-		Where("id = ? AND expires_at > ?", HashToken(token), now.UTC()).First(&s).Error
+		Where("id = ? AND expires_at > ?", HashToken(token), now.UTC()).
+		Where("user_id NOT IN (SELECT id FROM users WHERE deactivated_at IS NOT NULL)").First(&s).Error
 	if err != nil {
 		return nil, translate(err, "find login session")
 	}

@@ -36,6 +36,7 @@ var migrations = []migration{
 	{ID: "0008_quiz", Up: migrate0008Quiz},
 	{ID: "0009_scheduling", Up: migrate0009Scheduling},
 	{ID: "0010_certificates", Up: migrate0010Certificates},
+	{ID: "0011_desk", Up: migrate0011Desk},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

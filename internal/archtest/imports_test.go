@@ -49,6 +49,7 @@ var services = map[string]bool{
 	"internal/learn": true, "internal/quiz": true, "internal/origin": true,
 	"internal/certificate": true, "internal/dutyline": true, "internal/quizsvc": true,
 	"internal/scheduling": true, "internal/attendance": true,
+	"internal/desk": true,
 }
 
 // allowed lists, for each layer, the layers it may import (the README's

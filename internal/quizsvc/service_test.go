@@ -219,6 +219,23 @@ func TestItemStatsExact(t *testing.T) {
 	if len(an.Confusions) != 1 || an.Confusions[0].KeyHeading != "8471" || an.Confusions[0].GivenHeading != "8473" || an.Confusions[0].Count != 7 {
 		t.Errorf("confusions: got %+v, want 8471 vs 8473 seven times", an.Confusions)
 	}
+	// The admin reports read the same attempts: ten this month, and the
+	// item answered fully right least often first.
+	from := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+	act, err := f.svc.QuizActivity(ctx, from, from.AddDate(0, 2, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(act) != 2 || act[0].Month != "2026-10" || act[0].Orders != 0 || act[1].Month != "2026-11" || act[1].Orders != 10 {
+		t.Errorf("quiz activity: got %+v, want 2026-10: 0, 2026-11: 10", act)
+	}
+	hard, err := f.svc.HardestItems(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hard) != 2 || hard[0].Label != "q-bad" || hard[0].Attempts != 10 || hard[0].Correct != 3 || hard[1].Label != "q-good" || hard[1].Correct != 5 {
+		t.Errorf("hardest items: got %+v, want q-bad 3/10 then q-good 5/10", hard)
+	}
 	p, err := f.svc.Progress(ctx, u.ID)
 	if err != nil {
 		t.Fatal(err)
