@@ -15,7 +15,7 @@ func TestHTSPages(t *testing.T) {
 	t.Parallel()
 	ht.Run(t, []ht.Scenario{
 		{Name: "browser lists sections and chapters with the edition", Req: ht.Request{Path: "/hts"}, WantStatus: 200,
-			WantBody: []string{"Tariff browser", `id="section-XVI"`, `href="/hts/84"`, "2025 HTSUS, Revision 9 or 10", "as of 2026-02-28", `src="/static/js/hts.js?v=`, `aria-current="page">Tariff browser`}},
+			WantBody: []string{"Tariff browser", `id="section-XVI"`, `href="/hts/84"`, "2025 HTSUS, April 2025 revision", "as of 2026-02-28", `src="/static/js/hts.js?v=`, `aria-current="page">Tariff browser`}},
 		{Name: "chapter lists its headings", Req: ht.Request{Path: "/hts/84"}, WantStatus: 200,
 			WantBody: []string{"Chapter 84", `href="/hts/8471"`, "Breadcrumbs", `href="/hts#section-XVI"`}},
 		{Name: "heading shows the printed schedule", Req: ht.Request{Path: "/hts/8471"}, WantStatus: 200,
