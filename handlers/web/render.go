@@ -65,6 +65,9 @@ const (
 // Duty calculator page.
 const TplDutyCalculator = "duty/calculator"
 
+// TplDutyBatch is the batch entries and IEEPA refunds page.
+const TplDutyBatch = "duty/batch"
+
 // PageData is what every page template receives.
 type PageData struct {
 	Title       string
