@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -224,6 +225,9 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
 	cut := strings.LastIndex(s[:n], " ")
 	if cut < n/2 {
 		cut = n
@@ -236,6 +240,10 @@ type searchForm struct {
 	Q     string `query:"q"`
 	Limit string `query:"limit"`
 	limit int
+	// chars is the length of the query as sent, in characters; cut is set
+	// when only its first searchMaxChars were searched.
+	chars int
+	cut   bool
 }
 
 // Search limits.
@@ -243,18 +251,22 @@ const (
 	htsDefaultLimit = 10
 	htsMaxLimit     = 50
 	htsPageLimit    = 25
+	// searchMaxChars is how much of a query is searched: a pasted product
+	// description of any length is accepted and cut here with a notice,
+	// never refused (issue 13). The search engine reads the same 1,000
+	// characters (hts.MaxQueryLen once the engine's branch is merged).
+	searchMaxChars = 1000
 )
 
 // validate checks the query and limit; empty q is allowed only when
-// allowEmpty (the search page shows just the form).
+// allowEmpty (the search page shows just the form). A long query is cut,
+// not refused.
 func (f *searchForm) validate(allowEmpty bool, defaultLimit int) map[string]string {
 	errs := map[string]string{}
-	f.Q = strings.TrimSpace(f.Q)
-	switch {
-	case f.Q == "" && !allowEmpty:
+	f.chars = utf8.RuneCountInString(strings.TrimSpace(f.Q))
+	f.Q, f.cut = cutQuery(f.Q)
+	if f.Q == "" && !allowEmpty {
 		errs["q"] = "Type what you are looking for: words such as \"laptop\" or a code such as 8471.30."
-	case len(f.Q) > hts.MaxQueryLen:
-		errs["q"] = fmt.Sprintf("The search is %d characters long; keep it to %d.", len(f.Q), hts.MaxQueryLen)
 	}
 	f.limit = defaultLimit
 	if f.Limit != "" {
@@ -266,6 +278,44 @@ func (f *searchForm) validate(allowEmpty bool, defaultLimit int) map[string]stri
 		}
 	}
 	return errs
+}
+
+// notice says that a long query was cut, or is "".
+func (f *searchForm) notice() string {
+	if !f.cut {
+		return ""
+	}
+	return fmt.Sprintf("Your search was %s characters long: only the first %s were searched.", thousands(f.chars), thousands(searchMaxChars))
+}
+
+// cutQuery trims q and cuts it to its first searchMaxChars characters, at
+// a character boundary; cut reports whether anything but space was
+// dropped. Line breaks and bullets stay: the engine reads words.
+func cutQuery(q string) (string, bool) {
+	q = strings.TrimSpace(q)
+	n := 0
+	for i := range q {
+		if n == searchMaxChars {
+			return strings.TrimSpace(q[:i]), true
+		}
+		n++
+	}
+	return q, false
+}
+
+// oneLine folds a pasted multi-line query (paragraphs, bullet lists) into
+// one line for titles and the results heading.
+func oneLine(q string) string {
+	return strings.Join(strings.Fields(q), " ")
+}
+
+// thousands writes n with thousands separators ("1,234").
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // searchResult is one hit as the search page shows it.
@@ -284,6 +334,10 @@ type searchPage struct {
 	Query   string
 	Results []searchResult
 	Code    bool // the query was a code
+	// Shown is the query on one line, shortened for the results heading;
+	// Notice says that a long query was cut.
+	Shown  string
+	Notice string
 }
 
 // SearchHTS serves GET /hts/search.
@@ -297,7 +351,7 @@ func (h *Handler) SearchHTS(c echo.Context) error {
 		return err
 	}
 	errs := f.validate(true, htsPageLimit)
-	p := searchPage{Banner: h.banner(), Query: f.Q}
+	p := searchPage{Banner: h.banner(), Query: f.Q, Shown: truncate(oneLine(f.Q), 120), Notice: f.notice()}
 	status := http.StatusOK
 	if len(errs) > 0 {
 		status = http.StatusBadRequest
@@ -317,7 +371,7 @@ func (h *Handler) SearchHTS(c echo.Context) error {
 	}
 	title := "Search the tariff"
 	if f.Q != "" {
-		title = "Tariff search: " + truncate(f.Q, 60)
+		title = "Tariff search: " + truncate(oneLine(f.Q), 60)
 	}
 	return h.web.Render(c, status, web.TplHTSSearch, web.PageData{Title: title, Errors: errs, Form: f, Data: p,
 		Description: "Find HTSUS lines by the words traders use, by code or code prefix."})
@@ -335,6 +389,10 @@ type APIHTSResult struct {
 type APIHTSSearch struct {
 	Results []APIHTSResult `json:"results"`
 	Edition string         `json:"edition"`
+	// QueryCut is set when q was longer than 1,000 characters and only its
+	// beginning was searched; Notice says so in words.
+	QueryCut bool   `json:"query_cut"`
+	Notice   string `json:"notice,omitempty"`
 }
 
 // APISearchHTS serves GET /api/v1/hts/search.
@@ -350,7 +408,7 @@ func (h *Handler) APISearchHTS(c echo.Context) error {
 	if errs := f.validate(false, htsDefaultLimit); len(errs) > 0 {
 		return web.ValidationJSON(c, errs)
 	}
-	out := APIHTSSearch{Results: []APIHTSResult{}, Edition: ix.Edition().Name}
+	out := APIHTSSearch{Results: []APIHTSResult{}, Edition: ix.Edition().Name, QueryCut: f.cut, Notice: f.notice()}
 	for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
 		path := hit.Line.Path
 		if path == nil {
