@@ -44,11 +44,25 @@
     if (form) { form.addEventListener("submit", submit); }
   }
 
+  // clearErrors removes what the last upload's answer showed: the row
+  // errors, the form's alert and the file field's error.
+  function clearErrors() {
+    var gone = document.querySelectorAll(".batch-errors, form[data-batch] .alert-error, #f-file-error");
+    for (var i = 0; i < gone.length; i++) { gone[i].remove(); }
+    var file = el("f-file");
+    if (file) {
+      file.removeAttribute("aria-invalid");
+      file.setAttribute("aria-describedby", "f-file-hint");
+      if (file.closest(".field")) { file.closest(".field").classList.remove("field-invalid"); }
+    }
+  }
+
   function submit(ev) {
     var box = el("batch-progress"), bar = el("batch-progress-bar"), text = el("batch-progress-text");
     var file = el("f-file");
     if (!box || !bar || !text || !file || !file.files || file.files.length === 0) { return; }
     ev.preventDefault();
+    clearErrors();
     var button = form.querySelector("button[type=submit]");
     var count = counter(), total = 0;
     var xhr = new XMLHttpRequest();
