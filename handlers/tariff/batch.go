@@ -2,6 +2,7 @@ package tariff
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -103,6 +104,9 @@ func (h *Handler) CreateDutyBatch(c echo.Context) error {
 	if msg != "" {
 		return h.batchInvalid(c, f, map[string]string{"file": msg}, nil, name)
 	}
+	if tooManyRows(body, duty.DefaultBatchMaxRows) {
+		return h.batchInvalid(c, f, map[string]string{"file": batchFileProblem(duty.ErrBatchTooLarge)}, nil, name)
+	}
 	opt := duty.BatchOptions{Lookup: h.batchLookup}
 	// A first pass checks the rows, so a file with bad rows comes back as a
 	// page that lists them, not as a download to open and search.
@@ -156,6 +160,24 @@ func readBatchFile(c echo.Context) (body []byte, name, problem string) {
 		return nil, name, fmt.Sprintf("The file is larger than %d MB: split it into smaller files.", batchMaxBytes>>20)
 	}
 	return body, name, ""
+}
+
+// tooManyRows reports whether the CSV has more than max data rows, before
+// any is computed, so an oversized file is refused at once. Rows that do
+// not parse are left to RunBatch, which reports them by line.
+func tooManyRows(body []byte, max int) bool {
+	cr := csv.NewReader(bytes.NewReader(body))
+	cr.FieldsPerRecord, cr.ReuseRecord = -1, true
+	rows := -1 // the header
+	for {
+		_, err := cr.Read()
+		if err == io.EOF {
+			return false
+		}
+		if rows++; rows > max {
+			return true
+		}
+	}
 }
 
 // batchFileProblem turns a whole-file error of RunBatch into a sentence.
