@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -53,7 +54,14 @@ func (a *App) useMiddleware(e *echo.Echo) {
 		HSTSMaxAge: hsts,
 	}))
 	e.Use(a.extraHeaders)
-	e.Use(middleware.BodyLimit("1M"))
+	// The batch upload of the duty calculator takes a larger file; every
+	// other route keeps 1 MB. Both limits apply before CSRF reads the form.
+	batchUpload := func(c echo.Context) bool {
+		return c.Request().Method == http.MethodPost && c.Request().URL.Path == tariff.BatchPath
+	}
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: batchUpload}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: tariff.BatchBodyLimit,
+		Skipper: func(c echo.Context) bool { return !batchUpload(c) }}))
 	if a.cfg.RateLimit > 0 {
 		e.Use(a.rateLimiter())
 	}

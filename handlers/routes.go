@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/internal/invoice"
 )
 
@@ -163,6 +164,9 @@ func (a *App) Register(e *echo.Echo) {
 	api.GET("/hts/:code", a.tariff.APIShowHTSLine)
 	e.GET("/tools/duty", a.tariff.ShowDutyCalculator)
 	api.GET("/duty", a.tariff.APIDuty)
+	e.GET(tariff.BatchPath, a.tariff.ShowDutyBatch)
+	e.POST(tariff.BatchPath, a.tariff.CreateDutyBatch) // body limit tariff.BatchBodyLimit: see useMiddleware
+	e.GET(tariff.BatchPath+"/template.csv", a.tariff.DutyBatchTemplate)
 
 	// Lessons, the learner's dashboard and the origin lab. Lesson pages
 	// apply their own access rule (the first of each track is public).

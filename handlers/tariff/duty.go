@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -29,7 +30,15 @@ type dutyForm struct {
 	Aluminum  string `query:"aluminum"`
 	Copper    string `query:"copper"`
 	Class     string `query:"class"`
+	// LoadDate is the date the goods were loaded for export (in-transit
+	// rules); Declare lists the declarations ticked (duty.DeclarationCodes).
+	LoadDate string   `query:"load_date"`
+	Declare  []string `query:"declare"`
 }
+
+// Declared reports whether the declaration code was ticked, so the form
+// keeps its boxes checked after a submit.
+func (f dutyForm) Declared(code string) bool { return slices.Contains(f.Declare, code) }
 
 // Entry dates the form accepts: the measures table starts in 2018 and the
 // calculator warns outside the data it has.
@@ -49,10 +58,13 @@ func (f dutyForm) values() url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"code": f.Code, "country": f.Country, "date": f.Date, "value": f.Value,
 		"transport": f.Transport, "usmca": f.USMCA, "quantity": f.Quantity, "steel": f.Steel, "aluminum": f.Aluminum,
-		"copper": f.Copper, "class": f.Class} {
+		"copper": f.Copper, "class": f.Class, "load_date": f.LoadDate} {
 		if s != "" {
 			v.Set(k, s)
 		}
+	}
+	for _, d := range f.Declare {
+		v.Add("declare", d)
 	}
 	return v
 }
@@ -66,7 +78,7 @@ func (f *dutyForm) validate(ix *hts.Index, t *duty.Table) (duty.Input, *hts.Line
 		f.Transport = duty.TransportVessel
 	}
 	in := duty.Input{Country: f.Country, Transport: f.Transport, ClaimUSMCA: f.USMCA != "", ProductClass: f.Class,
-		MetalContent: map[string]int64{}}
+		MetalContent: map[string]int64{}, Declarations: f.Declare}
 	line, msg := lookupRateLine(ix, f.Code)
 	if msg != "" {
 		errs["code"] = msg
@@ -80,6 +92,13 @@ func (f *dutyForm) validate(ix *hts.Index, t *duty.Table) (duty.Input, *hts.Line
 		errs["date"] = fmt.Sprintf("Enter a date between %s and %s, such as 2025-06-15.", dutyMinDate, dutyMaxDate)
 	} else {
 		in.EntryDate = d
+	}
+	if f.LoadDate = strings.TrimSpace(f.LoadDate); f.LoadDate != "" {
+		if d, err := duty.ParseDate(f.LoadDate); err != nil || d.String() < dutyMinDate || d.String() > dutyMaxDate {
+			errs["load_date"] = fmt.Sprintf("Enter the loading date between %s and %s, such as 2025-07-20, or leave it empty.", dutyMinDate, dutyMaxDate)
+		} else {
+			in.LoadDate = d
+		}
 	}
 	if f.Value == "" {
 		errs["value"] = "Enter the customs value in US dollars."
@@ -108,7 +127,7 @@ func (f *dutyForm) validate(ix *hts.Index, t *duty.Table) (duty.Input, *hts.Line
 		}
 	}
 	for k, v := range t.Validate(in) {
-		if k == "value" && errs["value"] != "" || k == "date" && errs["date"] != "" {
+		if errs[k] != "" {
 			continue
 		}
 		errs[k] = v
@@ -208,8 +227,9 @@ func (h *Handler) ShowDutyCalculator(c echo.Context) error {
 		p.QuantityLabel = "Quantity (in " + p.Result.QuantityUnit + ")"
 	}
 	p.ShowExtras = f.Quantity != "" || f.Steel != "" || f.Aluminum != "" || f.Copper != "" || f.Class != "" ||
+		f.LoadDate != "" || len(f.Declare) > 0 ||
 		pd.Errors["quantity"] != "" || pd.Errors["steel"] != "" || pd.Errors["aluminum"] != "" || pd.Errors["copper"] != "" ||
-		pd.Errors["class"] != "" || (p.Result != nil && (p.Result.QuantityUnit != "" || len(p.Result.NeedsContent) > 0))
+		pd.Errors["class"] != "" || pd.Errors["load_date"] != "" || pd.Errors["declare"] != "" || (p.Result != nil && (p.Result.QuantityUnit != "" || len(p.Result.NeedsContent) > 0))
 	pd.Data, pd.Form = p, f
 	return h.web.Render(c, status, web.TplDutyCalculator, pd)
 }

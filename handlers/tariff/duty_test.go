@@ -23,3 +23,22 @@ func TestDutyResultRendersWithZeroData(t *testing.T) {
 		t.Fatalf("render: %v", err)
 	}
 }
+
+// TestTooManyRows counts data rows as CSV records, so a quoted line break
+// does not count twice and the header does not count at all.
+func TestTooManyRows(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{"h\n1\n2\n", false},
+		{"h\n1\n2\n3\n", true},
+		{"h\n\"a\nb\"\n2\n", false},
+		{"", false},
+	} {
+		if got := tooManyRows([]byte(tc.body), 2); got != tc.want {
+			t.Errorf("tooManyRows(%q, 2): got %v, want %v", tc.body, got, tc.want)
+		}
+	}
+}

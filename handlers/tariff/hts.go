@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -224,6 +225,9 @@ func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
 	cut := strings.LastIndex(s[:n], " ")
 	if cut < n/2 {
 		cut = n
@@ -236,6 +240,10 @@ type searchForm struct {
 	Q     string `query:"q"`
 	Limit string `query:"limit"`
 	limit int
+	// chars is the length of the query as sent, in characters; cut is set
+	// when only its first searchMaxChars were searched.
+	chars int
+	cut   bool
 }
 
 // Search limits.
@@ -243,18 +251,21 @@ const (
 	htsDefaultLimit = 10
 	htsMaxLimit     = 50
 	htsPageLimit    = 25
+	// searchMaxChars is how much of a query is searched: a pasted product
+	// description of any length is accepted and cut with a notice, never
+	// refused (issue 13); the engine reads the same characters.
+	searchMaxChars = hts.MaxQueryLen
 )
 
 // validate checks the query and limit; empty q is allowed only when
-// allowEmpty (the search page shows just the form).
+// allowEmpty (the search page shows just the form). A long query is cut,
+// not refused.
 func (f *searchForm) validate(allowEmpty bool, defaultLimit int) map[string]string {
 	errs := map[string]string{}
-	f.Q = strings.TrimSpace(f.Q)
-	switch {
-	case f.Q == "" && !allowEmpty:
+	f.chars = utf8.RuneCountInString(strings.TrimSpace(f.Q))
+	f.Q, f.cut = hts.TrimQuery(f.Q)
+	if f.Q == "" && !allowEmpty {
 		errs["q"] = "Type what you are looking for: words such as \"laptop\" or a code such as 8471.30."
-	case len(f.Q) > hts.MaxQueryLen:
-		errs["q"] = fmt.Sprintf("The search is %d characters long; keep it to %d.", len(f.Q), hts.MaxQueryLen)
 	}
 	f.limit = defaultLimit
 	if f.Limit != "" {
@@ -268,6 +279,29 @@ func (f *searchForm) validate(allowEmpty bool, defaultLimit int) map[string]stri
 	return errs
 }
 
+// notice says that a long query was cut, or is "".
+func (f *searchForm) notice() string {
+	if !f.cut {
+		return ""
+	}
+	return fmt.Sprintf("Your search was %s characters long: only the first %s were searched.", thousands(f.chars), thousands(searchMaxChars))
+}
+
+// oneLine folds a pasted multi-line query (paragraphs, bullet lists) into
+// one line for titles and the results heading.
+func oneLine(q string) string {
+	return strings.Join(strings.Fields(q), " ")
+}
+
+// thousands writes n with thousands separators ("1,234").
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // searchResult is one hit as the search page shows it.
 type searchResult struct {
 	Line        *hts.Line
@@ -276,6 +310,8 @@ type searchResult struct {
 	Path        [][]hts.Segment
 	// Aliases are the commercial names of the line the query matched.
 	Aliases [][]hts.Segment
+	// Why explains the ranking: matched words and the text each came from.
+	Why *hts.Why
 }
 
 // searchPage is the data of /hts/search.
@@ -284,6 +320,10 @@ type searchPage struct {
 	Query   string
 	Results []searchResult
 	Code    bool // the query was a code
+	// Shown is the query on one line, shortened for the results heading;
+	// Notice says that a long query was cut.
+	Shown  string
+	Notice string
 }
 
 // SearchHTS serves GET /hts/search.
@@ -297,13 +337,13 @@ func (h *Handler) SearchHTS(c echo.Context) error {
 		return err
 	}
 	errs := f.validate(true, htsPageLimit)
-	p := searchPage{Banner: h.banner(), Query: f.Q}
+	p := searchPage{Banner: h.banner(), Query: f.Q, Shown: truncate(oneLine(f.Q), 120), Notice: f.notice()}
 	status := http.StatusOK
 	if len(errs) > 0 {
 		status = http.StatusBadRequest
 	} else if f.Q != "" {
-		for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
-			r := searchResult{Line: hit.Line, LevelName: hts.LevelName(hit.Line.Level), Description: hts.Highlight(hit.Line.Description, hit.Terms)}
+		for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit, Explain: true}) {
+			r := searchResult{Line: hit.Line, LevelName: hts.LevelName(hit.Line.Level), Description: hts.Highlight(hit.Line.Description, hit.Terms), Why: hit.Why}
 			for _, s := range hit.Line.Path {
 				r.Path = append(r.Path, hts.Highlight(s, hit.Terms))
 			}
@@ -317,24 +357,81 @@ func (h *Handler) SearchHTS(c echo.Context) error {
 	}
 	title := "Search the tariff"
 	if f.Q != "" {
-		title = "Tariff search: " + truncate(f.Q, 60)
+		title = "Tariff search: " + truncate(oneLine(f.Q), 60)
 	}
 	return h.web.Render(c, status, web.TplHTSSearch, web.PageData{Title: title, Errors: errs, Form: f, Data: p,
 		Description: "Find HTSUS lines by the words traders use, by code or code prefix."})
 }
 
-// APIHTSResult is one search result of the JSON API (PRODUCT.md).
+// APIHTSResult is one search result of the JSON API (PRODUCT.md), with
+// why it ranked.
 type APIHTSResult struct {
 	Code        string   `json:"code"`
 	Level       int      `json:"level"`
 	Description string   `json:"description"`
 	Path        []string `json:"path"`
+	Why         *APIWhy  `json:"why,omitempty"`
+}
+
+// APIWhy explains one result: the heading it was ranked under, its rank
+// among the headings the query touched and its share of the best one's
+// score, each query word's match and the text it came from (line, alias,
+// parent, heading, hs, heading line), the words that found nothing there,
+// and the classification rules applied.
+type APIWhy struct {
+	Heading     string     `json:"heading"`
+	HeadingRank int        `json:"heading_rank"`
+	Standing    float64    `json:"standing"`
+	Matches     []APIMatch `json:"matches"`
+	Unmatched   []string   `json:"unmatched"`
+	Rules       []string   `json:"rules"`
+}
+
+// APIMatch is one query word found in one text.
+type APIMatch struct {
+	Word   string `json:"word"`
+	Term   string `json:"term,omitempty"`
+	Source string `json:"source"`
+	Code   string `json:"code,omitempty"`
+	Text   string `json:"text"`
+}
+
+// APIQuery says how the query was read: the words scored and the words set
+// aside (numbers, units, packing and marketing words).
+type APIQuery struct {
+	Words   []string `json:"words"`
+	Ignored []string `json:"ignored"`
+	Cut     bool     `json:"cut"`
+}
+
+func apiWhy(w *hts.Why) *APIWhy {
+	if w == nil {
+		return nil
+	}
+	out := &APIWhy{Heading: w.Heading, HeadingRank: w.HeadingRank, Standing: w.Standing,
+		Matches: []APIMatch{}, Unmatched: nonNil(w.Unmatched), Rules: nonNil(w.Rules)}
+	for _, m := range w.Matches {
+		out.Matches = append(out.Matches, APIMatch{Word: m.Word, Term: m.Term, Source: m.Source, Code: m.Code, Text: m.Text})
+	}
+	return out
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // APIHTSSearch is the JSON shape of GET /api/v1/hts/search.
 type APIHTSSearch struct {
 	Results []APIHTSResult `json:"results"`
 	Edition string         `json:"edition"`
+	// QueryCut is set when q was longer than 1,000 characters and only its
+	// beginning was searched; Notice says so in words.
+	QueryCut bool     `json:"query_cut"`
+	Notice   string   `json:"notice,omitempty"`
+	Query    APIQuery `json:"query"`
 }
 
 // APISearchHTS serves GET /api/v1/hts/search.
@@ -350,13 +447,15 @@ func (h *Handler) APISearchHTS(c echo.Context) error {
 	if errs := f.validate(false, htsDefaultLimit); len(errs) > 0 {
 		return web.ValidationJSON(c, errs)
 	}
-	out := APIHTSSearch{Results: []APIHTSResult{}, Edition: ix.Edition().Name}
-	for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit}) {
+	rq := ix.ReadQuery(f.Q)
+	out := APIHTSSearch{Results: []APIHTSResult{}, Edition: ix.Edition().Name, QueryCut: f.cut, Notice: f.notice(),
+		Query: APIQuery{Words: nonNil(rq.Words), Ignored: nonNil(rq.Ignored), Cut: f.cut}}
+	for _, hit := range ix.Search(f.Q, hts.Options{Limit: f.limit, Explain: true}) {
 		path := hit.Line.Path
 		if path == nil {
 			path = []string{}
 		}
-		out.Results = append(out.Results, APIHTSResult{Code: hit.Line.Code, Level: hit.Line.Level, Description: hit.Line.Description, Path: path})
+		out.Results = append(out.Results, APIHTSResult{Code: hit.Line.Code, Level: hit.Line.Level, Description: hit.Line.Description, Path: path, Why: apiWhy(hit.Why)})
 	}
 	return c.JSON(http.StatusOK, out)
 }

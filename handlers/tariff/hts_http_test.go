@@ -1,8 +1,11 @@
 package tariff_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,7 +18,7 @@ func TestHTSPages(t *testing.T) {
 	t.Parallel()
 	ht.Run(t, []ht.Scenario{
 		{Name: "browser lists sections and chapters with the edition", Req: ht.Request{Path: "/hts"}, WantStatus: 200,
-			WantBody: []string{"Tariff browser", `id="section-XVI"`, `href="/hts/84"`, "2025 HTSUS, Revision 9 or 10", "as of 2026-02-28", `src="/static/js/hts.js?v=`, `aria-current="page">Tariff browser`}},
+			WantBody: []string{"Tariff browser", `id="section-XVI"`, `href="/hts/84"`, "2025 HTSUS, April 2025 revision", "as of 2026-02-28", `src="/static/js/hts.js?v=`, `aria-current="page">Tariff browser`}},
 		{Name: "chapter lists its headings", Req: ht.Request{Path: "/hts/84"}, WantStatus: 200,
 			WantBody: []string{"Chapter 84", `href="/hts/8471"`, "Breadcrumbs", `href="/hts#section-XVI"`}},
 		{Name: "heading shows the printed schedule", Req: ht.Request{Path: "/hts/8471"}, WantStatus: 200,
@@ -44,10 +47,19 @@ func TestHTSPages(t *testing.T) {
 			WantBody: []string{`href="/hts/8471.30"`, "results for “laptop”", "Automatic data processing machines and units thereof", "subheading", "Known in trade as “<mark>laptop</mark>”"}},
 		{Name: "search page highlights matched words", Req: ht.Request{Path: "/hts/search?q=knitted+cotton+t-shirts"}, WantStatus: 200,
 			WantBody: []string{"<mark>T-shirts</mark>", "<mark>knitted</mark>"}},
+		// Issue 13: each result says why it ranked, naming the text matched.
+		{Name: "search page explains each result", Req: ht.Request{Path: "/hts/search?q=" + url.QueryEscape("surgical gloves of nitrile rubber")}, WantStatus: 200,
+			WantBody: []string{`<details class="hts-why">`, "Why this result", "gloves"}},
 		{Name: "search page with no match", Req: ht.Request{Path: "/hts/search?q=qqqqzzzz"}, WantStatus: 200,
 			WantBody: []string{"0 results", "Nothing matched"}},
-		{Name: "search page rejects a long query beside the field", Req: ht.Request{Path: "/hts/search?q=" + strings.Repeat("a", 201)}, WantStatus: http.StatusBadRequest,
-			WantBody: []string{"keep it to 200", `aria-invalid="true"`}},
+		// Issue 13: a pasted description of any length is searched (its first
+		// 1,000 characters), never refused.
+		{Name: "search page takes a 1,000-character description whole", Req: ht.Request{Path: "/hts/search?q=" + url.QueryEscape(longDescription(1000))}, WantStatus: http.StatusOK,
+			WantBody: []string{`<textarea id="hts-q" name="q"`, "results for “Men&#39;s shirts", "</textarea>"}, WantNotBody: []string{"field-error", "were searched"}},
+		{Name: "search page cuts a longer description with a notice", Req: ht.Request{Path: "/hts/search?q=" + url.QueryEscape(longDescription(1500))}, WantStatus: http.StatusOK,
+			WantBody: []string{"Your search was 1,500 characters long: only the first 1,000 were searched.", "results for"}, WantNotBody: []string{"field-error"}},
+		{Name: "search page reads a pasted bullet list", Req: ht.Request{Path: "/hts/search?q=" + url.QueryEscape("• knitted\n• cotton\n• T-shirts, men's\r\n")}, WantStatus: http.StatusOK,
+			WantBody: []string{"<mark>T-shirts</mark>", "results for “• knitted • cotton • T-shirts, men&#39;s”", "• knitted\n• cotton"}},
 		{Name: "search page escapes the query", Req: ht.Request{Path: "/hts/search?q=%3Cscript%3Ealert(1)%3C/script%3E"}, WantStatus: 200,
 			WantNotBody: []string{"<script>alert(1)"}},
 	}, ht.WithHTS(t))
@@ -75,6 +87,38 @@ func TestHTSAPI(t *testing.T) {
 					t.Errorf("content type %q", ct)
 				}
 			}},
+		{Name: "search explains each result and how the query was read", Req: ht.Request{Path: "/api/v1/hts/search?q=" + url.QueryEscape("bolts of titanium, 12 pcs, premium quality") + "&limit=3"}, WantStatus: 200,
+			Check: func(t *testing.T, _ *ht.App, rec *httptest.ResponseRecorder) {
+				var b struct {
+					Results []struct {
+						Code string `json:"code"`
+						Why  *struct {
+							Heading string `json:"heading"`
+							Matches []struct {
+								Word, Source, Text string
+							} `json:"matches"`
+						} `json:"why"`
+					} `json:"results"`
+					Query struct {
+						Words   []string `json:"words"`
+						Ignored []string `json:"ignored"`
+					} `json:"query"`
+				}
+				if err := json.Unmarshal(rec.Body.Bytes(), &b); err != nil {
+					t.Fatal(err)
+				}
+				if len(b.Results) == 0 {
+					t.Fatal("got no results")
+				}
+				for _, r := range b.Results {
+					if r.Why == nil || r.Why.Heading == "" || len(r.Why.Matches) == 0 || r.Why.Matches[0].Source == "" || r.Why.Matches[0].Text == "" {
+						t.Errorf("%s: got why %+v, want the heading and matches with their source text", r.Code, r.Why)
+					}
+				}
+				if !slices.Contains(b.Query.Words, "titanium") || len(b.Query.Ignored) == 0 {
+					t.Errorf("query reading: got %+v, want titanium read and the count/marketing words set aside", b.Query)
+				}
+			}},
 		{Name: "search by code", Req: ht.Request{Path: "/api/v1/hts/search?q=8471.30.01"}, WantStatus: 200,
 			WantBody: []string{`"code":"8471.30.01"`, `"level":8`, `"code":"8471.30.01.00"`}},
 		{Name: "search with no match is an empty list", Req: ht.Request{Path: "/api/v1/hts/search?q=qqqqzzzz"}, WantStatus: 200,
@@ -82,8 +126,12 @@ func TestHTSAPI(t *testing.T) {
 		{Name: "search without q", Req: ht.Request{Path: "/api/v1/hts/search"}, WantStatus: 422,
 			WantBody: []string{`"error":"validation"`, `"q":"Type what you are looking for`}},
 		{Name: "search with blank q", Req: ht.Request{Path: "/api/v1/hts/search?q=++"}, WantStatus: 422, WantBody: []string{`"error":"validation"`}},
-		{Name: "search with a long q", Req: ht.Request{Path: "/api/v1/hts/search?q=" + strings.Repeat("x", 201)}, WantStatus: 422,
-			WantBody: []string{`"error":"validation"`, "keep it to 200"}},
+		{Name: "search with a 1,000-character q", Req: ht.Request{Path: "/api/v1/hts/search?q=" + url.QueryEscape(longDescription(1000))}, WantStatus: 200,
+			WantBody: []string{`"results":[{`, `"query_cut":false`}, WantNotBody: []string{`"notice"`}},
+		{Name: "search with a 5,000-character q is cut, not refused", Req: ht.Request{Path: "/api/v1/hts/search?q=" + url.QueryEscape(longDescription(5000))}, WantStatus: 200,
+			WantBody: []string{`"query_cut":true`, `"notice":"Your search was 5,000 characters long: only the first 1,000 were searched."`}},
+		{Name: "search with line breaks", Req: ht.Request{Path: "/api/v1/hts/search?q=knitted%0D%0Acotton%0At-shirts"}, WantStatus: 200,
+			WantBody: []string{`"code":"6109.10`}},
 		{Name: "search limit not a number", Req: ht.Request{Path: "/api/v1/hts/search?q=tea&limit=ten"}, WantStatus: 422,
 			WantBody: []string{`"limit":"limit must be a whole number from 1 to 50."`}},
 		{Name: "search limit zero", Req: ht.Request{Path: "/api/v1/hts/search?q=tea&limit=0"}, WantStatus: 422, WantBody: []string{`"limit"`}},
@@ -133,4 +181,11 @@ func TestHTSWithoutIndex(t *testing.T) {
 		{Name: "page", Req: ht.Request{Path: "/hts"}, WantStatus: http.StatusServiceUnavailable, WantBody: []string{"not loaded"}},
 		{Name: "api", Req: ht.Request{Path: "/api/v1/hts/search?q=tea"}, WantStatus: http.StatusServiceUnavailable, WantBody: []string{`"error":"unavailable"`}},
 	})
+}
+
+// longDescription is a ruling-style product description repeated to n
+// characters (ASCII, so bytes and characters agree).
+func longDescription(n int) string {
+	const d = "Men's shirts, knitted, of 100% cotton jersey, with a collar and a full front opening with five buttons, long sleeves with cuffs. "
+	return strings.Repeat(d, n/len(d)+1)[:n]
 }

@@ -11,6 +11,7 @@ import (
 func ZeroPages() map[string]web.PageData {
 	return map[string]web.PageData{
 		web.TplDutyCalculator: {Data: dutyPage{}},
+		web.TplDutyBatch:      {Data: batchPage{}},
 		web.TplHTSBrowse:      {Data: browsePage{}},
 		web.TplHTSChapter:     {Data: linePage{Line: &hts.Line{}}},
 		web.TplHTSHeading:     {Data: linePage{Line: &hts.Line{}}},

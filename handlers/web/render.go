@@ -75,6 +75,9 @@ const (
 	TplAdminLessonEdit = "admin/lessons/edit"
 )
 
+// TplDutyBatch is the batch entries and IEEPA refunds page.
+const TplDutyBatch = "duty/batch"
+
 // PageData is what every page template receives.
 type PageData struct {
 	Title       string

@@ -5,8 +5,11 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -127,4 +130,117 @@ func (b *browser) setValue(id, value string) {
 	if got := eval[string](b, js); got != value {
 		b.fatalf("set #%s: got %q, want %q", id, got, value)
 	}
+}
+
+// TestDutyLayersConsidered: the Chinese laptop of 2025-05-01 owes only the
+// IEEPA fentanyl duty; the page lists the reciprocal duty as considered
+// and not applied, with the electronics exclusion (9903.01.32) as its
+// reason and a public source. Checked at desktop and phone width.
+func TestDutyLayersConsidered(t *testing.T) {
+	srv := startServer(t)
+	path := "/tools/duty?code=8471.30.01&country=CN&date=2025-05-01&value=10000&transport=other"
+	for _, phone := range []bool{false, true} {
+		b, name := newBrowser(t, srv), "desktop"
+		if phone {
+			b, name = newPhoneBrowser(t, srv), "phone"
+		}
+		b.Step("laptop-" + name)
+		if got := b.open(path); got != http.StatusOK {
+			b.fatalf("GET %s: got status %d, want 200", path, got)
+		}
+		if got, want := b.mustText("#duty-duties"), "$2,000.00"; got != want {
+			b.errorf("duties: got %q, want %q", got, want)
+		}
+		applied := b.texts(".duty-table tbody tr.duty-layer[data-status=applied] th")
+		if len(applied) < 2 || !strings.HasPrefix(applied[1], "IEEPA fentanyl duty") {
+			b.errorf("applied layers: got %q, want MFN then the IEEPA fentanyl duty", applied)
+		}
+		recip := b.mustText(`.duty-considered li[data-program="ieepa_reciprocal"]`)
+		for _, want := range []string{"IEEPA reciprocal duty", "Not applied", "8471.30.01 is on the electronics exclusion list (9903.01.32", "Source: "} {
+			if !strings.Contains(recip, want) {
+				b.errorf("reciprocal layer: %.300q lacks %q", recip, want)
+			}
+		}
+		if got := b.mustText("#duty-considered-title"); !strings.HasPrefix(got, "Considered, not applied (") {
+			b.errorf("considered heading: got %q", got)
+		}
+		if phone {
+			b.checkNoSideScroll(path)
+		}
+		b.visited("laptop duty stack (" + name + ")")
+		b.shot("duty-laptop-" + name)
+	}
+}
+
+// TestDutyBatch uploads a file with a bad row (the rows to correct are
+// listed on the page, which the script swaps in), then a good file, whose
+// result the script receives with its progress and saves as a download.
+func TestDutyBatch(t *testing.T) {
+	srv := startServer(t)
+	b := newBrowser(t, srv)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	header := "entry_number,entry_date,hts_code,country_of_origin,customs_value\n"
+	good := write("good.csv", header+"ABC-1234567-8,2025-05-01,8471.30.0100,CN,10000.00\nABC-1234568-6,2025-09-01,6109.10.0012,VN,5000.00\n")
+	bad := write("bad.csv", header+"ABC-1234567-8,2025-05-01,8471.30.0100,CN,10000.00\nABC-1234569-4,2025-13-01,8471.30.0100,CN,1.00\n")
+	submit := chromedp.Search(`//form[@aria-label="Batch entries"]//button[normalize-space()="Compute and download"]`)
+
+	b.Step("open")
+	if got := b.open("/tools/duty"); got != http.StatusOK {
+		b.fatalf("GET /tools/duty: got status %d", got)
+	}
+	if got := b.follow(`click "Batch entries and IEEPA refunds"`, chromedp.Click(chromedp.Search(`//a[normalize-space()="Batch entries and IEEPA refunds"]`))); got != http.StatusOK {
+		b.fatalf("batch page: got status %d, want 200", got)
+	}
+	if got, want := b.mustText("main h1"), "Batch entries and IEEPA refunds"; got != want {
+		b.errorf("heading: got %q, want %q", got, want)
+	}
+	b.visited("batch page")
+	b.shot("duty-batch")
+
+	b.Step("bad-rows")
+	b.run(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{bad}), chromedp.Click(submit))
+	b.waitFor(`document.querySelector(".batch-errors") !== null`)
+	if got := b.texts(".batch-error-table tbody tr"); len(got) != 1 || !strings.Contains(got[0], "entry_date") || !strings.Contains(got[0], "use the form 2025-05-01") {
+		b.errorf("row errors: got %q, want line 3's entry_date", got)
+	}
+	if got := b.mustText(".alert-error"); !strings.Contains(got, "1 of 2 rows could not be computed") {
+		b.errorf("form error: got %q", got)
+	}
+	b.visited("batch page with row errors")
+	b.shot("duty-batch-errors")
+
+	b.Step("good-file")
+	b.run(chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{good}), chromedp.Click(submit))
+	b.waitFor(`(document.getElementById("batch-progress-text") || {}).textContent.startsWith("Done")`)
+	if got := b.mustText("#batch-progress-text"); !strings.Contains(got, "Done: 2 rows computed and downloaded as good-duty-results.csv") {
+		b.errorf("progress: got %q", got)
+	}
+	if got, ok := b.attr("#batch-progress-text a", "download"); !ok || got != "good-duty-results.csv" {
+		b.errorf("save-again link: got %q, want the result's name", got)
+	}
+	if _, ok := b.text(".batch-errors"); ok {
+		b.errorf("row errors still shown after a good file")
+	}
+	b.visited("batch page after a download")
+	b.shot("duty-batch-done")
+}
+
+// waitFor polls a JavaScript condition until it holds or the step times out.
+func (b *browser) waitFor(js string) {
+	b.t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for time.Now().Before(deadline) {
+		if eval[bool](b, js) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.fatalf("waited %v for %s", stepTimeout, js)
 }

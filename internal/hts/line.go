@@ -95,7 +95,7 @@ type S232Listing struct {
 
 // Edition describes the schedule an Index was built from.
 type Edition struct {
-	// Name is the edition as people cite it, e.g. "2025 HTSUS, Revision 9 or 10 (April 2025)".
+	// Name is the edition as people cite it, e.g. "2025 HTSUS, April 2025 revision".
 	Name string
 	// Source says where the file came from.
 	Source string

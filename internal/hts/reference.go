@@ -25,7 +25,7 @@ const (
 // bundledEdition describes the export shipped in content/hts.
 func bundledEdition() Edition {
 	return Edition{
-		Name:    "2025 HTSUS, Revision 9 or 10 (April 2025)",
+		Name:    "2025 HTSUS, April 2025 revision",
 		Source:  "USITC HTS CSV export, as published in GitHub Oneusg/Customs htsdata.csv at commit 865eea7 (uploaded 2025-04-15); public domain (17 U.S.C. §105)",
 		AsOf:    "2025-04",
 		SHA256:  "96796831da912376e509dc09bacec8c0c78af59c17df94cdbaf2eac91acbdaf8",

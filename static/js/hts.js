@@ -46,6 +46,17 @@
     return true;
   }
 
+  // The search box is a text area, so descriptions can be pasted whole;
+  // Enter still searches and Shift+Enter starts a new line.
+  var searchBox = document.getElementById("hts-q");
+  if (searchBox && searchBox.tagName === "TEXTAREA" && searchBox.form) {
+    searchBox.addEventListener("keydown", function (e) {
+      if (e.key !== "Enter" || e.shiftKey || e.isComposing) { return; }
+      e.preventDefault();
+      if (searchBox.form.requestSubmit) { searchBox.form.requestSubmit(); } else { searchBox.form.submit(); }
+    });
+  }
+
   document.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey || typing(e.target)) { return; }
     var inBox = document.activeElement && document.activeElement.closest && document.activeElement.closest("[data-hts-nav]");
