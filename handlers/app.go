@@ -220,7 +220,7 @@ func New(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.learn = learnweb.New(a.web, lessons, origin.Lab{Table: rules, Index: d.HTS})
+	a.learn = learnweb.New(a.web, lessons, origin.Lab{Table: rules, Index: d.HTS}, a.quizSvc)
 	quizStats := d.QuizStats
 	if quizStats == nil {
 		quizStats = a.quizSvc

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/learn"
+	"github.com/hsworkshop/hsworkshop/internal/quizsvc"
 )
 
 // dashboardPage is the data of the learner's dashboard.
@@ -16,6 +17,8 @@ type dashboardPage struct {
 	Prework     []learn.PreworkSession
 	Tracks      []learn.TrackSummary
 	Started     bool // some lesson done or viewed
+	// Tests are the pre- and post-tests of the user's workshops.
+	Tests []quizsvc.WorkshopQuizForUser
 }
 
 // ShowDashboard serves GET /learn/dashboard (signed-in learners): where
@@ -34,6 +37,11 @@ func (h *Handler) ShowDashboard(c echo.Context) error {
 	}
 	if p.Tracks, err = h.lessons.Tracks(ctx, u.ID); err != nil {
 		return err
+	}
+	if h.tests != nil {
+		if p.Tests, err = h.tests.QuizzesForUser(ctx, u); err != nil {
+			return err
+		}
 	}
 	for _, t := range p.Tracks {
 		for _, l := range t.Lessons {

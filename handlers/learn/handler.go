@@ -8,6 +8,7 @@
 package learn
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -17,6 +18,8 @@ import (
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/learn"
 	"github.com/hsworkshop/hsworkshop/internal/origin"
+	"github.com/hsworkshop/hsworkshop/internal/quizsvc"
+	"github.com/hsworkshop/hsworkshop/models"
 )
 
 // Handler serves the learning pages.
@@ -24,12 +27,21 @@ type Handler struct {
 	web     *web.Base
 	lessons *learn.Service
 	lab     origin.Lab
+	tests   WorkshopTests
+}
+
+// WorkshopTests lists the pre- and post-tests of the workshops a user is
+// booked on (the quiz service); the dashboard shows them beside the
+// prework lessons.
+type WorkshopTests interface {
+	QuizzesForUser(ctx context.Context, user *models.User) ([]quizsvc.WorkshopQuizForUser, error)
 }
 
 // New builds the learning area. lab.Table is the curated rule table;
 // lab.Index may be nil (codes are then checked for format only).
-func New(base *web.Base, lessons *learn.Service, lab origin.Lab) *Handler {
-	return &Handler{web: base, lessons: lessons, lab: lab}
+// tests may be nil (no workshop tests are shown).
+func New(base *web.Base, lessons *learn.Service, lab origin.Lab, tests WorkshopTests) *Handler {
+	return &Handler{web: base, lessons: lessons, lab: lab, tests: tests}
 }
 
 // loginFirst answers a visitor who asked for a members-only lesson (or

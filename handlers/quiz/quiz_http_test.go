@@ -228,6 +228,14 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), "For your workshops") || !strings.Contains(rec.Body.String(), w.Title+": pre-test") {
 			t.Fatalf("no workshop tests on /quiz: %.2000s", rec.Body.String())
 		}
+		// The learner's dashboard lists them beside the prework lessons.
+		dash := ta.Do(t, ht.Request{Path: "/learn/dashboard", As: ana}).Body.String()
+		if !strings.Contains(dash, "Tests for your workshops") || !strings.Contains(dash, w.Title+": pre-test") || !strings.Contains(dash, w.Title+": post-test") {
+			t.Errorf("dashboard lacks the workshop's tests: %.2000s", dash)
+		}
+		if dash := ta.Do(t, ht.Request{Path: "/learn/dashboard", As: other}).Body.String(); strings.Contains(dash, w.Title+": pre-test") {
+			t.Error("a learner not booked on the workshop sees its tests on the dashboard")
+		}
 		if rec := ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/quiz/start", Form: url.Values{"key": {fmt.Sprintf("workshop:%d:pre", w.ID)}}, As: other}); rec.Code != 404 {
 			t.Errorf("non-attendee: got %d, want 404", rec.Code)
 		}
