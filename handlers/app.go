@@ -9,6 +9,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -148,7 +149,8 @@ func New(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now}
+	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now,
+		Ping: func(ctx context.Context) error { return models.Ping(ctx, d.DB) }}
 	a.bk = d.Booking
 	if a.bk == nil {
 		if a.bk, err = NewBooking(d.DB, cfg, d.Payments, d.Mailer, d.SeatTaker, log, now); err != nil {

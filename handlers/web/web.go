@@ -10,6 +10,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -35,6 +36,9 @@ type Base struct {
 	Dev bool
 	Log *slog.Logger
 	Now func() time.Time
+	// Ping checks the database; the error handler turns a 500 into a 503
+	// when it fails (an outage, not a bug). Nil skips the check.
+	Ping func(context.Context) error
 }
 
 // Secure reports whether the site is served over https.
