@@ -31,6 +31,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
+	"github.com/hsworkshop/hsworkshop/internal/pagecache"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
 	"github.com/hsworkshop/hsworkshop/templates"
@@ -104,6 +105,10 @@ type App struct {
 	// passwords is kept for TestDefaultPasswordCost.
 	passwords *models.Passwords
 
+	// pages caches the anonymous catalog pages (nil in dev mode).
+	pages    *pagecache.Cache
+	versions *models.VersionReader
+
 	catalog *catalog.Handler
 	booking *bookingweb.Handler
 	account *account.Handler
@@ -165,6 +170,12 @@ func New(d Deps) (*App, error) {
 	table, err := duty.Load(content.FS)
 	if err != nil {
 		return nil, err
+	}
+	if !cfg.Dev {
+		if a.versions, err = models.NewVersionReader(context.Background(), d.DB); err != nil {
+			return nil, fmt.Errorf("handlers: page cache: %w", err)
+		}
+		a.pages = pagecache.New()
 	}
 	a.catalog = catalog.New(a.web, d.DB, a.bk)
 	a.booking = bookingweb.New(a.web, d.DB, a.bk)

@@ -20,10 +20,10 @@ func (a *App) Register(e *echo.Echo) {
 	e.GET("/static/*", a.serveStatic)
 	e.GET("/healthz", a.healthz)
 
-	e.GET("/", a.catalog.Home)
-	e.GET("/sessions", a.catalog.ListSessions)
-	e.GET("/sessions/:id", a.catalog.ShowSession)
-	e.GET("/workshops/:slug", a.catalog.ShowWorkshop)
+	e.GET("/", a.catalog.Home, a.cached)
+	e.GET("/sessions", a.catalog.ListSessions, a.cached)
+	e.GET("/sessions/:id", a.catalog.ShowSession, a.cached)
+	e.GET("/workshops/:slug", a.catalog.ShowWorkshop, a.cached)
 	e.GET("/calendar.ics", a.catalog.CalendarFeed)
 	e.GET("/terms", a.catalog.ShowTerms)
 

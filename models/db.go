@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/plugin/dbresolver"
 )
 
 // utcNow is GORM's clock: every timestamp it writes is UTC.
@@ -32,6 +35,23 @@ func SQLiteDSN(path string) string {
 	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
+	q.Set("_synchronous", "NORMAL")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// sqliteReaders is the size of SQLite's read pool (reads are CPU-bound
+// on a small machine; more connections than cores only queue in SQLite).
+const sqliteReaders = 4
+
+// sqliteReaderDSN is SQLiteDSN for the read pool: the same pragmas, but
+// query-only and with deferred transactions, so a reader never takes the
+// write lock.
+func sqliteReaderDSN(path string) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", "10000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_query_only", "true")
 	q.Set("_synchronous", "NORMAL")
 	return "file:" + path + "?" + q.Encode()
 }
@@ -62,6 +82,26 @@ func Open(dsn string) (*gorm.DB, error) {
 		// connection turns lock contention into an orderly queue.
 		sqlDB.SetMaxOpenConns(1)
 		sqlDB.SetConnMaxIdleTime(0)
+		// Reads outside a transaction go to a pool of read-only
+		// connections beside the writer (WAL lets them run while it
+		// writes), so page views never queue behind a seat claim.
+		// Transactions and writes stay on the single writer.
+		rdb, err := sql.Open("sqlite3", sqliteReaderDSN(path))
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s readers: %w", path, err)
+		}
+		rdb.SetMaxOpenConns(sqliteReaders)
+		rdb.SetMaxIdleConns(sqliteReaders)
+		rdb.SetConnMaxIdleTime(0)
+		readers := dbresolver.Register(dbresolver.Config{
+			Replicas: []gorm.Dialector{sqlite.New(sqlite.Config{DriverName: "sqlite3", Conn: rdb})},
+		})
+		if err := db.Use(readers); err != nil {
+			return nil, errors.Join(fmt.Errorf("open sqlite %s readers: %w", path, err), rdb.Close())
+		}
+		if err := db.Use(&readPool{rdb}); err != nil {
+			return nil, errors.Join(fmt.Errorf("open sqlite %s readers: %w", path, err), rdb.Close())
+		}
 		return db, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db, err := gorm.Open(postgres.Open(dsn), cfg)
@@ -92,11 +132,25 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 	return nil
 }
 
-// Close closes the pool behind db.
+// readPool is a GORM plugin that only keeps SQLite's read pool, so that
+// Close can close it beside the writer.
+type readPool struct{ db *sql.DB }
+
+// Name names the plugin.
+func (*readPool) Name() string { return "hsworkshop:sqlite-readers" }
+
+// Initialize does nothing: dbresolver routes the reads.
+func (*readPool) Initialize(*gorm.DB) error { return nil }
+
+// Close closes the pools behind db (the writer and, on SQLite, the readers).
 func Close(db *gorm.DB) error {
 	sqlDB, err := db.DB()
 	if err != nil {
 		return fmt.Errorf("close: %w", err)
 	}
-	return sqlDB.Close()
+	var rerr error
+	if p, ok := db.Config.Plugins[(&readPool{}).Name()].(*readPool); ok {
+		rerr = p.db.Close()
+	}
+	return errors.Join(sqlDB.Close(), rerr)
 }

@@ -33,6 +33,7 @@ var migrations = []migration{
 	{ID: "0004_refund_intents", Up: migrate0004RefundIntents},
 	{ID: "0005_learning", Up: migrate0005Learning},
 	{ID: "0006_audit", Up: migrate0006Audit},
+	{ID: "0012_perf", Up: migrate0012Perf},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

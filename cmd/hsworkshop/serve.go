@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -43,6 +45,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: cannot listen on ADDR %s: %w", cfg.Addr, err)
 	}
 	defer ln.Close() //nolint:errcheck // a no-op once the server closed it
+	if addr := getenv("PPROF_ADDR"); addr != "" {
+		stop, err := startPprof(addr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if seeded, err := seed.IfEmpty(ctx, db, time.Now()); err != nil {
 		return err
 	} else if seeded {
@@ -105,4 +114,27 @@ func (c Config) handlersConfig() handlers.Config {
 	return handlers.Config{BaseURL: c.BaseURL, Dev: c.Dev, RateLimit: c.RateLimit,
 		TrustedProxies: c.TrustedProxies, SMTPEnabled: c.SMTPURL != "", HoldDuration: c.HoldDuration,
 		InvoiceTerm: c.InvoiceTerm, OfferTTL: c.OfferTTL, Business: c.Business}
+}
+
+// startPprof serves net/http/pprof on its own listener, for profiling under
+// load. It is off unless PPROF_ADDR is set, and only a loopback address is
+// accepted: profiles reveal internals and must never face the network.
+func startPprof(addr string, log *slog.Logger) (func(), error) {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return nil, &configError{"PPROF_ADDR", "must be a loopback address with a port, e.g. 127.0.0.1:6060"}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("serve: cannot listen on PPROF_ADDR %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("pprof listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
