@@ -16,8 +16,10 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/content"
@@ -112,7 +114,11 @@ type App struct {
 	catalog *catalog.Handler
 	booking *bookingweb.Handler
 	account *account.Handler
-	tariff  *tariff.Handler
+	// tariff is swapped once the tariff index has loaded (SetHTS); until
+	// then its pages answer 503.
+	tariff    atomic.Pointer[tariff.Handler]
+	htsLoaded atomic.Bool
+	duty      *duty.Table
 	admin   *admin.Handler
 }
 
@@ -180,7 +186,9 @@ func New(d Deps) (*App, error) {
 	a.catalog = catalog.New(a.web, d.DB, a.bk)
 	a.booking = bookingweb.New(a.web, d.DB, a.bk)
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
-	a.tariff = tariff.New(a.web, d.HTS, table)
+	a.duty = table
+	a.tariff.Store(tariff.New(a.web, d.HTS, table))
+	a.htsLoaded.Store(d.HTS != nil)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
 	return a, nil
 }
@@ -205,3 +213,16 @@ func (a *App) Renderer() *web.Renderer { return a.web.Tpl }
 
 // Booking is the booking service the handlers use.
 func (a *App) Booking() *booking.Service { return a.bk }
+
+// SetHTS installs the tariff index once it has loaded in the background
+// (serve starts answering before that; the tariff pages answer 503 and
+// /readyz says "loading" meanwhile).
+func (a *App) SetHTS(ix *hts.Index) {
+	a.tariff.Store(tariff.New(a.web, ix, a.duty))
+	a.htsLoaded.Store(ix != nil)
+}
+
+// tariffRoute runs a tariff handler method on the current tariff handler.
+func (a *App) tariffRoute(h func(*tariff.Handler, echo.Context) error) echo.HandlerFunc {
+	return func(c echo.Context) error { return h(a.tariff.Load(), c) }
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/labstack/echo/v4"
 
+	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/internal/invoice"
 )
 
@@ -19,6 +20,7 @@ func (a *App) Register(e *echo.Echo) {
 
 	e.GET("/static/*", a.serveStatic)
 	e.GET("/healthz", a.healthz)
+	e.GET("/readyz", a.readyz)
 
 	e.GET("/", a.catalog.Home, a.cached)
 	e.GET("/sessions", a.catalog.ListSessions, a.cached)
@@ -79,11 +81,11 @@ func (a *App) Register(e *echo.Echo) {
 	api.POST("/sessions/:id/orders", a.booking.APICreateOrder)
 
 	// Tariff reference.
-	e.GET("/hts", a.tariff.ShowHTSBrowser)
-	e.GET("/hts/search", a.tariff.SearchHTS)
-	e.GET("/hts/:code", a.tariff.ShowHTSLine)
-	api.GET("/hts/search", a.tariff.APISearchHTS)
-	api.GET("/hts/:code", a.tariff.APIShowHTSLine)
-	e.GET("/tools/duty", a.tariff.ShowDutyCalculator)
-	api.GET("/duty", a.tariff.APIDuty)
+	e.GET("/hts", a.tariffRoute((*tariff.Handler).ShowHTSBrowser))
+	e.GET("/hts/search", a.tariffRoute((*tariff.Handler).SearchHTS))
+	e.GET("/hts/:code", a.tariffRoute((*tariff.Handler).ShowHTSLine))
+	api.GET("/hts/search", a.tariffRoute((*tariff.Handler).APISearchHTS))
+	api.GET("/hts/:code", a.tariffRoute((*tariff.Handler).APIShowHTSLine))
+	e.GET("/tools/duty", a.tariffRoute((*tariff.Handler).ShowDutyCalculator))
+	api.GET("/duty", a.tariffRoute((*tariff.Handler).APIDuty))
 }

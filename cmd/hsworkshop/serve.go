@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -62,15 +63,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	index, err := loadHTS(ctx, db, log)
-	if err != nil {
-		return err
-	}
+	setMemoryLimit(getenv, log)
 	bk, err := newBooking(cfg, db, log)
 	if err != nil {
 		return err
 	}
-	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, HTS: index, Booking: bk}
+	// The tariff index (42,000 lines and their search index, a few seconds
+	// of CPU) loads in the background: the catalog, bookings and accounts
+	// serve at once, /healthz is 200 (alive, database up) and /readyz is
+	// 503 "loading" until the tariff pages can answer too (they answer 503
+	// meanwhile).
+	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, Booking: bk}
 	if cfg.Dev {
 		deps.DevTemplatesFS = os.DirFS("templates")
 	}
@@ -81,6 +84,23 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	e := echo.New()
 	e.Listener = ln
 	app.Register(e)
+	// Shutdown does not wait for a load in progress: the build is pure
+	// CPU, and its database read fails fast once the pool is closed.
+	htsCtx, stopHTS := context.WithCancel(ctx)
+	defer stopHTS()
+	go func() {
+		index, err := loadHTS(htsCtx, db, log)
+		if err != nil {
+			if htsCtx.Err() == nil {
+				log.Error("tariff data not loaded; the tariff pages answer 503", "err", err)
+			}
+			return
+		}
+		app.SetHTS(index)
+		// The build's garbage is several times the index: hand it back to
+		// the system now rather than when the scavenger gets to it.
+		debug.FreeOSMemory()
+	}()
 	// One deferred call stops the jobs and then waits for them: deferring
 	// the wait before the cancel would wait forever on an early return
 	// (a listener that cannot start).
@@ -137,4 +157,24 @@ func startPprof(addr string, log *slog.Logger) (func(), error) {
 	go func() { _ = srv.Serve(ln) }()
 	log.Info("pprof listening", "addr", ln.Addr().String())
 	return func() { _ = srv.Close() }, nil
+}
+
+// defaultMemoryLimit is the soft memory limit serve sets when the operator
+// did not set GOMEMLIMIT. The collector runs at the default GOGC=100 (no
+// longer 300: that let the heap reach four times the ~53 MiB tariff index,
+// 256 MB resident under search load); the limit only bounds bursts. It is
+// not lower because the index is pointer-rich: at 80-100 MiB the collector
+// re-marks it every ~20 MiB of request garbage and the search page served
+// a third of its requests (25-31 req/s against 74-84 unlimited, same run,
+// BENCHMARKS.md). A soft limit, not a cap: past it the runtime spends at
+// most about half the CPU on collection rather than failing.
+const defaultMemoryLimit = 192 << 20
+
+// setMemoryLimit applies defaultMemoryLimit unless GOMEMLIMIT is set.
+func setMemoryLimit(getenv func(string) string, log *slog.Logger) {
+	if getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(defaultMemoryLimit)
+	log.Info("soft memory limit", "bytes", defaultMemoryLimit, "gogc", "default")
 }
