@@ -119,7 +119,7 @@ type App struct {
 	tariff    atomic.Pointer[tariff.Handler]
 	htsLoaded atomic.Bool
 	duty      *duty.Table
-	admin   *admin.Handler
+	admin     *admin.Handler
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
