@@ -26,7 +26,7 @@ func CatalogVersion(ctx context.Context, db *gorm.DB) (int64, error) {
 }
 
 // VersionReader reads CatalogVersion through a statement prepared once on
-// the read pool (SQLite's readers; PostgreSQL's one pool): the page cache
+// the read pool: the page cache
 // asks on every anonymous request, and GORM's per-query work was a quarter
 // of a cached page's CPU.
 type VersionReader struct{ stmt *sql.Stmt }
@@ -56,7 +56,8 @@ func (r *VersionReader) Catalog(ctx context.Context) (int64, error) {
 // Close releases the prepared statement.
 func (r *VersionReader) Close() error { return r.stmt.Close() }
 
-// readPoolOf is SQLite's read pool, or the one pool of PostgreSQL.
+// readPoolOf is the read pool (SQLite and PostgreSQL both have one), or
+// the one pool of a *gorm.DB opened elsewhere.
 func readPoolOf(db *gorm.DB) (*sql.DB, error) {
 	if p, ok := db.Config.Plugins[(&readPool{}).Name()].(*readPool); ok {
 		return p.db, nil

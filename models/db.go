@@ -39,6 +39,10 @@ func SQLiteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
+// postgresReaders is the size of PostgreSQL's read pool, beside the 25
+// connections of the writer pool.
+const postgresReaders = 10
+
 // sqliteReaders is the size of SQLite's read pool (reads are CPU-bound
 // on a small machine; more connections than cores only queue in SQLite).
 const sqliteReaders = 4
@@ -115,6 +119,26 @@ func Open(dsn string) (*gorm.DB, error) {
 		sqlDB.SetMaxOpenConns(25)
 		sqlDB.SetMaxIdleConns(10)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		// Reads outside a transaction get a pool of their own on the same
+		// server, so page views never wait for a connection that a queue
+		// of seat claims (each waiting on the session's row lock) holds.
+		// Same server, so a read sees every committed write at once.
+		rdb, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres readers: %w", err)
+		}
+		rdb.SetMaxOpenConns(postgresReaders)
+		rdb.SetMaxIdleConns(postgresReaders)
+		rdb.SetConnMaxLifetime(30 * time.Minute)
+		readers := dbresolver.Register(dbresolver.Config{
+			Replicas: []gorm.Dialector{postgres.New(postgres.Config{Conn: rdb})},
+		})
+		if err := db.Use(readers); err != nil {
+			return nil, errors.Join(fmt.Errorf("open postgres readers: %w", err), rdb.Close())
+		}
+		if err := db.Use(&readPool{rdb}); err != nil {
+			return nil, errors.Join(fmt.Errorf("open postgres readers: %w", err), rdb.Close())
+		}
 		return db, nil
 	}
 	return nil, fmt.Errorf("open database: DATABASE_URL must start with sqlite: or postgres://")
@@ -132,7 +156,7 @@ func Ping(ctx context.Context, db *gorm.DB) error {
 	return nil
 }
 
-// readPool is a GORM plugin that only keeps SQLite's read pool, so that
+// readPool is a GORM plugin that only keeps the read pool, so that
 // Close can close it beside the writer.
 type readPool struct{ db *sql.DB }
 
