@@ -9,14 +9,17 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/content"
@@ -38,6 +41,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/internal/learn"
 	"github.com/hsworkshop/hsworkshop/internal/origin"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
+	"github.com/hsworkshop/hsworkshop/internal/pagecache"
 	"github.com/hsworkshop/hsworkshop/internal/quizsvc"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/hsworkshop/hsworkshop/static"
@@ -126,16 +130,24 @@ type App struct {
 	// passwords is kept for TestDefaultPasswordCost.
 	passwords *models.Passwords
 
+	// pages caches the anonymous catalog pages (nil in dev mode).
+	pages    *pagecache.Cache
+	versions *models.VersionReader
+
 	catalog *catalog.Handler
 	booking *bookingweb.Handler
 	account *account.Handler
-	tariff  *tariff.Handler
-	admin   *admin.Handler
-	certs   *certs.Handler
-	learn   *learnweb.Handler
-	quiz    *quizweb.Handler
-	quizSvc *quizsvc.Service
-	desk    *deskweb.Handler
+	// tariff is swapped once the tariff index has loaded (SetHTS); until
+	// then its pages answer 503.
+	tariff    atomic.Pointer[tariff.Handler]
+	htsLoaded atomic.Bool
+	duty      *duty.Table
+	admin     *admin.Handler
+	certs     *certs.Handler
+	learn     *learnweb.Handler
+	quiz      *quizweb.Handler
+	quizSvc   *quizsvc.Service
+	desk      *deskweb.Handler
 }
 
 // New builds the App: it parses templates and hashes assets, failing on the
@@ -176,7 +188,8 @@ func New(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now}
+	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now,
+		Ping: func(ctx context.Context) error { return models.Ping(ctx, d.DB) }}
 	a.bk = d.Booking
 	if a.bk == nil {
 		if a.bk, err = NewBooking(d.DB, cfg, d.Payments, d.Mailer, d.SeatTaker, log, now); err != nil {
@@ -192,10 +205,18 @@ func New(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !cfg.Dev {
+		if a.versions, err = models.NewVersionReader(context.Background(), d.DB); err != nil {
+			return nil, fmt.Errorf("handlers: page cache: %w", err)
+		}
+		a.pages = pagecache.New()
+	}
 	a.catalog = catalog.New(a.web, d.DB, a.bk)
 	a.booking = bookingweb.New(a.web, d.DB, a.bk)
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
-	a.tariff = tariff.New(a.web, d.HTS, table)
+	a.duty = table
+	a.tariff.Store(tariff.New(a.web, d.HTS, table))
+	a.htsLoaded.Store(d.HTS != nil)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
 	a.quizSvc = d.Quiz
 	if a.quizSvc == nil {
@@ -256,3 +277,21 @@ func (a *App) Booking() *booking.Service { return a.bk }
 
 // Quiz is the quiz service the handlers use (serve.go runs its jobs).
 func (a *App) Quiz() *quizsvc.Service { return a.quizSvc }
+
+// SetHTS installs the tariff index once it has loaded in the background
+// (serve starts answering before that; the tariff pages answer 503 and
+// /readyz says "loading" meanwhile). pinned is the edition quiz keys are
+// pinned to (the bundled one; the same index when that is what loaded):
+// the quiz service and the origin lab start checking codes against the
+// data from then on.
+func (a *App) SetHTS(ix, pinned *hts.Index) {
+	a.tariff.Store(tariff.New(a.web, ix, a.duty))
+	a.quizSvc.SetIndex(pinned)
+	a.learn.SetLabIndex(ix)
+	a.htsLoaded.Store(ix != nil)
+}
+
+// tariffRoute runs a tariff handler method on the current tariff handler.
+func (a *App) tariffRoute(h func(*tariff.Handler, echo.Context) error) echo.HandlerFunc {
+	return func(c echo.Context) error { return h(a.tariff.Load(), c) }
+}

@@ -9,6 +9,7 @@ import (
 
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 
+	"github.com/hsworkshop/hsworkshop/content"
 	"github.com/hsworkshop/hsworkshop/handlers/account"
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
@@ -18,6 +19,7 @@ import (
 	quizweb "github.com/hsworkshop/hsworkshop/handlers/quiz"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
+	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -25,7 +27,7 @@ func TestHealthz(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t)
 	rec := ta.Do(t, ht.Request{Path: "/healthz"})
-	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != `{"status":"ok"}` {
+	if rec.Code != 200 || strings.TrimSpace(rec.Body.String()) != `{"status":"ok","tariff_index":"loading"}` {
 		t.Fatalf("healthy: got %d %s", rec.Code, rec.Body.String())
 	}
 	if err := models.Close(ta.DB); err != nil {
@@ -117,5 +119,29 @@ func TestMarkdownIsSanitisedAndShifted(t *testing.T) {
 	}
 	if !strings.Contains(got, "<strong>ok</strong>") {
 		t.Errorf("markdown not rendered: %s", got)
+	}
+}
+
+// TestReadyz: readiness waits for the background tariff index; liveness
+// (/healthz) does not.
+func TestReadyz(t *testing.T) {
+	t.Parallel()
+	ta := ht.New(t)
+	if rec := ta.Do(t, ht.Request{Path: "/readyz"}); rec.Code != 503 || !strings.Contains(rec.Body.String(), `"loading"`) {
+		t.Errorf("before the index: got %d %s, want 503 loading", rec.Code, rec.Body)
+	}
+	if rec := ta.Do(t, ht.Request{Path: "/hts/search?q=laptop"}); rec.Code != 503 {
+		t.Errorf("tariff search before the index: got %d, want 503", rec.Code)
+	}
+	ix, err := hts.LoadBundled(content.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta.Handlers.SetHTS(ix, ix)
+	if rec := ta.Do(t, ht.Request{Path: "/readyz"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"loaded"`) {
+		t.Errorf("after the index: got %d %s, want 200 loaded", rec.Code, rec.Body)
+	}
+	if rec := ta.Do(t, ht.Request{Path: "/hts/search?q=laptop"}); rec.Code != 200 {
+		t.Errorf("tariff search after the index: got %d, want 200", rec.Code)
 	}
 }

@@ -20,11 +20,12 @@ func (a *App) Register(e *echo.Echo) {
 
 	e.GET("/static/*", a.serveStatic)
 	e.GET("/healthz", a.healthz)
+	e.GET("/readyz", a.readyz)
 
-	e.GET("/", a.catalog.Home)
-	e.GET("/sessions", a.catalog.ListSessions)
-	e.GET("/sessions/:id", a.catalog.ShowSession)
-	e.GET("/workshops/:slug", a.catalog.ShowWorkshop)
+	e.GET("/", a.catalog.Home, a.cached)
+	e.GET("/sessions", a.catalog.ListSessions, a.cached)
+	e.GET("/sessions/:id", a.catalog.ShowSession, a.cached)
+	e.GET("/workshops/:slug", a.catalog.ShowWorkshop, a.cached)
 	e.GET("/calendar.ics", a.catalog.CalendarFeed)
 	e.GET("/terms", a.catalog.ShowTerms)
 
@@ -157,16 +158,16 @@ func (a *App) Register(e *echo.Echo) {
 	api.POST("/sessions/:id/orders", a.booking.APICreateOrder)
 
 	// Tariff reference.
-	e.GET("/hts", a.tariff.ShowHTSBrowser)
-	e.GET("/hts/search", a.tariff.SearchHTS)
-	e.GET("/hts/:code", a.tariff.ShowHTSLine)
-	api.GET("/hts/search", a.tariff.APISearchHTS)
-	api.GET("/hts/:code", a.tariff.APIShowHTSLine)
-	e.GET("/tools/duty", a.tariff.ShowDutyCalculator)
-	api.GET("/duty", a.tariff.APIDuty)
-	e.GET(tariff.BatchPath, a.tariff.ShowDutyBatch)
-	e.POST(tariff.BatchPath, a.tariff.CreateDutyBatch) // body limit tariff.BatchBodyLimit: see useMiddleware
-	e.GET(tariff.BatchPath+"/template.csv", a.tariff.DutyBatchTemplate)
+	e.GET("/hts", a.tariffRoute((*tariff.Handler).ShowHTSBrowser))
+	e.GET("/hts/search", a.tariffRoute((*tariff.Handler).SearchHTS))
+	e.GET("/hts/:code", a.tariffRoute((*tariff.Handler).ShowHTSLine))
+	api.GET("/hts/search", a.tariffRoute((*tariff.Handler).APISearchHTS))
+	api.GET("/hts/:code", a.tariffRoute((*tariff.Handler).APIShowHTSLine))
+	e.GET("/tools/duty", a.tariffRoute((*tariff.Handler).ShowDutyCalculator))
+	api.GET("/duty", a.tariffRoute((*tariff.Handler).APIDuty))
+	e.GET(tariff.BatchPath, a.tariffRoute((*tariff.Handler).ShowDutyBatch))
+	e.POST(tariff.BatchPath, a.tariffRoute((*tariff.Handler).CreateDutyBatch)) // body limit tariff.BatchBodyLimit: see useMiddleware
+	e.GET(tariff.BatchPath+"/template.csv", a.tariffRoute((*tariff.Handler).DutyBatchTemplate))
 
 	// Lessons, the learner's dashboard and the origin lab. Lesson pages
 	// apply their own access rule (the first of each track is public).

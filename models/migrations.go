@@ -37,6 +37,7 @@ var migrations = []migration{
 	{ID: "0009_scheduling", Up: migrate0009Scheduling},
 	{ID: "0010_certificates", Up: migrate0010Certificates},
 	{ID: "0011_desk", Up: migrate0011Desk},
+	{ID: "0012_perf", Up: migrate0012Perf},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

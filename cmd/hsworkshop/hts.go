@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime/debug"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,21 +26,8 @@ func loadHTS(ctx context.Context, db *gorm.DB, log *slog.Logger) (*hts.Index, er
 	}
 	ed := ix.Edition()
 	log.Info("loaded tariff data", "edition", ed.Name, "bundled", ed.Bundled, "lines", ix.Len(), "took", time.Since(start).Round(time.Millisecond))
-	// The index is ~50 MiB of long-lived pointers that every garbage
-	// collection marks again. At the default GOGC=100 that happens every
-	// ~50 MiB of request garbage and shows in the search's tail latency
-	// (BENCHMARKS.md); 300 marks a third as often for ~150 MiB more peak
-	// heap. A GOGC other than 100 set by the operator is kept.
-	if prev := debug.SetGCPercent(htsGCPercent); prev != 100 {
-		debug.SetGCPercent(prev)
-	} else {
-		log.Info("raised GOGC for the tariff index", "gogc", htsGCPercent)
-	}
 	return ix, nil
 }
-
-// htsGCPercent is the GOGC the server runs with unless the operator set one.
-const htsGCPercent = 300
 
 const htsUsage = `usage:
   hsworkshop hts import -edition NAME [-source TEXT] [-as-of DATE] FILE

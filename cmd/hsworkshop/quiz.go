@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/content"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
@@ -78,16 +77,16 @@ func cmdQuiz(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// newQuizService builds the quiz service for serve. The bank's keys are
+// quizEdition is the tariff edition quiz keys are checked against. The keys are
 // pinned to the bundled edition, so grading uses it even when the server
 // shows a newer imported one (which then costs a second index in memory).
-func newQuizService(db *gorm.DB, shown *hts.Index) (*quizsvc.Service, error) {
-	pinned := shown
-	if !shown.Edition().Bundled {
-		var err error
-		if pinned, err = hts.LoadBundled(content.FS); err != nil {
-			return nil, fmt.Errorf("load the bundled tariff edition for quizzes: %w", err)
-		}
+func quizEdition(shown *hts.Index) (*hts.Index, error) {
+	if shown.Edition().Bundled {
+		return shown, nil
 	}
-	return quizsvc.New(quizsvc.Deps{DB: db, HTS: pinned, Content: content.FS}), nil
+	pinned, err := hts.LoadBundled(content.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load the bundled tariff edition for quizzes: %w", err)
+	}
+	return pinned, nil
 }

@@ -6,9 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -48,6 +51,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else if res.Created+res.Updated > 0 || len(res.Kept) > 0 {
 		log.Info("synced lessons", "created", res.Created, "updated", res.Updated, "kept_staff_edits", len(res.Kept))
 	}
+	if addr := getenv("PPROF_ADDR"); addr != "" {
+		stop, err := startPprof(addr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if seeded, err := seed.IfEmpty(ctx, db, time.Now()); err != nil {
 		return err
 	} else if seeded {
@@ -58,19 +68,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	index, err := loadHTS(ctx, db, log)
-	if err != nil {
-		return err
-	}
+	setMemoryLimit(getenv, log)
 	bk, err := newBooking(cfg, db, log)
 	if err != nil {
 		return err
 	}
-	quizSvc, err := newQuizService(db, index)
-	if err != nil {
-		return err
-	}
-	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, HTS: index, Booking: bk, Quiz: quizSvc}
+	// The tariff index (42,000 lines and their search index, a few seconds
+	// of CPU) loads in the background: the catalog, bookings and accounts
+	// serve at once, /healthz is 200 (alive, database up) and /readyz is
+	// 503 "loading" until the tariff pages, quizzes and the origin lab's
+	// code checks can answer too (the tariff pages answer 503 meanwhile).
+	deps := handlers.Deps{DB: db, Config: cfg.handlersConfig(), Logger: log, Booking: bk}
 	if cfg.Dev {
 		deps.DevTemplatesFS = os.DirFS("templates")
 	}
@@ -81,6 +89,27 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	e := echo.New()
 	e.Listener = ln
 	app.Register(e)
+	// Shutdown does not wait for a load in progress: the build is pure
+	// CPU, and its database read fails fast once the pool is closed.
+	htsCtx, stopHTS := context.WithCancel(ctx)
+	defer stopHTS()
+	go func() {
+		index, err := loadHTS(htsCtx, db, log)
+		if err != nil {
+			if htsCtx.Err() == nil {
+				log.Error("tariff data not loaded; the tariff pages answer 503", "err", err)
+			}
+			return
+		}
+		pinned, err := quizEdition(index)
+		if err != nil {
+			log.Error("bundled tariff edition not loaded; quizzes answer 503", "err", err)
+		}
+		app.SetHTS(index, pinned)
+		// The build's garbage is several times the index: hand it back to
+		// the system now rather than when the scavenger gets to it.
+		debug.FreeOSMemory()
+	}()
 	// One deferred call stops the jobs and then waits for them: deferring
 	// the wait before the cancel would wait forever on an early return
 	// (a listener that cannot start).
@@ -114,4 +143,47 @@ func (c Config) handlersConfig() handlers.Config {
 	return handlers.Config{BaseURL: c.BaseURL, Dev: c.Dev, RateLimit: c.RateLimit,
 		TrustedProxies: c.TrustedProxies, SMTPEnabled: c.SMTPURL != "", HoldDuration: c.HoldDuration,
 		InvoiceTerm: c.InvoiceTerm, OfferTTL: c.OfferTTL, Business: c.Business}
+}
+
+// startPprof serves net/http/pprof on its own listener, for profiling under
+// load. It is off unless PPROF_ADDR is set, and only a loopback address is
+// accepted: profiles reveal internals and must never face the network.
+func startPprof(addr string, log *slog.Logger) (func(), error) {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return nil, &configError{"PPROF_ADDR", "must be a loopback address with a port, e.g. 127.0.0.1:6060"}
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("serve: cannot listen on PPROF_ADDR %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("pprof listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
+}
+
+// defaultMemoryLimit is the soft memory limit serve sets when the operator
+// did not set GOMEMLIMIT. The collector runs at the default GOGC=100 (no
+// longer 300: that let the heap reach four times the ~53 MiB tariff index,
+// 256 MB resident under search load); the limit only bounds bursts. It is
+// not lower because the index is pointer-rich: at 80-100 MiB the collector
+// re-marks it every ~20 MiB of request garbage and the search page served
+// a third of its requests (25-31 req/s against 74-84 unlimited, same run,
+// BENCHMARKS.md). A soft limit, not a cap: past it the runtime spends at
+// most about half the CPU on collection rather than failing.
+const defaultMemoryLimit = 192 << 20
+
+// setMemoryLimit applies defaultMemoryLimit unless GOMEMLIMIT is set.
+func setMemoryLimit(getenv func(string) string, log *slog.Logger) {
+	if getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(defaultMemoryLimit)
+	log.Info("soft memory limit", "bytes", defaultMemoryLimit, "gogc", "default")
 }

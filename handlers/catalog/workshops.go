@@ -22,10 +22,12 @@ type homePage struct {
 // Home serves GET /.
 func (h *Handler) Home(c echo.Context) error {
 	ctx := c.Request().Context()
-	ss, err := models.ListUpcomingSessions(ctx, h.db, h.web.Now(), models.SessionFilter{})
+	now := h.web.Now()
+	ss, err := models.ListUpcomingSessions(ctx, h.db, now, models.SessionFilter{})
 	if err != nil {
 		return err
 	}
+	web.CacheUntil(c, nextChange(now, ss))
 	ws, err := models.ListWorkshops(ctx, h.db)
 	if err != nil {
 		return err
@@ -100,15 +102,13 @@ func (h *Handler) ListSessions(c echo.Context) error {
 		return err
 	}
 	errs := f.validate(topics)
-	all, err := models.ListUpcomingSessions(ctx, h.db, h.web.Now(), models.SessionFilter{})
+	now := h.web.Now()
+	all, err := models.ListUpcomingSessions(ctx, h.db, now, models.SessionFilter{})
 	if err != nil {
 		return err
 	}
-	ss, err := models.ListUpcomingSessions(ctx, h.db, h.web.Now(),
-		models.SessionFilter{Topic: f.Topic, Format: models.Format(f.Format), Month: f.Month})
-	if err != nil {
-		return err
-	}
+	web.CacheUntil(c, nextChange(now, all))
+	ss := models.FilterSessions(all, models.SessionFilter{Topic: f.Topic, Format: models.Format(f.Format), Month: f.Month})
 	status := http.StatusOK
 	if len(errs) > 0 {
 		status = http.StatusBadRequest
@@ -151,6 +151,7 @@ func (h *Handler) ShowSession(c echo.Context) error {
 			kept = append(kept, o)
 		}
 	}
+	web.CacheUntil(c, nextChange(now, []models.Session{*s}, kept))
 	u := web.CurrentUser(c)
 	p := sessionPage{Session: s, Open: s.RegistrationOpen(now), ShowPrivate: h.canSeePrivate(ctx, u, s),
 		OtherDates: kept, EarlyBird: s.EarlyBirdActive(now), UnitPrice: s.UnitPriceAt(now),
@@ -204,10 +205,36 @@ func (h *Handler) ShowWorkshop(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ss, err := models.ListUpcomingSessions(ctx, h.db, h.web.Now(), models.SessionFilter{WorkshopID: w.ID})
+	now := h.web.Now()
+	ss, err := models.ListUpcomingSessions(ctx, h.db, now, models.SessionFilter{WorkshopID: w.ID})
 	if err != nil {
 		return err
 	}
+	web.CacheUntil(c, nextChange(now, ss))
 	return h.web.Render(c, http.StatusOK, web.TplWorkshopShow, web.PageData{Title: w.Title, Description: w.Summary,
 		Data: workshopPage{Workshop: w, Sessions: ss}})
+}
+
+// nextChange is the first moment after now at which a page showing ss
+// changes by the clock alone: a session starts (it leaves the upcoming
+// lists), its registration closes or its early-bird price ends. Zero if
+// none does.
+func nextChange(now time.Time, ss ...[]models.Session) time.Time {
+	var next time.Time
+	consider := func(t time.Time) {
+		if t.After(now) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	for _, list := range ss {
+		for i := range list {
+			s := &list[i]
+			consider(s.StartsAt)
+			consider(s.RegistrationClosesAt)
+			if s.EarlyBirdDeadline != nil {
+				consider(*s.EarlyBirdDeadline)
+			}
+		}
+	}
+	return next
 }

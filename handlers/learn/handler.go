@@ -12,10 +12,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/hsworkshop/hsworkshop/handlers/web"
+	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/learn"
 	"github.com/hsworkshop/hsworkshop/internal/origin"
 	"github.com/hsworkshop/hsworkshop/internal/quizsvc"
@@ -28,6 +30,9 @@ type Handler struct {
 	lessons *learn.Service
 	lab     origin.Lab
 	tests   WorkshopTests
+	// labIndex is the tariff index the lab checks codes against; serve sets
+	// it once the index has loaded (nil: codes are checked for format only).
+	labIndex atomic.Pointer[hts.Index]
 }
 
 // WorkshopTests lists the pre- and post-tests of the workshops a user is
@@ -41,7 +46,20 @@ type WorkshopTests interface {
 // lab.Index may be nil (codes are then checked for format only).
 // tests may be nil (no workshop tests are shown).
 func New(base *web.Base, lessons *learn.Service, lab origin.Lab, tests WorkshopTests) *Handler {
-	return &Handler{web: base, lessons: lessons, lab: lab, tests: tests}
+	h := &Handler{web: base, lessons: lessons, lab: lab, tests: tests}
+	h.labIndex.Store(lab.Index)
+	return h
+}
+
+// SetLabIndex installs the tariff index the origin lab checks codes
+// against once it has loaded.
+func (h *Handler) SetLabIndex(ix *hts.Index) { h.labIndex.Store(ix) }
+
+// currentLab is the lab with the index as loaded now.
+func (h *Handler) currentLab() origin.Lab {
+	l := h.lab
+	l.Index = h.labIndex.Load()
+	return l
 }
 
 // loginFirst answers a visitor who asked for a members-only lesson (or

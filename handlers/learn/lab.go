@@ -148,7 +148,7 @@ func (h *Handler) ShowOriginLab(c echo.Context) error {
 	}
 	p := labPage{Form: f, Rows: f.rows(), Case: &labCase{ID: oc.ID(), LessonURL: "/learn/" + oc.Lesson, Verdict: cs.Verdict, Reason: cs.Reason}}
 	req, at := f.request(p.Rows)
-	res, err := h.lab.Evaluate(req)
+	res, err := h.currentLab().Evaluate(req)
 	if fe := origin.FieldErrors(err); fe != nil {
 		return h.renderLab(c, http.StatusOK, p, rowErrors(fe, at))
 	} else if err != nil {
@@ -185,7 +185,7 @@ func (h *Handler) EvaluateOriginLab(c echo.Context) error {
 	// Blank rows are dropped, so the lab's line numbers are the rows shown.
 	p.Rows = slices.DeleteFunc(p.Rows, func(r labRow) bool { return r == (labRow{}) })
 	req, at := f.request(p.Rows)
-	res, err := h.lab.Evaluate(req)
+	res, err := h.currentLab().Evaluate(req)
 	var ve *origin.ValidationError
 	if errors.As(err, &ve) {
 		return h.renderLab(c, http.StatusUnprocessableEntity, p, rowErrors(ve.Fields, at))

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -105,6 +106,9 @@ func (b *Base) HTTPErrorHandler(err error, c echo.Context) {
 	case errors.Is(err, context.DeadlineExceeded):
 		status, msg = http.StatusServiceUnavailable, "The server took too long to answer. Please try again."
 	}
+	if status == http.StatusInternalServerError && b.databaseDown(c.Request().Context()) {
+		status, msg = http.StatusServiceUnavailable, "The service is briefly unavailable. Please try again in a minute."
+	}
 	if status >= 500 {
 		b.Log.Error("request failed", "id", c.Response().Header().Get(echo.HeaderXRequestID),
 			"method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
@@ -145,4 +149,16 @@ func friendlyStatusMessage(status int, msg string) string {
 		return "We could not find that page. It may have moved, or the session may no longer be listed."
 	}
 	return msg
+}
+
+// databaseDown reports whether the database fails a 1 s ping. It runs only
+// for a 500, with the request's values but not its deadline (which may be
+// what expired).
+func (b *Base) databaseDown(ctx context.Context) bool {
+	if b.Ping == nil {
+		return false
+	}
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	return b.Ping(pctx) != nil
 }

@@ -73,15 +73,15 @@ var flashMessages = map[string]string{
 
 // SetFlash shows the message of code on the next page.
 func SetFlash(c echo.Context, code string) {
-	c.SetCookie(&http.Cookie{Name: "hsw_flash", Value: code, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	c.SetCookie(&http.Cookie{Name: FlashCookieName, Value: code, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // takeFlash reads and clears the flash message.
 func takeFlash(c echo.Context) string {
-	ck, err := c.Cookie("hsw_flash")
+	ck, err := c.Cookie(FlashCookieName)
 	if err != nil {
 		return ""
 	}
-	c.SetCookie(&http.Cookie{Name: "hsw_flash", Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	c.SetCookie(&http.Cookie{Name: FlashCookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	return flashMessages[ck.Value]
 }

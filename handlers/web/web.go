@@ -10,6 +10,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -35,6 +36,9 @@ type Base struct {
 	Dev bool
 	Log *slog.Logger
 	Now func() time.Time
+	// Ping checks the database; the error handler turns a 500 into a 503
+	// when it fails (an outage, not a bug). Nil skips the check.
+	Ping func(context.Context) error
 }
 
 // Secure reports whether the site is served over https.
@@ -182,3 +186,28 @@ func ClosedReason(s *models.Session, now time.Time) string {
 	}
 	return ""
 }
+
+// cacheUntilKey is the context key of CacheUntil.
+const cacheUntilKey = "web.cacheUntil"
+
+// CacheUntil tells the page cache that the page being rendered changes by
+// itself at t (a session starts, registration closes, an early-bird price
+// ends); a zero t says nothing. The earliest call wins.
+func CacheUntil(c echo.Context, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if prev, ok := c.Get(cacheUntilKey).(time.Time); ok && !t.Before(prev) {
+		return
+	}
+	c.Set(cacheUntilKey, t)
+}
+
+// CachedUntil is the earliest time given to CacheUntil, if any.
+func CachedUntil(c echo.Context) (time.Time, bool) {
+	t, ok := c.Get(cacheUntilKey).(time.Time)
+	return t, ok
+}
+
+// FlashCookieName is the cookie that carries a one-time message.
+const FlashCookieName = "hsw_flash"

@@ -16,6 +16,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -147,6 +148,12 @@ func (r *runner) sqlite(ctx context.Context) error {
 	}
 	defer app.Stop()
 	r.rep.Start = app.Ready
+	// /healthz is liveness; the tariff index loads in the background and
+	// /readyz says when every page can answer (404 from a server without it).
+	if r.rep.FullyReady, err = waitReady(ctx, app.Base+"/readyz", 2*time.Minute); err != nil {
+		return err
+	}
+	r.rep.FullyReady += app.Ready
 	time.Sleep(2 * time.Second) // let start-up garbage be collected
 	if r.rep.RSSIdle, err = app.RSS(); err != nil {
 		return err
@@ -422,4 +429,26 @@ func DefaultLoadGen() LoadGen {
 		return Wrk{Path: p}
 	}
 	return GoLoad{}
+}
+
+// waitReady polls a readiness URL until it answers 200 (or 404: a server
+// without one) and returns how long that took.
+func waitReady(ctx context.Context, url string, timeout time.Duration) (time.Duration, error) {
+	start := time.Now()
+	c := &http.Client{Timeout: 2 * time.Second}
+	for time.Since(start) < timeout {
+		resp, err := c.Get(url)
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusNotFound {
+				return time.Since(start), nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return 0, fmt.Errorf("%s not 200 after %v", url, timeout)
 }

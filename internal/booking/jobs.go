@@ -43,6 +43,10 @@ func (b *Service) ExpireLapsedOrders(ctx context.Context) error {
 	var errs []error
 	for i := range os {
 		o := &os[i]
+		if paid, err := b.reconcileHold(ctx, o); err != nil || paid {
+			errs = append(errs, err)
+			continue
+		}
 		errs = append(errs, b.freeSeats(ctx, func(tx *gorm.DB) (uint, error) {
 			changed, err := models.ExpireOrder(ctx, tx, o)
 			if err != nil || !changed {
@@ -55,6 +59,31 @@ func (b *Service) ExpireLapsedOrders(ctx context.Context) error {
 		}))
 	}
 	return errors.Join(errs...)
+}
+
+// reconcileHold asks Stripe, outside any transaction, whether a lapsing
+// card hold was in fact paid, and applies the payment if so. This is how an
+// acknowledged webhook survives a power loss: SQLite runs WAL with
+// synchronous=NORMAL (an fsync per checkpoint, not per commit), so the last
+// commits before a power cut can be lost, and Stripe does not resend an
+// event it got a 2xx for; the hold of such an order still lapses, and this
+// lookup finds the payment before the seats are released. A failed lookup
+// expires the hold as before: a payment arriving later takes the
+// late-payment path (confirmed if seats are left, refunded otherwise).
+func (b *Service) reconcileHold(ctx context.Context, o *models.Order) (bool, error) {
+	if b.pay == nil || o.Status != models.OrderHeld || o.StripeCheckoutSessionID == "" {
+		return false, nil
+	}
+	cs, err := b.pay.GetCheckout(ctx, o.StripeCheckoutSessionID)
+	if err != nil {
+		b.log.Warn("checkout lookup before expiring a hold failed; expiring it", "order", o.ID, "err", err)
+		return false, nil
+	}
+	if cs.PaymentStatus != "paid" {
+		return false, nil
+	}
+	b.log.Warn("lapsing hold was paid (webhook missing); confirming it", "order", o.ID)
+	return true, b.confirmPayment(ctx, o, cs.PaymentIntentID)
 }
 
 // LapseWaitlistOffers ends unclaimed offers and passes their seats on.

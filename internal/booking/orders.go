@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -99,16 +100,31 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 	if o.Status != models.OrderHeld {
 		return Placed{Order: o}, nil
 	}
-	url, err := b.openCheckout(ctx, o)
+	// Stripe gets its own deadline well inside the request timeout, so a
+	// hanging provider still leaves time to answer and to release the seat.
+	cctx, cancel := context.WithTimeout(ctx, checkoutTimeout)
+	url, err := b.openCheckout(cctx, o)
+	cancel()
 	if err != nil {
 		b.log.Error("checkout failed; releasing the hold", "order", o.ID, "err", err)
-		if cerr := b.CancelHeld(ctx, o); cerr != nil {
+		// The request's context may be spent by now: release the hold with
+		// a fresh deadline so the seat is not stuck until the hold lapses.
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+		defer rcancel()
+		if cerr := b.CancelHeld(rctx, o); cerr != nil {
 			return Placed{}, errors.Join(err, cerr)
 		}
 		return Placed{}, ErrPaymentUnavailable
 	}
 	return Placed{Order: o, CheckoutURL: url}, nil
 }
+
+// checkoutTimeout bounds opening a Checkout Session (the request timeout
+// is 30 s); releaseTimeout bounds giving the held seat back after a failure.
+const (
+	checkoutTimeout = 15 * time.Second
+	releaseTimeout  = 10 * time.Second
+)
 
 // buyerAccount is the logged-in user, or the account with the buyer's
 // address (created without a password when new: a guest can claim it later

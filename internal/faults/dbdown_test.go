@@ -14,11 +14,10 @@ import (
 const failFast = 5 * time.Second
 
 // dbOutage503Fixed records whether the app maps a database outage to 503.
-// Today it answers 500 ("Something went wrong on our side") on every page
-// and API call except /healthz; the test then checks everything else
-// (fails fast, /healthz 503, recovery without restart) and skips with the
-// defect. Set it to true with the handler fix (the lead's report names it).
-const dbOutage503Fixed = false
+// It does since issue 14's fix (web.Base.HTTPErrorHandler turns a 500 into
+// a 503 when a 1 s ping fails); with false the test would accept the old
+// 500 and skip with the defect.
+const dbOutage503Fixed = true
 
 // TestDatabaseUnavailable puts a TCP proxy between a serve process and
 // PostgreSQL and cuts it mid-run (the shared server cannot be stopped):

@@ -31,9 +31,11 @@ type ackedOrder struct {
 // commit is in the WAL (the OS page cache) before the 201 or the webhook's
 // 200 goes out, so a killed process loses nothing: this test. A power loss
 // or kernel crash, however, can roll back the last commits before the next
-// checkpoint, an acknowledged webhook included, and no job re-reads Stripe
-// for held orders; synchronous=FULL (or such a reconciliation) would close
-// that gap.
+// checkpoint, an acknowledged webhook included. The gap is closed by a
+// reconciliation rather than synchronous=FULL (an fsync per commit on the
+// seat-claim path): before the hold-expiry job releases a card hold it asks
+// Stripe for the Checkout Session and applies a payment it finds
+// (booking.reconcileHold; TestLapsingPaidHoldIsConfirmed).
 func TestKill9UnderLoad(t *testing.T) {
 	sqliteOnly(t)
 	t.Parallel() // overlaps TestStripeTimeout, which mostly waits

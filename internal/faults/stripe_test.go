@@ -292,12 +292,12 @@ func TestStripeSlowOrFailing(t *testing.T) {
 }
 
 // stripeTimeoutFixed records whether a Stripe slower than the request
-// timeout is handled. Today the answer is the timeout middleware's bare
-// 503 {"error":"unavailable","message":"Service Unavailable"} after 30 s,
-// and the seat stays held until the hold lapses (35 min), because the hold
-// is released with the request's context, which has already expired. The
-// test then skips with the defect; set it to true with the handler fix.
-const stripeTimeoutFixed = false
+// timeout is handled. It is since issue 14's fix: openCheckout has its own
+// 15 s deadline and the hold is released with context.WithoutCancel. Before
+// it the answer was the timeout middleware's bare 503 after 30 s and the
+// seat stayed held until the hold lapsed; with false the test would accept
+// that and skip with the defect.
+const stripeTimeoutFixed = true
 
 // TestStripeTimeout makes Stripe slower than the server's request timeout:
 // the registration must answer within the timeout with a retry message,

@@ -78,18 +78,33 @@ func (o *Outbox) SendDue(ctx context.Context) error {
 	if o.mailer == nil {
 		return nil
 	}
-	ms, err := models.ClaimDueEmails(ctx, o.db, o.now(), 20, 5*time.Minute)
-	if err != nil {
-		return err
-	}
+	// Keep claiming while full batches come back, so a backlog drains in
+	// one tick instead of 20 messages per tick (bounded, to yield now and
+	// then). Failed messages back off, so they are not claimed again here.
 	var errs []error
-	for _, m := range ms {
-		if err := o.mailer.Send(ctx, m); err != nil {
-			o.log.Warn("email not sent; will retry", "id", m.ID, "attempt", m.Attempts+1, "err", err)
-			errs = append(errs, models.MarkEmailFailed(ctx, o.db, &m, err, mail.Permanent(err), o.now()))
-			continue
+	for range maxBatchesPerRun {
+		ms, err := models.ClaimDueEmails(ctx, o.db, o.now(), sendBatch, 5*time.Minute)
+		if err != nil {
+			return errors.Join(append(errs, err)...)
 		}
-		errs = append(errs, models.MarkEmailSent(ctx, o.db, m.ID, o.now()))
+		for _, m := range ms {
+			if err := o.mailer.Send(ctx, m); err != nil {
+				o.log.Warn("email not sent; will retry", "id", m.ID, "attempt", m.Attempts+1, "err", err)
+				errs = append(errs, models.MarkEmailFailed(ctx, o.db, &m, err, mail.Permanent(err), o.now()))
+				continue
+			}
+			errs = append(errs, models.MarkEmailSent(ctx, o.db, m.ID, o.now()))
+		}
+		if len(ms) < sendBatch || ctx.Err() != nil {
+			break
+		}
 	}
 	return errors.Join(errs...)
 }
+
+// sendBatch is how many messages one claim leases; maxBatchesPerRun bounds
+// one SendDue call.
+const (
+	sendBatch        = 20
+	maxBatchesPerRun = 50
+)

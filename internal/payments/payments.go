@@ -69,8 +69,10 @@ type Stripe struct {
 // NewStripe builds the adapter; apiBase overrides Stripe's URL (stripe-mock).
 func NewStripe(secretKey, webhookSecret, apiBase string) *Stripe {
 	cfg := &stripe.BackendConfig{
-		HTTPClient:        &http.Client{Timeout: 20 * time.Second},
-		MaxNetworkRetries: stripe.Int64(2),
+		// Two attempts of at most 7 s fit in the booking service's 15 s
+		// checkout deadline, itself inside the 30 s request timeout.
+		HTTPClient:        &http.Client{Timeout: 7 * time.Second},
+		MaxNetworkRetries: stripe.Int64(1),
 		LeveledLogger:     &stripe.LeveledLogger{Level: stripe.LevelNull},
 	}
 	if apiBase != "" {

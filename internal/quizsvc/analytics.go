@@ -225,10 +225,11 @@ func (s *Service) confusions(items []models.GradedItem, limit int) []Confusion {
 }
 
 func (s *Service) headingText(code string) string {
-	if s.ix == nil {
+	ix := s.Index()
+	if ix == nil {
 		return ""
 	}
-	l, err := s.ix.Lookup(code)
+	l, err := ix.Lookup(code)
 	if err != nil {
 		return ""
 	}

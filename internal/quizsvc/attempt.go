@@ -250,7 +250,7 @@ func (s *Service) Answer(ctx context.Context, userID, id uint, pos int, ans quiz
 	it.Answer, it.AnsweredAt = string(raw), &now
 	graded := a.Mode != string(quiz.ModeExam)
 	if graded {
-		if err := setResult(it, s.grader.Grade(q, ans)); err != nil {
+		if err := setResult(it, s.grader().Grade(q, ans)); err != nil {
 			return nil, err
 		}
 	}
@@ -328,7 +328,7 @@ func (s *Service) submit(ctx context.Context, b *quiz.Bank, a *models.QuizAttemp
 			if err != nil {
 				return nil, err
 			}
-			if err := setResult(it, s.grader.Grade(q, ans)); err != nil {
+			if err := setResult(it, s.grader().Grade(q, ans)); err != nil {
 				return nil, err
 			}
 		}

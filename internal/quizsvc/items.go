@@ -93,7 +93,7 @@ func (s *Service) CheckItem(q *quiz.Question) error {
 	if !s.Available() {
 		return ErrUnavailable
 	}
-	if probs := quiz.CheckKeys(b, s.ix); len(probs) > 0 {
+	if probs := quiz.CheckKeys(b, s.Index()); len(probs) > 0 {
 		msgs := make([]string, len(probs))
 		for i, p := range probs {
 			msgs[i] = "key " + p.Key + " is " + p.Problem

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io/fs"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -46,9 +47,10 @@ type Deps struct {
 
 // Service runs quizzes. It is safe for concurrent use.
 type Service struct {
-	db      *gorm.DB
-	ix      *hts.Index
-	grader  *quiz.Grader
+	db *gorm.DB
+	// tariff holds the index keys are checked against and its grader; it
+	// is set once the index has loaded (serve loads it in the background).
+	tariff  atomic.Pointer[tariffData]
 	content fs.FS
 	now     func() time.Time
 
@@ -64,18 +66,46 @@ func New(d Deps) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{db: d.DB, ix: d.HTS, content: d.Content, now: func() time.Time { return now().UTC() }}
-	if d.HTS != nil {
-		s.grader = quiz.NewGrader(d.HTS)
-	}
+	s := &Service{db: d.DB, content: d.Content, now: func() time.Time { return now().UTC() }}
+	s.SetIndex(d.HTS)
 	return s
 }
 
+// tariffData is an index with the grader built on it.
+type tariffData struct {
+	ix     *hts.Index
+	grader *quiz.Grader
+}
+
+// SetIndex installs the tariff index keys are pinned to (nil: quizzes are
+// unavailable until one is set).
+func (s *Service) SetIndex(ix *hts.Index) {
+	if ix == nil {
+		s.tariff.Store(nil)
+		return
+	}
+	s.tariff.Store(&tariffData{ix: ix, grader: quiz.NewGrader(ix)})
+}
+
 // Available reports whether the service can grade (it has a tariff index).
-func (s *Service) Available() bool { return s != nil && s.ix != nil }
+func (s *Service) Available() bool { return s != nil && s.tariff.Load() != nil }
 
 // Index is the tariff index keys are checked against (nil when unavailable).
-func (s *Service) Index() *hts.Index { return s.ix }
+func (s *Service) Index() *hts.Index {
+	if t := s.tariff.Load(); t != nil {
+		return t.ix
+	}
+	return nil
+}
+
+// grader grades against the current index; callers check Available first
+// (a nil grader would panic).
+func (s *Service) grader() *quiz.Grader {
+	if t := s.tariff.Load(); t != nil {
+		return t.grader
+	}
+	return nil
+}
 
 // Bank returns the current bank: the database's items, synced from the
 // content files on first use and reloaded when the table changed (staff
