@@ -195,7 +195,7 @@ func New(d Deps) (*App, error) {
 	a.catalog = catalog.New(a.web, d.DB, a.bk)
 	a.booking = bookingweb.New(a.web, d.DB, a.bk)
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
-	a.tariff = tariff.New(a.web, d.HTS, table)
+	a.tariff = tariff.New(a.web, d.HTS, table, d.DB)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
 	a.quizSvc = d.Quiz
 	if a.quizSvc == nil {

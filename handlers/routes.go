@@ -167,6 +167,9 @@ func (a *App) Register(e *echo.Echo) {
 	e.GET(tariff.BatchPath, a.tariff.ShowDutyBatch)
 	e.POST(tariff.BatchPath, a.tariff.CreateDutyBatch) // body limit tariff.BatchBodyLimit: see useMiddleware
 	e.GET(tariff.BatchPath+"/template.csv", a.tariff.DutyBatchTemplate)
+	e.GET("/tools/duty/batches", a.tariff.ListSavedBatches, a.requireUser)
+	e.GET("/tools/duty/batches/:id/result.csv", a.tariff.SavedBatchCSV, a.requireUser) // owner only, else 404
+	e.POST("/tools/duty/batches/:id/delete", a.tariff.DeleteSavedBatch, a.requireUser) // owner only, else 404
 
 	// Lessons, the learner's dashboard and the origin lab. Lesson pages
 	// apply their own access rule (the first of each track is public).

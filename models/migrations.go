@@ -37,6 +37,7 @@ var migrations = []migration{
 	{ID: "0009_scheduling", Up: migrate0009Scheduling},
 	{ID: "0010_certificates", Up: migrate0010Certificates},
 	{ID: "0011_desk", Up: migrate0011Desk},
+	{ID: "0013_batches", Up: migrate0013Batches},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.
