@@ -35,6 +35,8 @@ func TestSavedBatchesOffer(t *testing.T) {
 		{Name: "anonymous is not offered saving", Req: ht.Request{Path: "/tools/duty/batch"}, WantStatus: http.StatusOK,
 			WantNotBody: []string{`name="save"`, `name="name"`, `href="/tools/duty/batches"`}},
 		{Name: "anonymous cannot list", Req: ht.Request{Path: "/tools/duty/batches"}, WantStatus: http.StatusUnauthorized},
+		{Name: "anonymous cannot delete", Req: ht.Request{Method: http.MethodPost, Path: "/tools/duty/batches/1/delete", Form: url.Values{}},
+			WantStatus: http.StatusUnauthorized},
 		{Name: "anonymous cannot download", Req: ht.Request{Path: "/tools/duty/batches/1/result.csv"}, WantStatus: http.StatusUnauthorized},
 		{Name: "learner is offered saving", Setup: asLearner, WantStatus: http.StatusOK,
 			Check: func(t *testing.T, ta *ht.App, _ *httptest.ResponseRecorder) {
