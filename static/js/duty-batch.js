@@ -119,7 +119,7 @@
         var list = document.createElement("a");
         list.href = saved;
         list.textContent = "your saved batch results";
-        text.appendChild(document.createTextNode(" Also saved to "));
+        text.appendChild(document.createTextNode(". Also saved to "));
         text.appendChild(list);
         text.appendChild(document.createTextNode("."));
       }
