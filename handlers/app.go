@@ -215,7 +215,7 @@ func New(d Deps) (*App, error) {
 	a.booking = bookingweb.New(a.web, d.DB, a.bk)
 	a.account = account.New(a.web, d.DB, a.bk.Outbox(), passwords, d.LoginLimits)
 	a.duty = table
-	a.tariff.Store(tariff.New(a.web, d.HTS, table))
+	a.tariff.Store(tariff.New(a.web, d.HTS, table, d.DB))
 	a.htsLoaded.Store(d.HTS != nil)
 	a.admin = admin.New(a.web, d.DB, a.bk, cfg.SMTPEnabled)
 	a.quizSvc = d.Quiz
@@ -285,7 +285,7 @@ func (a *App) Quiz() *quizsvc.Service { return a.quizSvc }
 // the quiz service and the origin lab start checking codes against the
 // data from then on.
 func (a *App) SetHTS(ix, pinned *hts.Index) {
-	a.tariff.Store(tariff.New(a.web, ix, a.duty))
+	a.tariff.Store(tariff.New(a.web, ix, a.duty, a.db))
 	a.quizSvc.SetIndex(pinned)
 	a.learn.SetLabIndex(ix)
 	a.htsLoaded.Store(ix != nil)

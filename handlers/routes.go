@@ -168,6 +168,9 @@ func (a *App) Register(e *echo.Echo) {
 	e.GET(tariff.BatchPath, a.tariffRoute((*tariff.Handler).ShowDutyBatch))
 	e.POST(tariff.BatchPath, a.tariffRoute((*tariff.Handler).CreateDutyBatch)) // body limit tariff.BatchBodyLimit: see useMiddleware
 	e.GET(tariff.BatchPath+"/template.csv", a.tariffRoute((*tariff.Handler).DutyBatchTemplate))
+	e.GET("/tools/duty/batches", a.tariffRoute((*tariff.Handler).ListSavedBatches), a.requireUser)
+	e.GET("/tools/duty/batches/:id/result.csv", a.tariffRoute((*tariff.Handler).SavedBatchCSV), a.requireUser) // owner only, else 404
+	e.POST("/tools/duty/batches/:id/delete", a.tariffRoute((*tariff.Handler).DeleteSavedBatch), a.requireUser) // owner only, else 404
 
 	// Lessons, the learner's dashboard and the origin lab. Lesson pages
 	// apply their own access rule (the first of each track is public).

@@ -38,6 +38,7 @@ var migrations = []migration{
 	{ID: "0010_certificates", Up: migrate0010Certificates},
 	{ID: "0011_desk", Up: migrate0011Desk},
 	{ID: "0012_perf", Up: migrate0012Perf},
+	{ID: "0013_batches", Up: migrate0013Batches},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

@@ -10,11 +10,13 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
+	"github.com/hsworkshop/hsworkshop/models"
 )
 
 // Batch upload limits. The body limit is set for BatchPath only (the
@@ -55,18 +57,30 @@ type batchPage struct {
 	MoreErrors int
 	// AllowErrors keeps the "download anyway" box ticked.
 	AllowErrors bool
+	// CanSave offers "Save the result to my account" (logged-in users).
+	CanSave bool
+	// Save keeps that box ticked; Name is the saved result's name.
+	Save    bool
+	Name    string
+	NameMax int
+	SaveMB  int
 }
 
 // batchForm is the upload form's non-file fields.
 type batchForm struct {
 	// AllowErrors asks for the result file even when some rows are bad.
 	AllowErrors string `form:"allow_errors"`
+	// Save asks to store the result in the user's account, under Name
+	// (default: the file's name).
+	Save string `form:"save"`
+	Name string `form:"name"`
 }
 
-func (h *Handler) batchPage() batchPage {
+func (h *Handler) batchPage(c echo.Context) batchPage {
 	return batchPage{MaxRows: duty.DefaultBatchMaxRows, MaxMB: batchMaxBytes >> 20, Columns: duty.BatchHeader,
 		Optional: []string{"usmca", "product_class"}, Results: duty.BatchColumns, RefundRoute: duty.RefundRoute,
-		S122Route: duty.S122Route, Edition: h.hts.Edition().Name, AsOf: h.duty.AsOf.String()}
+		S122Route: duty.S122Route, Edition: h.hts.Edition().Name, AsOf: h.duty.AsOf.String(),
+		CanSave: web.CurrentUser(c) != nil, NameMax: models.SavedBatchNameMax, SaveMB: models.SavedBatchMaxGzip >> 20}
 }
 
 var batchPageData = web.PageData{Title: "Batch entries and IEEPA refunds",
@@ -78,7 +92,7 @@ func (h *Handler) ShowDutyBatch(c echo.Context) error {
 		return errNoTariffData
 	}
 	pd := batchPageData
-	pd.Data, pd.Form = h.batchPage(), batchForm{}
+	pd.Data, pd.Form = h.batchPage(c), batchForm{}
 	return h.web.Render(c, http.StatusOK, web.TplDutyBatch, pd)
 }
 
@@ -91,7 +105,8 @@ func (h *Handler) DutyBatchTemplate(c echo.Context) error {
 // CreateDutyBatch serves POST /tools/duty/batch: it reads the uploaded
 // CSV in memory, checks every row, and either re-renders the form with the
 // row errors (422) or streams the result CSV as a download. Nothing is
-// stored: the file and the results live only for the request.
+// stored unless a logged-in user ticks "save": then the result is computed
+// into memory, stored (compressed) in their account, and sent.
 func (h *Handler) CreateDutyBatch(c echo.Context) error {
 	if h.hts == nil {
 		return errNoTariffData
@@ -99,6 +114,15 @@ func (h *Handler) CreateDutyBatch(c echo.Context) error {
 	var f batchForm
 	if err := c.Bind(&f); err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, "The upload could not be read.").SetInternal(err)
+	}
+	f.Name = strings.TrimSpace(f.Name)
+	user := web.CurrentUser(c)
+	if f.Save != "" && user == nil {
+		// The box is not offered to anonymous users; a forged field is refused.
+		return h.batchInvalid(c, f, map[string]string{"form": "Log in to save a result to your account. Nothing was stored."}, nil, "")
+	}
+	if f.Save != "" && utf8.RuneCountInString(f.Name) > models.SavedBatchNameMax {
+		return h.batchInvalid(c, f, map[string]string{"name": fmt.Sprintf("The name can be at most %d characters.", models.SavedBatchNameMax)}, nil, "")
 	}
 	body, name, msg := readBatchFile(c)
 	if msg != "" {
@@ -109,8 +133,14 @@ func (h *Handler) CreateDutyBatch(c echo.Context) error {
 	}
 	opt := duty.BatchOptions{Lookup: h.batchLookup}
 	// A first pass checks the rows, so a file with bad rows comes back as a
-	// page that lists them, not as a download to open and search.
-	sum, err := h.duty.RunBatch(bytes.NewReader(body), io.Discard, opt)
+	// page that lists them, not as a download to open and search. When the
+	// result is to be saved, this pass keeps it.
+	var result bytes.Buffer
+	var out io.Writer = io.Discard
+	if f.Save != "" {
+		out = &result
+	}
+	sum, err := h.duty.RunBatch(bytes.NewReader(body), out, opt)
 	if err != nil {
 		return h.batchInvalid(c, f, map[string]string{"file": batchFileProblem(err)}, nil, name)
 	}
@@ -119,12 +149,25 @@ func (h *Handler) CreateDutyBatch(c echo.Context) error {
 			len(sum.Errors), sum.Rows+len(sum.Errors), web.Plural(sum.Rows+len(sum.Errors), "row", "rows"))}, &sum, name)
 	}
 	res := c.Response()
+	if f.Save != "" {
+		if msg := h.saveBatch(c, user, f, name, sum, result.Bytes()); msg != "" {
+			return h.batchInvalid(c, f, map[string]string{"form": msg}, nil, name)
+		}
+		res.Header().Set("X-Batch-Saved", BatchesPath)
+	}
 	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	res.Header().Set(echo.HeaderContentDisposition, fmt.Sprintf("attachment; filename=%q", batchResultName(name)))
 	res.Header().Set("Cache-Control", "no-store")
 	// The rows to compute, for the page's progress figure.
 	res.Header().Set("X-Batch-Rows", strconv.Itoa(sum.Rows+len(sum.Errors)))
 	res.WriteHeader(http.StatusOK)
+	if f.Save != "" {
+		// Computed and stored already: send what was stored.
+		if _, err := res.Write(result.Bytes()); err != nil {
+			return fmt.Errorf("send batch result: %w", err)
+		}
+		return nil
+	}
 	opt.Progress = func(done int) {
 		if done%batchFlushEvery == 0 {
 			// A writer that cannot flush still gets every row, only later.
@@ -216,8 +259,9 @@ func (h *Handler) batchLookup(code string) (duty.Line, error) {
 
 // batchInvalid re-renders the batch page with 422.
 func (h *Handler) batchInvalid(c echo.Context, f batchForm, errs map[string]string, sum *duty.BatchSummary, name string) error {
-	p := h.batchPage()
+	p := h.batchPage(c)
 	p.FileName, p.Summary, p.AllowErrors = name, sum, f.AllowErrors != ""
+	p.Save, p.Name = f.Save != "" && p.CanSave, f.Name
 	if sum != nil {
 		p.RowErrors = sum.Errors
 		if len(p.RowErrors) > batchShownErrors {

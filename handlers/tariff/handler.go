@@ -6,6 +6,8 @@
 package tariff
 
 import (
+	"gorm.io/gorm"
+
 	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/duty"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
@@ -16,9 +18,11 @@ type Handler struct {
 	web  *web.Base
 	hts  *hts.Index
 	duty *duty.Table
+	// db stores the batch results users save to their account.
+	db *gorm.DB
 }
 
 // New builds the tariff area.
-func New(base *web.Base, index *hts.Index, table *duty.Table) *Handler {
-	return &Handler{web: base, hts: index, duty: table}
+func New(base *web.Base, index *hts.Index, table *duty.Table, db *gorm.DB) *Handler {
+	return &Handler{web: base, hts: index, duty: table, db: db}
 }

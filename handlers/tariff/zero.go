@@ -12,6 +12,7 @@ func ZeroPages() map[string]web.PageData {
 	return map[string]web.PageData{
 		web.TplDutyCalculator: {Data: dutyPage{}},
 		web.TplDutyBatch:      {Data: batchPage{}},
+		web.TplDutyBatches:    {Data: batchesPage{Batches: []savedBatchRow{{}}}},
 		web.TplHTSBrowse:      {Data: browsePage{}},
 		web.TplHTSChapter:     {Data: linePage{Line: &hts.Line{}}},
 		web.TplHTSHeading:     {Data: linePage{Line: &hts.Line{}}},

@@ -78,6 +78,9 @@ const (
 // TplDutyBatch is the batch entries and IEEPA refunds page.
 const TplDutyBatch = "duty/batch"
 
+// TplDutyBatches lists a user's saved batch results.
+const TplDutyBatches = "duty/batches"
+
 // PageData is what every page template receives.
 type PageData struct {
 	Title       string

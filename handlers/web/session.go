@@ -69,6 +69,7 @@ var flashMessages = map[string]string{
 	"invoice_paid":       "The invoice is marked paid and the confirmations are queued.",
 	"capacity_saved":     "Capacity saved. Any freed seats were offered to the waiting list.",
 	"policy_saved":       "Booking policy saved. It applies to cancellations from now on.",
+	"batch_deleted":      "The saved batch result has been deleted.",
 }
 
 // SetFlash shows the message of code on the next page.

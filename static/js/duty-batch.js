@@ -114,6 +114,15 @@
       bar.value = 100;
       text.textContent = "Done: " + fmt(total) + " rows computed and downloaded as " + name + ". ";
       text.appendChild(link);
+      var saved = xhr.getResponseHeader("X-Batch-Saved");
+      if (saved && saved.charAt(0) === "/") {
+        var list = document.createElement("a");
+        list.href = saved;
+        list.textContent = "your saved batch results";
+        text.appendChild(document.createTextNode(". Also saved to "));
+        text.appendChild(list);
+        text.appendChild(document.createTextNode("."));
+      }
       link.click();
     });
     xhr.addEventListener("error", function () {
