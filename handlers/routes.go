@@ -184,6 +184,9 @@ func (a *App) Register(e *echo.Echo) {
 	admin.GET("/lessons", a.learn.ListAdminLessons)
 	admin.GET("/lessons/:slug/edit", a.learn.EditAdminLesson)
 	admin.POST("/lessons/:slug/edit", a.learn.UpdateAdminLesson)
+	admin.GET("/lessons/prework", a.learn.ListAdminPrework)
+	admin.GET("/lessons/prework/:workshopID", a.learn.EditAdminPrework)
+	admin.POST("/lessons/prework/:workshopID", a.learn.UpdateAdminPrework)
 	// Practice quizzes and the exam simulator; staff analytics and items.
 	e.GET("/quiz", a.quiz.ShowCatalog)
 	qz := e.Group("/quiz", a.requireUser)

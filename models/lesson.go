@@ -301,3 +301,13 @@ ORDER BY s.starts_at, s.id, p.position, p.id`,
 	}
 	return rows, nil
 }
+
+// ListWorkshopPrework returns every workshop's prework rows, by workshop and
+// then position.
+func ListWorkshopPrework(ctx context.Context, db *gorm.DB) ([]WorkshopPrework, error) {
+	var ps []WorkshopPrework
+	if err := db.WithContext(ctx).Order("workshop_id, position, id").Find(&ps).Error; err != nil {
+		return nil, fmt.Errorf("list workshop prework: %w", err)
+	}
+	return ps, nil
+}

@@ -11,11 +11,13 @@ import (
 // dereferences something optional fails in tests, not in production.
 func ZeroPages() map[string]web.PageData {
 	return map[string]web.PageData{
-		web.TplLearnTracks:     {Data: tracksPage{}},
-		web.TplLearnLesson:     {Data: lessonView{Lesson: &learn.LessonPage{}}},
-		web.TplLearnDashboard:  {Data: dashboardPage{}},
-		web.TplLearnOriginLab:  {Data: labPage{}, Form: labForm{}},
-		web.TplAdminLessons:    {Data: adminLessonsPage{}},
-		web.TplAdminLessonEdit: {Data: editLessonPage{Lesson: &models.Lesson{}}, Form: lessonForm{}},
+		web.TplLearnTracks:      {Data: tracksPage{}},
+		web.TplLearnLesson:      {Data: lessonView{Lesson: &learn.LessonPage{}}},
+		web.TplLearnDashboard:   {Data: dashboardPage{}},
+		web.TplLearnOriginLab:   {Data: labPage{}, Form: labForm{}},
+		web.TplAdminLessons:     {Data: adminLessonsPage{}},
+		web.TplAdminLessonEdit:  {Data: editLessonPage{Lesson: &models.Lesson{}}, Form: lessonForm{}},
+		web.TplAdminPrework:     {Data: adminPreworkPage{}},
+		web.TplAdminPreworkEdit: {Data: editPreworkPage{Workshop: &models.Workshop{}}},
 	}
 }

@@ -75,6 +75,12 @@ const (
 	TplAdminLessonEdit = "admin/lessons/edit"
 )
 
+// Staff pages that choose each workshop's prework lessons.
+const (
+	TplAdminPrework     = "admin/lessons/prework"
+	TplAdminPreworkEdit = "admin/lessons/prework_edit"
+)
+
 // TplDutyBatch is the batch entries and IEEPA refunds page.
 const TplDutyBatch = "duty/batch"
 
