@@ -26,7 +26,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 func (a *App) useMiddleware(e *echo.Echo) {
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		LogStatus: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
 		LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
@@ -34,7 +34,7 @@ func (a *App) useMiddleware(e *echo.Echo) {
 				level = slog.LevelError
 			}
 			a.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("uri", v.URI),
+				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("route", web.LogRoute(c)),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP))
 			return nil
 		},

@@ -59,6 +59,11 @@ func (a *App) Register(e *echo.Echo) {
 	account.POST("", a.account.UpdateProfile)
 	account.POST("/password", a.account.UpdatePassword)
 	account.GET("/registrations", a.booking.MyRegistrations)
+	account.GET("/seats/:id", a.booking.ShowSeat)
+	account.GET("/seats/:id/session.ics", a.booking.SeatCalendar)
+	e.GET("/account/verify", a.account.ShowVerify)
+	account.POST("/verify", a.account.ConfirmVerify)
+	account.POST("/verify/resend", a.account.ResendVerify)
 
 	admin := e.Group("/admin", a.requireAdmin)
 	admin.GET("", a.admin.ShowAdminDashboard)

@@ -32,6 +32,7 @@ var migrations = []migration{
 	{ID: "0003_hts", Up: migrate0003HTS},
 	{ID: "0004_refund_intents", Up: migrate0004RefundIntents},
 	{ID: "0005_learning", Up: migrate0005Learning},
+	{ID: "0007_security", Up: migrate0007Security},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

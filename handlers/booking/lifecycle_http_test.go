@@ -343,12 +343,28 @@ func TestPrivateDetailsForConfirmedAttendees(t *testing.T) {
 	}
 	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
 	ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), As: admin, Form: url.Values{}})
+	if see() {
+		t.Fatal("an attendee account that has not proven its address sees the join link")
+	}
+	if err := ta.DB.Model(attendee).Update("email_verified_at", ht.Now).Error; err != nil {
+		t.Fatal(err)
+	}
+	now := ht.Now
+	attendee.EmailVerifiedAt = &now
 	if !see() {
-		t.Error("confirmed attendee does not see the join link")
+		t.Error("confirmed attendee with a proven address does not see the join link")
 	}
 	mine := ta.Do(t, ht.Request{Path: "/account/registrations", As: attendee}).Body.String()
-	if !strings.Contains(mine, o.Number()) || !strings.Contains(mine, "Confirmed") {
-		t.Error("My registrations does not list the attendee's order")
+	seatLink := fmt.Sprintf("/account/seats/%d", o.Attendees[0].ID)
+	if !strings.Contains(mine, seatLink) || !strings.Contains(mine, "Confirmed") {
+		t.Error("My registrations does not list the attendee's seat")
+	}
+	if strings.Contains(mine, o.Ref) {
+		t.Error("My registrations links an attendee to the buyer's order")
+	}
+	seat := ta.Do(t, ht.Request{Path: seatLink, As: attendee})
+	if seat.Code != 200 || !strings.Contains(seat.Body.String(), "secret-room") || strings.Contains(seat.Body.String(), o.Ref) {
+		t.Errorf("seat page: got %d", seat.Code)
 	}
 }
 

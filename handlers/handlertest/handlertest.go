@@ -243,8 +243,21 @@ func Run(t *testing.T, scenarios []Scenario, mutate ...func(*handlers.Deps)) {
 
 var fixtureSeq atomic.Int64
 
-// MustUser creates a user with role and password (none when empty).
+// MustUser creates a user with role and password (none when empty) whose
+// address is proven (MustUnverifiedUser for one that is not).
 func MustUser(t *testing.T, db *gorm.DB, role models.Role, password string) *models.User {
+	t.Helper()
+	at := Now
+	return mustUser(t, db, role, password, &at)
+}
+
+// MustUnverifiedUser creates a user who has not proven the address.
+func MustUnverifiedUser(t *testing.T, db *gorm.DB, role models.Role, password string) *models.User {
+	t.Helper()
+	return mustUser(t, db, role, password, nil)
+}
+
+func mustUser(t *testing.T, db *gorm.DB, role models.Role, password string, verified *time.Time) *models.User {
 	t.Helper()
 	hash := ""
 	if password != "" {
@@ -254,7 +267,7 @@ func MustUser(t *testing.T, db *gorm.DB, role models.Role, password string) *mod
 		}
 	}
 	n := fixtureSeq.Add(1)
-	u := &models.User{Name: fmt.Sprintf("User %d", n), Email: fmt.Sprintf("user%d@example.com", n), Role: role, PasswordHash: hash}
+	u := &models.User{Name: fmt.Sprintf("User %d", n), Email: fmt.Sprintf("user%d@example.com", n), Role: role, PasswordHash: hash, EmailVerifiedAt: verified}
 	if err := models.CreateUser(context.Background(), db, u); err != nil {
 		t.Fatalf("create user: %v", err)
 	}
@@ -479,4 +492,36 @@ func RegisterValues(method string) url.Values {
 		"attendee_name_2": {"Ben Okafor"}, "attendee_email_2": {"ben@broker.example"},
 		"buyer_name": {"Ana Pérez"}, "buyer_email": {"ana@broker.example"}, "buyer_company": {"Pérez Customs"},
 		"po_number": {"PO-7781"}, "payment_method": {method}, "terms": {"yes"}, "action": {"place"}}
+}
+
+// Mailbox returns the outbox messages of kind ("" for all), newest first,
+// with their bodies as delivered: what the recipient's mailbox holds (the
+// staff views redact secret links).
+func (ta *App) Mailbox(t *testing.T, kind string) []models.Email {
+	t.Helper()
+	var ms []models.Email
+	q := ta.DB.Order("id DESC")
+	if kind != "" {
+		q = q.Where("kind = ?", kind)
+	}
+	if err := q.Find(&ms).Error; err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// LinkIn returns the first match of re's group 1 in the newest message of
+// kind to the address, failing the test when there is none.
+func (ta *App) LinkIn(t *testing.T, kind, to string, re *regexp.Regexp) string {
+	t.Helper()
+	for _, m := range ta.Mailbox(t, kind) {
+		if m.ToAddr != to {
+			continue
+		}
+		if g := re.FindStringSubmatch(m.TextBody); g != nil {
+			return g[1]
+		}
+	}
+	t.Fatalf("no %s message to %s with a link matching %s", kind, to, re)
+	return ""
 }

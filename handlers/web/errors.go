@@ -107,7 +107,7 @@ func (b *Base) HTTPErrorHandler(err error, c echo.Context) {
 	}
 	if status >= 500 {
 		b.Log.Error("request failed", "id", c.Response().Header().Get(echo.HeaderXRequestID),
-			"method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
+			"method", c.Request().Method, "route", LogRoute(c), "err", models.RedactSecretLinks(err.Error()))
 		if b.Dev {
 			msg = err.Error()
 		}
@@ -145,4 +145,14 @@ func friendlyStatusMessage(status int, msg string) string {
 		return "We could not find that page. It may have moved, or the session may no longer be listed."
 	}
 	return msg
+}
+
+// LogRoute is what logs record of a request's address: the route pattern
+// ("/orders/:ref"), or for an unrouted request its path with secrets
+// redacted; never the query string, which may carry tokens.
+func LogRoute(c echo.Context) string {
+	if p := c.Path(); p != "" && p != "/*" && !strings.HasSuffix(p, "/*") {
+		return p
+	}
+	return models.RedactSecretLinks(c.Request().URL.Path)
 }

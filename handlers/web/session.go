@@ -57,6 +57,9 @@ func (b *Base) ClearSessionCookie(c echo.Context) {
 // flash messages are codes, not text, so a cookie can never inject wording.
 var flashMessages = map[string]string{
 	"welcome":            "Welcome! Your account is ready.",
+	"verify_sent":        "We have emailed you a link to confirm your address. Registrations made under it appear once it is confirmed.",
+	"email_verified":     "Your email address is confirmed.",
+	"claim_sent":         "This address already has an account from an earlier registration. We have emailed a link to set its password.",
 	"logged_in":          "You are logged in.",
 	"logged_out":         "You have been logged out.",
 	"reset_sent":         "If an account exists for that address, we have emailed a link to reset the password. It works for one hour.",

@@ -106,9 +106,12 @@ func fixtures() map[string]any {
 		KindWaitlistJoined:       WaitlistData{Site: fixtureSite(), Session: waitSession, Entry: entry, Position: 3},
 		KindWaitlistOffer: WaitlistData{Site: fixtureSite(), Session: waitSession, Entry: entry,
 			ClaimURL: "https://hsworkshop.example/waitlist/claim/0ff3r", Expires: "Thu 19 Nov 2026, 17:00 CST"},
-		KindReminder:     attendee,
-		KindCancellation: cancel,
-		KindOrderExpired: expired,
+		KindReminder:          attendee,
+		KindCancellation:      cancel,
+		KindOrderExpired:      expired,
+		KindEmailVerification: ResetData{Name: "María", Link: "https://hsworkshop.example/account/verify?token=t0k3n"},
+		KindOrderVerification: OrderVerificationData{Site: fixtureSite(), Session: fixtureSession(), Order: fixtureOrder(),
+			Link: "https://hsworkshop.example/orders/confirm?token=t0k3n", Expires: "Thu 19 Nov 2026, 17:00 CST"},
 	}
 }
 
@@ -254,7 +257,7 @@ func TestComposeZeroData(t *testing.T) {
 	zero := map[string]any{KindPasswordReset: ResetData{}, KindOrderConfirmation: OrderData{},
 		KindAttendeeConfirmation: AttendeeData{}, KindInvoice: OrderData{}, KindWaitlistJoined: WaitlistData{},
 		KindWaitlistOffer: WaitlistData{}, KindReminder: AttendeeData{}, KindCancellation: OrderData{},
-		KindOrderExpired: OrderData{}}
+		KindOrderExpired: OrderData{}, KindEmailVerification: ResetData{}, KindOrderVerification: OrderVerificationData{}}
 	for _, k := range Kinds() {
 		m := compose(t, c, k, zero[k])
 		if strings.Contains(m.Text+m.HTML, "<nil>") {
