@@ -384,7 +384,7 @@ func TestCheckoutAgainstStripeMock(t *testing.T) {
 	if !strings.HasPrefix(o.StripeCheckoutSessionID, "cs_") || o.Status != models.OrderHeld {
 		t.Errorf("order: %s %q", o.Status, o.StripeCheckoutSessionID)
 	}
-	if c := ta.Do(t, ht.Request{Path: "/orders/" + o.Ref + "/checkout-cancelled"}).Code; c != http.StatusSeeOther {
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o.Ref + "/checkout-cancelled", Form: url.Values{}}).Code; c != http.StatusSeeOther {
 		t.Errorf("cancel via stripe-mock: %d", c)
 	}
 	if got := ta.Order(t, o.ID); got.Status != models.OrderCancelled {

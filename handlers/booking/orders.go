@@ -72,8 +72,24 @@ func (h *Handler) ReturnFromCheckout(c echo.Context) error {
 	return web.Redirect(c, "/orders/"+o.Ref)
 }
 
-// CheckoutCancelled is Stripe's cancel URL: the buyer left Checkout, so
-// the seats go back at once.
+// LeftCheckout is Stripe's cancel URL (GET /orders/:ref/checkout-cancelled):
+// it changes nothing (links are prefetched and scanned) and shows the order
+// page, where a button releases the seats now (they lapse with the hold
+// anyway).
+func (h *Handler) LeftCheckout(c echo.Context) error {
+	o, err := h.orderFromRef(c)
+	if err != nil {
+		return err
+	}
+	if o.Status == models.OrderHeld {
+		web.SetFlash(c, "checkout_left")
+	}
+	return web.Redirect(c, "/orders/"+o.Ref)
+}
+
+// CheckoutCancelled serves POST /orders/:ref/checkout-cancelled: the buyer
+// gives up paying, so the seats go back at once (idempotent: an order that
+// is no longer held is left alone).
 func (h *Handler) CheckoutCancelled(c echo.Context) error {
 	o, err := h.orderFromRef(c)
 	if err != nil {

@@ -153,7 +153,7 @@ func TestRegistrationFormCardCheckout(t *testing.T) {
 	}
 	// Back from Stripe without paying: the seats return at once and the
 	// Checkout Session is expired first.
-	rec = ta.Do(t, ht.Request{Path: "/orders/" + o.Ref + "/checkout-cancelled"})
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o.Ref + "/checkout-cancelled", Form: url.Values{}})
 	if rec.Code != http.StatusSeeOther {
 		t.Fatalf("cancel url: %d", rec.Code)
 	}
