@@ -189,8 +189,9 @@ func (h *Handler) RosterCSV(c echo.Context) error {
 	_ = w.Write([]string{"attendee_name", "attendee_email", "company", "order", "status", "payment_method", "po_number", "buyer_name", "buyer_email"})
 	for _, o := range os {
 		for _, at := range o.ActiveAttendees() {
-			_ = w.Write([]string{csvSafe(at.Name), at.Email, csvSafe(o.Company), o.Number(), string(o.Status), string(o.PaymentMethod),
-				csvSafe(o.PONumber), csvSafe(o.BuyerName), o.BuyerEmail})
+			// Every column: addresses may start with = + - @ too.
+			_ = w.Write([]string{csvSafe(at.Name), csvSafe(at.Email), csvSafe(o.Company), o.Number(), string(o.Status), string(o.PaymentMethod),
+				csvSafe(o.PONumber), csvSafe(o.BuyerName), csvSafe(o.BuyerEmail)})
 		}
 	}
 	w.Flush()
