@@ -76,6 +76,8 @@ var routeAccess = map[string]access{
 	"POST /sessions/:id/waitlist":             public,
 	"GET /waitlist/claim":                     byToken,
 	"POST /waitlist/claim":                    byToken,
+	"GET /orders/confirm":                     public,
+	"POST /orders/confirm":                    public,
 	"GET /orders/:ref":                        byRef,
 	"GET /orders/:ref/return":                 byRef,
 	"GET /orders/:ref/checkout-cancelled":     byRef,
@@ -167,6 +169,7 @@ func newWorld(t *testing.T, ta *ht.App) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	o = ta.ConfirmOrderByEmail(t, o)
 	w.order = o
 	if len(o.Attendees) != 2 {
 		t.Fatalf("world order: got %d attendees, want 2", len(o.Attendees))

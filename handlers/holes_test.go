@@ -281,3 +281,47 @@ func TestThrottleCeilingClearedByReset(t *testing.T) {
 		t.Errorf("after reset: got %d, want 303", c)
 	}
 }
+
+// TestHoleAnonymousInvoiceHoldsBriefly (hole 5): an invoice order from an
+// unproven buyer holds its seats only for the card-hold length and sends no
+// invoice until the buyer confirms; open unpaid seats are capped per
+// address and per client IP.
+func TestHoleAnonymousInvoiceHoldsBriefly(t *testing.T) {
+	t.Parallel()
+	ta := ht.New(t)
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.AllowInvoice = true; s.Capacity = 200 })
+	path := fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID)
+	rec := ta.PostJSON(t, path, ht.APIOrderBody(2, "invoice"))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("order: %d %s", rec.Code, rec.Body.String())
+	}
+	out := ht.DecodeJSON[struct {
+		Status        string `json:"status"`
+		HoldExpiresAt string `json:"hold_expires_at"`
+	}](t, rec)
+	if out.Status != "awaiting_confirmation" {
+		t.Errorf("status: got %q, want awaiting_confirmation", out.Status)
+	}
+	if want := ht.Now.Add(35 * time.Minute).Format(time.RFC3339); out.HoldExpiresAt != want {
+		t.Errorf("hold: got %s, want %s (the card-hold length)", out.HoldExpiresAt, want)
+	}
+	if n := ta.CountEmails(t, "invoice:"); n != 0 {
+		t.Errorf("invoice emails before confirmation: got %d, want 0", n)
+	}
+	// Per address: 2 seats held; 18 more fit, then nothing.
+	if rec := ta.PostJSON(t, path, ht.APIOrderBody(18, "invoice")); rec.Code != http.StatusCreated {
+		t.Fatalf("up to the cap: %d %s", rec.Code, rec.Body.String())
+	}
+	if rec := ta.PostJSON(t, path, ht.APIOrderBody(1, "invoice")); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("over the per-address cap: got %d, want 429", rec.Code)
+	}
+	// Per client IP, with a new address each time.
+	codes := []int{}
+	for i := 0; i < 3; i++ {
+		body := strings.Replace(ht.APIOrderBody(10, "invoice"), "maria@broker.example", fmt.Sprintf("buyer%d@other.example", i), 1)
+		codes = append(codes, ta.PostJSON(t, path, body).Code)
+	}
+	if codes[0] != http.StatusCreated || codes[1] != http.StatusCreated || codes[2] != http.StatusTooManyRequests {
+		t.Errorf("per-IP cap (20 seats held, 40 allowed): got %v, want [201 201 429]", codes)
+	}
+}

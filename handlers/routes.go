@@ -34,6 +34,8 @@ func (a *App) Register(e *echo.Echo) {
 	e.POST("/sessions/:id/waitlist", a.booking.CreateWaitlist)
 	e.GET("/waitlist/claim", a.booking.ShowWaitlistClaim)
 	e.POST("/waitlist/claim", a.booking.ClaimWaitlist)
+	e.GET("/orders/confirm", a.booking.ShowConfirmOrder)
+	e.POST("/orders/confirm", a.booking.ConfirmOrder)
 	e.GET("/orders/:ref", a.booking.ShowOrder)
 	e.GET("/orders/:ref/return", a.booking.ReturnFromCheckout)
 	e.GET("/orders/:ref/checkout-cancelled", a.booking.LeftCheckout)

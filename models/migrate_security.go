@@ -6,7 +6,8 @@ import (
 	"gorm.io/gorm"
 )
 
-// migrate0007Security adds proven addresses (users.email_verified_at and
+// migrate0007Security adds the client IP of orders (for the open-seat
+// caps), proven addresses (users.email_verified_at and
 // the emailed single-use verification tokens) and the login throttle rows
 // counted with one atomic upsert each.
 func migrate0007Security(tx *gorm.DB) error {
@@ -14,6 +15,12 @@ func migrate0007Security(tx *gorm.DB) error {
 		EmailVerifiedAt *time.Time
 	}
 	if err := tx.Table("users").Migrator().AddColumn(&user{}, "EmailVerifiedAt"); err != nil {
+		return err
+	}
+	type order struct {
+		ClientIP string `gorm:"size:64;not null;default:'';index"`
+	}
+	if err := tx.Table("orders").Migrator().AddColumn(&order{}, "ClientIP"); err != nil {
 		return err
 	}
 	type emailVerification struct {

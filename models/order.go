@@ -44,6 +44,7 @@ type Order struct {
 	NeedsAttention          bool
 	AttentionNote           string
 	FromWaitlistEntryID     *uint
+	ClientIP                string
 	Attendees               []Attendee `gorm:"foreignKey:OrderID"`
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
@@ -66,6 +67,21 @@ func (o Order) UnitPrice() Money { return Money{Minor: o.UnitPriceMinor, Currenc
 
 // Refunded is the amount returned so far.
 func (o Order) Refunded() Money { return Money{Minor: o.RefundedMinor, Currency: o.Currency} }
+
+// AwaitingConfirmation reports whether an invoice order waits for its
+// buyer to confirm by the emailed link.
+func (o Order) AwaitingConfirmation() bool {
+	return o.Status == OrderHeld && o.PaymentMethod == PayByInvoice
+}
+
+// APIStatus is the status the order API reports ("awaiting_confirmation"
+// for an invoice order not yet confirmed by its buyer).
+func (o Order) APIStatus() string {
+	if o.AwaitingConfirmation() {
+		return "awaiting_confirmation"
+	}
+	return string(o.Status)
+}
 
 // Confirmed reports whether the order is paid (its attendees are confirmed).
 func (o Order) Confirmed() bool { return o.Status == OrderPaid }

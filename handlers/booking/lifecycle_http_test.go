@@ -307,7 +307,12 @@ func TestRosterCSVAndStaffAccess(t *testing.T) {
 	inst := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
 	otherInst := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
 	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.InstructorID = &inst.ID; s.AllowInvoice = true })
-	ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), strings.Replace(ht.APIOrderBody(1, "invoice"), `"Broker & Co"`, `"=HYPERLINK(1)"`, 1))
+	placed := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), strings.Replace(ht.APIOrderBody(1, "invoice"), `"Broker & Co"`, `"=HYPERLINK(1)"`, 1))
+	held, err := models.FindOrderByRef(t.Context(), ta.DB, ht.DecodeJSON[struct{ ID string }](t, placed).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta.ConfirmOrderByEmail(t, held)
 	path := fmt.Sprintf("/admin/sessions/%d/roster.csv", s.ID)
 	for _, tc := range []struct {
 		as   *models.User

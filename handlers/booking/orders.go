@@ -58,6 +58,38 @@ func (h *Handler) ShowOrder(c echo.Context) error {
 	return h.web.Render(c, http.StatusOK, web.TplOrderShow, web.PageData{Title: "Order " + o.Number(), Data: p})
 }
 
+// confirmForm carries an order-confirmation token to the POST.
+type confirmForm struct {
+	Token string `form:"token"`
+}
+
+// ShowConfirmOrder serves GET /orders/confirm: the emailed link of an
+// invoice order from an unproven buyer. It changes nothing (mail scanners
+// open links); the button POSTs.
+func (h *Handler) ShowConfirmOrder(c echo.Context) error {
+	noStore(c)
+	return h.web.Render(c, http.StatusOK, web.TplOrderConfirm, web.PageData{Title: "Confirm your order", Form: confirmForm{Token: c.QueryParam("token")}})
+}
+
+// ConfirmOrder serves POST /orders/confirm: the invoice is issued and
+// emailed, and the seats held for the invoice term.
+func (h *Handler) ConfirmOrder(c echo.Context) error {
+	var f confirmForm
+	if err := web.Bind(c, &f); err != nil {
+		return err
+	}
+	o, err := h.bk.ConfirmInvoiceOrder(c.Request().Context(), f.Token)
+	switch {
+	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrConflict):
+		noStore(c)
+		return h.web.Render(c, http.StatusGone, web.TplOrderConfirm, web.PageData{Title: "Confirmation link expired", Data: "expired"})
+	case err != nil:
+		return err
+	}
+	web.SetFlash(c, "order_confirmed")
+	return web.Redirect(c, "/orders/"+o.Ref)
+}
+
 // ReturnFromCheckout is Stripe's success URL. Fulfilment belongs to the
 // webhook; as a fallback the server asks Stripe for the session state
 // (never trusting the URL itself) and confirms a paid one the same way.

@@ -14,6 +14,7 @@ func ZeroPages() map[string]web.PageData {
 		web.TplOrderShow:       {Data: orderPage{Order: &models.Order{}}},
 		web.TplMyRegistrations: {Data: myRegistrations{}},
 		web.TplSeatShow:        {Data: &models.Seat{}},
+		web.TplOrderConfirm:    {Form: confirmForm{}},
 		web.TplWaitlist:        {Data: waitlistPage{Session: &models.Session{}}, Form: waitlistForm{}},
 	}
 }

@@ -359,7 +359,52 @@ func (ta *App) PlaceAPIOrder(t *testing.T, sessionID uint, n int, method string,
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.AwaitingConfirmation() {
+		// The buyer follows the emailed confirmation link (PlaceUnconfirmedAPIOrder
+		// stops before).
+		return ta.ConfirmOrderByEmail(t, o)
+	}
 	return o
+}
+
+// PlaceUnconfirmedAPIOrder places an API order and leaves an invoice order
+// waiting for its buyer's confirmation.
+func (ta *App) PlaceUnconfirmedAPIOrder(t *testing.T, sessionID uint, n int, method string, extra ...string) *models.Order {
+	t.Helper()
+	rec := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", sessionID), APIOrderBody(n, method, extra...))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("place order: got %d %s", rec.Code, rec.Body.String())
+	}
+	out := DecodeJSON[struct{ ID string }](t, rec)
+	o, err := models.FindOrderByRef(context.Background(), ta.DB, out.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+var orderConfirmLink = regexp.MustCompile(`/orders/confirm\?token=([A-Za-z0-9_-]+)`)
+
+// ConfirmOrderByEmail follows the confirmation link emailed to the buyer
+// of a held invoice order and returns the order as it is afterwards.
+func (ta *App) ConfirmOrderByEmail(t *testing.T, o *models.Order) *models.Order {
+	t.Helper()
+	var token string
+	for _, m := range ta.Mailbox(t, "order_verification") {
+		if m.ToAddr == o.BuyerEmail && strings.Contains(m.DedupeKey, "order_verification:") {
+			if g := orderConfirmLink.FindStringSubmatch(m.TextBody); g != nil && strings.Contains(m.TextBody, o.Session.Workshop.Title) {
+				token = g[1]
+				break
+			}
+		}
+	}
+	if token == "" {
+		t.Fatalf("no confirmation email for order %d to %s", o.ID, o.BuyerEmail)
+	}
+	if rec := ta.Do(t, Request{Method: http.MethodPost, Path: "/orders/confirm", Form: url.Values{"token": {token}}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("confirm order: got %d %s", rec.Code, rec.Body.String())
+	}
+	return ta.Order(t, o.ID)
 }
 
 // Order loads an order with its attendees and session.

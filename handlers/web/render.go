@@ -59,6 +59,7 @@ const (
 	TplOrderShow       = "orders/show"
 	TplMyRegistrations = "orders/mine"
 	TplSeatShow        = "orders/seat"
+	TplOrderConfirm    = "orders/confirm"
 	TplWaitlist        = "orders/waitlist"
 	TplAdminOrders     = "admin/orders"
 	TplAdminSession    = "admin/session"

@@ -59,6 +59,7 @@ var flashMessages = map[string]string{
 	"welcome":            "Welcome! Your account is ready.",
 	"verify_sent":        "We have emailed you a link to confirm your address. Registrations made under it appear once it is confirmed.",
 	"checkout_left":      "You left the payment page. Your seats stay held until the time below; release them now if you no longer need them.",
+	"order_confirmed":    "Your order is confirmed. The invoice is on its way by email.",
 	"email_verified":     "Your email address is confirmed.",
 	"claim_sent":         "This address already has an account from an earlier registration. We have emailed a link to set its password.",
 	"logged_in":          "You are logged in.",
