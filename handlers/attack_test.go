@@ -141,10 +141,10 @@ var csrfExempt = map[string]bool{
 type world struct {
 	roles    [5]*models.User
 	workshop *models.Workshop
-	session *models.Session
-	order   *models.Order
-	seat    models.Attendee
-	emailID uint
+	session  *models.Session
+	order    *models.Order
+	seat     models.Attendee
+	emailID  uint
 }
 
 func newWorld(t *testing.T, ta *ht.App) *world {
