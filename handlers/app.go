@@ -9,6 +9,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -148,7 +149,7 @@ func New(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now}
+	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now, Notices: noticeLister(d.DB, log)}
 	a.bk = d.Booking
 	if a.bk == nil {
 		if a.bk, err = NewBooking(d.DB, cfg, d.Payments, d.Mailer, d.SeatTaker, log, now); err != nil {
@@ -192,3 +193,19 @@ func (a *App) Renderer() *web.Renderer { return a.web.Tpl }
 
 // Booking is the booking service the handlers use.
 func (a *App) Booking() *booking.Service { return a.bk }
+
+// noticeLister reads the open system notices for the admin pages.
+func noticeLister(db *gorm.DB, log *slog.Logger) func(context.Context) []string {
+	return func(ctx context.Context) []string {
+		ns, err := models.ListNotices(ctx, db)
+		if err != nil {
+			log.Error("list notices", "err", err)
+			return nil
+		}
+		out := make([]string, 0, len(ns))
+		for _, n := range ns {
+			out = append(out, n.Message)
+		}
+		return out
+	}
+}

@@ -13,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stripe/stripe-go/v76"
+
 	"github.com/hsworkshop/hsworkshop/handlers"
 	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
+	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -323,5 +326,75 @@ func TestHoleAnonymousInvoiceHoldsBriefly(t *testing.T) {
 	}
 	if codes[0] != http.StatusCreated || codes[1] != http.StatusCreated || codes[2] != http.StatusTooManyRequests {
 		t.Errorf("per-IP cap (20 seats held, 40 allowed): got %v, want [201 201 429]", codes)
+	}
+}
+
+// TestHoleSmallItems (hole 7): instructors see private details only for
+// their own sessions; private pages are not cached; leaving Checkout by GET
+// changes nothing; every roster column is formula-guarded; a webhook in
+// another API version is a clear error and an admin notice.
+func TestHoleSmallItems(t *testing.T) {
+	t.Parallel()
+	fake := payments.NewFake(ht.WebhookSecret)
+	ta := ht.New(t, ht.WithFakeStripe(fake))
+	teacher := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
+	stranger := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
+	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.AllowInvoice = true; s.InstructorID = &teacher.ID })
+	page := fmt.Sprintf("/sessions/%d", s.ID)
+	if strings.Contains(ta.Do(t, ht.Request{Path: page, As: stranger}).Body.String(), "secret-room") {
+		t.Error("an instructor of another session sees the join link")
+	}
+	if !strings.Contains(ta.Do(t, ht.Request{Path: page, As: teacher}).Body.String(), "secret-room") {
+		t.Error("the session's own instructor does not see the join link")
+	}
+
+	held := ta.CardOrder(t, s.ID, 1)
+	if rec := ta.Do(t, ht.Request{Path: "/orders/" + held.Ref + "/checkout-cancelled"}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("GET checkout-cancelled: %d", rec.Code)
+	}
+	if got := ta.Order(t, held.ID).Status; got != models.OrderHeld {
+		t.Errorf("GET checkout-cancelled changed the order to %s", got)
+	}
+	if rec := ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + held.Ref + "/checkout-cancelled", Form: url.Values{}}); rec.Code != http.StatusSeeOther || ta.Order(t, held.ID).Status != models.OrderCancelled {
+		t.Errorf("POST checkout-cancelled: got %d, status %s", rec.Code, ta.Order(t, held.ID).Status)
+	}
+
+	learner := ht.MustUser(t, ta.DB, models.RoleLearner, "")
+	for _, tc := range []struct {
+		path string
+		as   *models.User
+	}{{"/orders/" + held.Ref, nil}, {"/account", learner}, {"/account/registrations", learner}, {"/password/reset?token=x", nil}} {
+		rec := ta.Do(t, ht.Request{Path: tc.path, As: tc.as})
+		if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s Cache-Control: got %q, want no-store", tc.path, got)
+		}
+	}
+
+	body := strings.Replace(ht.APIOrderBody(1, "invoice"), `"email":"att1-`, `"email":"=2+3-`, 1)
+	placed := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), body)
+	if placed.Code != http.StatusCreated {
+		t.Fatalf("order with a formula-like address: %d %s", placed.Code, placed.Body.String())
+	}
+	o, err := models.FindOrderByRef(context.Background(), ta.DB, ht.DecodeJSON[struct{ ID string }](t, placed).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta.ConfirmOrderByEmail(t, o)
+	csv := ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/sessions/%d/roster.csv", s.ID), As: teacher}).Body.String()
+	if !strings.Contains(csv, "'=2+3-") || strings.Contains(csv, ",=2+3-") {
+		t.Errorf("roster email column not formula-guarded:\n%s", csv)
+	}
+
+	ev := []byte(`{"id":"evt_old","object":"event","type":"checkout.session.completed","api_version":"2020-08-27","data":{"object":{}}}`)
+	rec := ta.PostWebhook(t, ev, time.Now())
+	if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "api_version_mismatch") {
+		t.Errorf("old-version webhook: got %d %s", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(ta.Log.String(), "stripe webhook API version mismatch") {
+		t.Error("no clear log error for the API version mismatch")
+	}
+	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
+	if dash := ta.Do(t, ht.Request{Path: "/admin", As: admin}).Body.String(); !strings.Contains(dash, "set the endpoint&#39;s API version to "+stripe.APIVersion) {
+		t.Error("the admin dashboard does not show the webhook API version notice")
 	}
 }

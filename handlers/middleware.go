@@ -58,7 +58,9 @@ func (a *App) useMiddleware(e *echo.Echo) {
 		e.Use(a.rateLimiter())
 	}
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup: "form:_csrf", CookieName: "_csrf", CookiePath: "/", CookieHTTPOnly: true,
+		// On https the __Host- prefix pins the cookie to this origin (no
+		// Domain, path /, Secure), so a sibling subdomain cannot plant one.
+		TokenLookup: "form:_csrf", CookieName: a.web.CSRFCookieName(), CookiePath: "/", CookieHTTPOnly: true,
 		CookieSecure: a.web.Secure(), CookieSameSite: http.SameSiteLaxMode, CookieMaxAge: 86400,
 		Skipper: func(c echo.Context) bool {
 			// Machine endpoints: the webhook is verified by its signature and

@@ -40,5 +40,10 @@ func migrate0007Security(tx *gorm.DB) error {
 		FirstAt     time.Time `gorm:"not null"`
 		LockedUntil *time.Time
 	}
-	return tx.Migrator().CreateTable(&emailVerification{}, &loginThrottle{})
+	type systemNotice struct {
+		Key       string `gorm:"primaryKey;size:100"`
+		Message   string `gorm:"size:1000;not null"`
+		UpdatedAt time.Time
+	}
+	return tx.Migrator().CreateTable(&emailVerification{}, &loginThrottle{}, &systemNotice{})
 }

@@ -58,6 +58,16 @@ func (u *User) IsStaff() bool {
 	return u != nil && (u.Role == RoleAdmin || u.Role == RoleInstructor)
 }
 
+// StaffOf reports whether u may see a session's staff-only details (join
+// link, room, staff notes) as staff: admins for every session, an
+// instructor only for the sessions they teach.
+func (u *User) StaffOf(s *Session) bool {
+	if u == nil || s == nil {
+		return false
+	}
+	return u.Role == RoleAdmin || (u.Role == RoleInstructor && s.InstructorID != nil && *s.InstructorID == u.ID)
+}
+
 // NormalizeEmail trims and lower-cases an address so lookups are case-insensitive.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 

@@ -49,7 +49,7 @@ func (h *Handler) ShowOrder(c echo.Context) error {
 	}
 	p := orderPage{Order: o, Refunds: refunds, CanCancel: h.bk.MayCancel(o) == "", CancelFee: o.Session.CancelFee(),
 		Deadline: web.InZone(&o.Session, o.Session.CancelDeadline()), Confirming: o.Status == models.OrderHeld && o.StripeCheckoutSessionID != "",
-		ShowPrivate: o.Status == models.OrderPaid, Staff: web.CurrentUser(c).IsStaff()}
+		ShowPrivate: o.Status == models.OrderPaid, Staff: web.CurrentUser(c).StaffOf(&o.Session)}
 	noStore(c)
 	if p.Confirming {
 		// The page refreshes itself until the webhook confirms the payment.

@@ -174,11 +174,11 @@ func (ta *App) CSRF(t *testing.T) (string, *http.Cookie) {
 		t.Fatalf("no CSRF input on /login (status %d)", rec.Code)
 	}
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == "_csrf" {
+		if c.Name == "_csrf" || c.Name == "__Host-csrf" {
 			return m[1], c
 		}
 	}
-	t.Fatal("no _csrf cookie set by /login")
+	t.Fatal("no CSRF cookie set by /login")
 	return "", nil
 }
 

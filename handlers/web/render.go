@@ -81,6 +81,8 @@ type PageData struct {
 	Path        string
 	Now         time.Time
 	BaseURL     string
+	// Notices are open system problems shown to admins on /admin pages.
+	Notices []string
 }
 
 // Renderer holds the parsed page templates. Each page is a clone of the base

@@ -42,6 +42,15 @@ func (b *Base) SessionCookieName() string {
 	return "hsw_session"
 }
 
+// CSRFCookieName is the CSRF cookie; on https it carries the __Host-
+// prefix like the login cookie.
+func (b *Base) CSRFCookieName() string {
+	if b.Secure() {
+		return "__Host-csrf"
+	}
+	return "_csrf"
+}
+
 // SetSessionCookie stores the login-session token in the browser.
 func (b *Base) SetSessionCookie(c echo.Context, token string) {
 	c.SetCookie(&http.Cookie{Name: b.SessionCookieName(), Value: token, Path: "/", HttpOnly: true,

@@ -10,6 +10,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -35,6 +36,9 @@ type Base struct {
 	Dev bool
 	Log *slog.Logger
 	Now func() time.Time
+	// Notices lists open system problems; admins see them on /admin pages.
+	// Nil shows none.
+	Notices func(ctx context.Context) []string
 }
 
 // Secure reports whether the site is served over https.
@@ -53,6 +57,9 @@ func (b *Base) Render(c echo.Context, status int, name string, d PageData) error
 		d.Errors = map[string]string{}
 	}
 	d.Path = c.Request().URL.Path
+	if b.Notices != nil && d.User.IsAdmin() && strings.HasPrefix(d.Path, "/admin") {
+		d.Notices = b.Notices(c.Request().Context())
+	}
 	d.Now = b.Now()
 	d.BaseURL = b.BaseURL
 	return c.Render(status, name, d)
