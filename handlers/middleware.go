@@ -57,6 +57,7 @@ func (a *App) useMiddleware(e *echo.Echo) {
 	if a.cfg.RateLimit > 0 {
 		e.Use(a.rateLimiter())
 	}
+	// #nosec G101 -- CSRF settings (field and cookie names), no credential.
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		// On https the __Host- prefix pins the cookie to this origin (no
 		// Domain, path /, Secure), so a sibling subdomain cannot plant one.

@@ -189,7 +189,7 @@ func (ta *App) Login(t *testing.T, u *models.User) *http.Cookie {
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	return &http.Cookie{Name: ta.Handlers.SessionCookieName(), Value: token}
+	return &http.Cookie{Name: ta.Handlers.SessionCookieName(), Value: token} // #nosec G124 -- a request cookie sent by the test client; attributes apply only to Set-Cookie
 }
 
 // Scenario is one row of a table-driven HTTP test.
@@ -317,7 +317,8 @@ func MustSession(t *testing.T, db *gorm.DB, w *models.Workshop, opts ...func(*mo
 	return s
 }
 
-const WebhookSecret = "whsec_test_secret"
+// WebhookSecret signs the test webhooks of the fake Stripe.
+const WebhookSecret = "whsec_test_secret" // #nosec G101 -- a test-only secret for the in-memory fake
 
 // WithFakeStripe turns card payments on with an in-memory Stripe.
 func WithFakeStripe(f *payments.Fake) func(*handlers.Deps) {

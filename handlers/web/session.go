@@ -11,7 +11,7 @@ import (
 // Context keys set by the session middleware.
 const (
 	ctxUser         = "hsw.user"
-	ctxSessionToken = "hsw.session_token"
+	ctxSessionToken = "hsw.session_token" // #nosec G101 -- the name of a context key, not a credential
 )
 
 // SetUser puts the logged-in user and their login-session token on c (the
@@ -53,12 +53,14 @@ func (b *Base) CSRFCookieName() string {
 
 // SetSessionCookie stores the login-session token in the browser.
 func (b *Base) SetSessionCookie(c echo.Context, token string) {
+	// #nosec G124 -- Secure whenever the site is https (BaseURL); a plain-http development server would have the browser drop a Secure cookie.
 	c.SetCookie(&http.Cookie{Name: b.SessionCookieName(), Value: token, Path: "/", HttpOnly: true,
 		Secure: b.Secure(), SameSite: http.SameSiteLaxMode, MaxAge: int(models.LoginSessionTTL.Seconds())})
 }
 
 // ClearSessionCookie removes the login cookie.
 func (b *Base) ClearSessionCookie(c echo.Context) {
+	// #nosec G124 -- clears the cookie (MaxAge -1) with the same attributes it was set with.
 	c.SetCookie(&http.Cookie{Name: b.SessionCookieName(), Value: "", Path: "/", HttpOnly: true,
 		Secure: b.Secure(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
@@ -87,6 +89,7 @@ var flashMessages = map[string]string{
 
 // SetFlash shows the message of code on the next page.
 func SetFlash(c echo.Context, code string) {
+	// #nosec G124 -- the flash cookie holds only a message code (no secret) and must work on plain-http development servers too.
 	c.SetCookie(&http.Cookie{Name: "hsw_flash", Value: code, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
@@ -96,6 +99,7 @@ func takeFlash(c echo.Context) string {
 	if err != nil {
 		return ""
 	}
+	// #nosec G124 -- clears the message-code cookie set by SetFlash.
 	c.SetCookie(&http.Cookie{Name: "hsw_flash", Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	return flashMessages[ck.Value]
 }
