@@ -140,21 +140,6 @@ func CountRecentEmailVerifications(ctx context.Context, db *gorm.DB, userID uint
 	return n, translate(err, "count verifications of user %d", userID)
 }
 
-// SetUserRole changes the role of userID and ends all of its login
-// sessions in the same transaction, so a promotion or demotion takes
-// effect on the next request and an old (possibly stolen) cookie never
-// carries new rights.
-func SetUserRole(ctx context.Context, db *gorm.DB, userID uint, role Role) error {
-	switch role {
-	case RoleLearner, RoleInstructor, RoleAdmin:
-	default:
-		return fmt.Errorf("set role of user %d: unknown role %q: %w", userID, role, ErrInvalid)
-	}
-	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return setUserRole(ctx, tx, userID, role, nil)
-	})
-}
-
 // setUserRole updates role (and the extra columns) and ends every login of
 // the user inside tx.
 func setUserRole(ctx context.Context, tx *gorm.DB, userID uint, role Role, extra map[string]any) error {
