@@ -188,7 +188,7 @@ func New(d Deps) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now,
+	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now, Notices: noticeLister(d.DB, log),
 		Ping: func(ctx context.Context) error { return models.Ping(ctx, d.DB) }}
 	a.bk = d.Booking
 	if a.bk == nil {
@@ -294,4 +294,20 @@ func (a *App) SetHTS(ix, pinned *hts.Index) {
 // tariffRoute runs a tariff handler method on the current tariff handler.
 func (a *App) tariffRoute(h func(*tariff.Handler, echo.Context) error) echo.HandlerFunc {
 	return func(c echo.Context) error { return h(a.tariff.Load(), c) }
+}
+
+// noticeLister reads the open system notices for the admin pages.
+func noticeLister(db *gorm.DB, log *slog.Logger) func(context.Context) []string {
+	return func(ctx context.Context) []string {
+		ns, err := models.ListNotices(ctx, db)
+		if err != nil {
+			log.Error("list notices", "err", err)
+			return nil
+		}
+		out := make([]string, 0, len(ns))
+		for _, n := range ns {
+			out = append(out, n.Message)
+		}
+		return out
+	}
 }

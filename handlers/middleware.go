@@ -27,7 +27,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 func (a *App) useMiddleware(e *echo.Echo) {
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogStatus: true, LogURI: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
+		LogStatus: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogRemoteIP: true,
 		LogError: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
@@ -35,7 +35,7 @@ func (a *App) useMiddleware(e *echo.Echo) {
 				level = slog.LevelError
 			}
 			a.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("uri", v.URI),
+				slog.String("id", v.RequestID), slog.String("method", v.Method), slog.String("route", web.LogRoute(c)),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("ip", v.RemoteIP))
 			return nil
 		},
@@ -65,8 +65,11 @@ func (a *App) useMiddleware(e *echo.Echo) {
 	if a.cfg.RateLimit > 0 {
 		e.Use(a.rateLimiter())
 	}
+	// #nosec G101 -- CSRF settings (field and cookie names), no credential.
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup: "form:_csrf", CookieName: "_csrf", CookiePath: "/", CookieHTTPOnly: true,
+		// On https the __Host- prefix pins the cookie to this origin (no
+		// Domain, path /, Secure), so a sibling subdomain cannot plant one.
+		TokenLookup: "form:_csrf", CookieName: a.web.CSRFCookieName(), CookiePath: "/", CookieHTTPOnly: true,
 		CookieSecure: a.web.Secure(), CookieSameSite: http.SameSiteLaxMode, CookieMaxAge: 86400,
 		Skipper: func(c echo.Context) bool {
 			// Machine endpoints: the webhook is verified by its signature and

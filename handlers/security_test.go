@@ -106,8 +106,12 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("HSTS present: got %v, want %v", got, wantHSTS)
 		}
 		var csrfCookie *http.Cookie
+		wantName := "_csrf"
+		if wantHSTS {
+			wantName = "__Host-csrf" // pinned to the origin on https
+		}
 		for _, c := range rec.Result().Cookies() {
-			if c.Name == "_csrf" {
+			if c.Name == wantName {
 				csrfCookie = c
 			}
 		}

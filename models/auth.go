@@ -132,6 +132,12 @@ func PruneAuth(ctx context.Context, db *gorm.DB, now time.Time) error {
 	if err := db.Where("expires_at <= ?", now.UTC().Add(-24*time.Hour)).Delete(&PasswordReset{}).Error; err != nil {
 		return translate(err, "prune password resets")
 	}
+	if err := db.Where("(locked_until IS NULL OR locked_until <= ?) AND first_at <= ?", now.UTC(), now.UTC().Add(-24*time.Hour)).Delete(&LoginThrottle{}).Error; err != nil {
+		return translate(err, "prune login throttles")
+	}
+	if err := db.Where("expires_at <= ?", now.UTC().Add(-24*time.Hour)).Delete(&EmailVerification{}).Error; err != nil {
+		return translate(err, "prune email verifications")
+	}
 	return translate(db.Where("created_at <= ?", now.UTC().Add(-24*time.Hour)).Delete(&LoginFailure{}).Error, "prune login failures")
 }
 
@@ -174,7 +180,79 @@ func ConsumePasswordReset(ctx context.Context, db *gorm.DB, token, newHash strin
 			return fmt.Errorf("use password reset: %w", ErrNotFound)
 		}
 		userID = r.UserID
-		return SetUserPassword(ctx, tx, r.UserID, newHash, "")
+		if err := SetUserPassword(ctx, tx, r.UserID, newHash, ""); err != nil {
+			return err
+		}
+		// The reset link went to the account's address: it is proven now,
+		// and whoever set a password before (perhaps not the owner) is out.
+		return markEmailVerified(ctx, tx, r.UserID, "", now)
 	})
 	return userID, err
+}
+
+// LoginThrottle counts failed logins against one key (an account, an
+// account from one client IP, or a client IP) in a window, and the lock
+// that the count earned. Every instance shares the rows.
+type LoginThrottle struct {
+	Key         string `gorm:"primaryKey;size:300"`
+	Failures    int
+	FirstAt     time.Time
+	LockedUntil *time.Time
+}
+
+// CountThrottleFailure adds one failure to key with a single atomic upsert
+// (a window older than window restarts at 1) and returns the new count and
+// the start of its window, so two racing failures never read the same count.
+func CountThrottleFailure(ctx context.Context, db *gorm.DB, key string, now time.Time, window time.Duration) (int, time.Time, error) {
+	var row struct {
+		Failures int
+		FirstAt  time.Time
+	}
+	now = now.UTC()
+	stale := now.Add(-window)
+	err := db.WithContext(ctx).Raw(`INSERT INTO login_throttles (key, failures, first_at) VALUES (?, 1, ?)
+ON CONFLICT (key) DO UPDATE SET
+  failures = CASE WHEN login_throttles.first_at <= ? THEN 1 ELSE login_throttles.failures + 1 END,
+  first_at = CASE WHEN login_throttles.first_at <= ? THEN excluded.first_at ELSE login_throttles.first_at END
+RETURNING failures, first_at`, key, now, stale, stale).Scan(&row).Error
+	if err != nil {
+		return 0, time.Time{}, translate(err, "count login failure")
+	}
+	return row.Failures, row.FirstAt, nil
+}
+
+// LockThrottle locks key until the given time (never shortening a lock).
+func LockThrottle(ctx context.Context, db *gorm.DB, key string, until time.Time) error {
+	err := db.WithContext(ctx).Model(&LoginThrottle{}).
+		Where("key = ? AND (locked_until IS NULL OR locked_until < ?)", key, until.UTC()).
+		Update("locked_until", until.UTC()).Error
+	return translate(err, "lock %q", key)
+}
+
+// ThrottledUntil is the latest lock among keys still running at now, or
+// the zero time when none is.
+func ThrottledUntil(ctx context.Context, db *gorm.DB, now time.Time, keys ...string) (time.Time, error) {
+	var ts []LoginThrottle
+	err := db.WithContext(ctx).Where("key IN ? AND locked_until > ?", keys, now.UTC()).Find(&ts).Error
+	if err != nil {
+		return time.Time{}, translate(err, "read login throttles")
+	}
+	var until time.Time
+	for _, t := range ts {
+		if t.LockedUntil.After(until) {
+			until = *t.LockedUntil
+		}
+	}
+	return until, nil
+}
+
+// ClearThrottles forgets the keys and every key starting with one of the
+// prefixes (a successful login from an IP, or a password reset clearing
+// every IP of an account).
+func ClearThrottles(ctx context.Context, db *gorm.DB, keys []string, prefixes ...string) error {
+	q := db.WithContext(ctx).Where("key IN ?", keys)
+	for _, p := range prefixes {
+		q = q.Or("substr(key, 1, ?) = ?", len(p), p)
+	}
+	return translate(q.Delete(&LoginThrottle{}).Error, "clear login throttles")
 }

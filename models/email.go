@@ -111,10 +111,17 @@ func ClaimDueEmails(ctx context.Context, db *gorm.DB, now time.Time, limit int, 
 	return claimed, translate(err, "claim due emails")
 }
 
-// MarkEmailSent records a delivery.
+// MarkEmailSent records a delivery and purges the secret links (reset,
+// confirmation and claim tokens, order references) from the stored bodies:
+// once delivered, the only live copy is in the recipient's mailbox.
 func MarkEmailSent(ctx context.Context, db *gorm.DB, id uint, now time.Time) error {
+	var m Email
+	if err := db.WithContext(ctx).Select("id", "text_body", "html_body").First(&m, id).Error; err != nil {
+		return translate(err, "mark email %d sent", id)
+	}
 	err := db.WithContext(ctx).Model(&Email{}).Where("id = ?", id).Updates(map[string]any{
-		"status": EmailSent, "sent_at": now.UTC(), "locked_until": nil, "attempts": gorm.Expr("attempts + 1"), "last_error": "", "updated_at": utcNow()}).Error
+		"status": EmailSent, "sent_at": now.UTC(), "locked_until": nil, "attempts": gorm.Expr("attempts + 1"), "last_error": "", "updated_at": utcNow(),
+		"text_body": RedactSecretLinks(m.TextBody), "html_body": RedactSecretLinks(m.HTMLBody)}).Error
 	return translate(err, "mark email %d sent", id)
 }
 
@@ -132,18 +139,28 @@ func MarkEmailFailed(ctx context.Context, db *gorm.DB, m *Email, cause error, pe
 	return translate(db.WithContext(ctx).Model(&Email{}).Where("id = ?", m.ID).Updates(set).Error, "mark email %d failed", m.ID)
 }
 
-// ListEmails returns the newest messages first.
+// ListEmails returns the newest messages first, as staff may see them:
+// secret links (tokens, order references) redacted.
 func ListEmails(ctx context.Context, db *gorm.DB, limit int) ([]Email, error) {
 	var ms []Email
 	err := db.WithContext(ctx).Order("created_at DESC, id DESC").Limit(limit).Find(&ms).Error
+	for i := range ms {
+		ms[i].redact()
+	}
 	return ms, translate(err, "list emails")
 }
 
-// FindEmail loads one message.
+// FindEmail loads one message as staff may see it (secret links redacted).
 func FindEmail(ctx context.Context, db *gorm.DB, id uint) (*Email, error) {
 	var m Email
 	if err := db.WithContext(ctx).Preload("Attachments").First(&m, id).Error; err != nil {
 		return nil, translate(err, "find email %d", id)
 	}
+	m.redact()
 	return &m, nil
+}
+
+// redact removes secret links from the bodies of a message being shown.
+func (m *Email) redact() {
+	m.TextBody, m.HTMLBody = RedactSecretLinks(m.TextBody), RedactSecretLinks(m.HTMLBody)
 }

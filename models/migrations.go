@@ -33,6 +33,7 @@ var migrations = []migration{
 	{ID: "0004_refund_intents", Up: migrate0004RefundIntents},
 	{ID: "0005_learning", Up: migrate0005Learning},
 	{ID: "0006_audit", Up: migrate0006Audit},
+	{ID: "0007_security", Up: migrate0007Security},
 	{ID: "0008_quiz", Up: migrate0008Quiz},
 	{ID: "0009_scheduling", Up: migrate0009Scheduling},
 	{ID: "0010_certificates", Up: migrate0010Certificates},

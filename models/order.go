@@ -44,6 +44,7 @@ type Order struct {
 	NeedsAttention          bool
 	AttentionNote           string
 	FromWaitlistEntryID     *uint
+	ClientIP                string
 	Attendees               []Attendee `gorm:"foreignKey:OrderID"`
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
@@ -66,6 +67,21 @@ func (o Order) UnitPrice() Money { return Money{Minor: o.UnitPriceMinor, Currenc
 
 // Refunded is the amount returned so far.
 func (o Order) Refunded() Money { return Money{Minor: o.RefundedMinor, Currency: o.Currency} }
+
+// AwaitingConfirmation reports whether an invoice order waits for its
+// buyer to confirm by the emailed link.
+func (o Order) AwaitingConfirmation() bool {
+	return o.Status == OrderHeld && o.PaymentMethod == PayByInvoice
+}
+
+// APIStatus is the status the order API reports ("awaiting_confirmation"
+// for an invoice order not yet confirmed by its buyer).
+func (o Order) APIStatus() string {
+	if o.AwaitingConfirmation() {
+		return "awaiting_confirmation"
+	}
+	return string(o.Status)
+}
 
 // Confirmed reports whether the order is paid (its attendees are confirmed).
 func (o Order) Confirmed() bool { return o.Status == OrderPaid }
@@ -162,14 +178,73 @@ func FindOrderByInvoiceNumber(ctx context.Context, db *gorm.DB, number string) (
 	return &o, nil
 }
 
-// ListOrdersForUser returns a user's orders, newest first: the ones they
-// bought and the ones where they are an attendee.
+// ListOrdersForUser returns the orders a user bought, newest first. An
+// account that has not proven its address sees none: an order is linked by
+// the buyer's address, which anyone could have signed up with.
 func ListOrdersForUser(ctx context.Context, db *gorm.DB, u *User) ([]Order, error) {
+	if !u.Verified() {
+		return nil, nil
+	}
 	var os []Order
-	sub := db.Model(&Attendee{}).Select("order_id").Where("email = ?", u.Email)
-	err := preloadOrder(db.WithContext(ctx)).Where("user_id = ? OR id IN (?)", u.ID, sub).
+	err := preloadOrder(db.WithContext(ctx)).Where("user_id = ?", u.ID).
 		Order("created_at DESC, id DESC").Find(&os).Error
 	return os, translate(err, "list orders of user %d", u.ID)
+}
+
+// Seat is one attendee's place on someone else's order, as its attendee
+// sees it: never the buyer's order, other attendees, PO or totals.
+type Seat struct {
+	Attendee Attendee
+	Order    Order // with Session (and its workshop); Attendees not loaded
+}
+
+// Confirmed reports whether the seat is on a paid order and not cancelled.
+func (s Seat) Confirmed() bool {
+	return s.Order.Status == OrderPaid && s.Attendee.Status == AttendeeActive
+}
+
+// ListSeatsForUser returns the seats on orders bought by others whose
+// attendee address is the user's proven email, newest first; an unproven
+// account sees none.
+func ListSeatsForUser(ctx context.Context, db *gorm.DB, u *User) ([]Seat, error) {
+	if !u.Verified() {
+		return nil, nil
+	}
+	var as []Attendee
+	err := db.WithContext(ctx).Joins("JOIN orders ON orders.id = attendees.order_id").
+		Where("attendees.email = ? AND orders.user_id <> ?", u.Email, u.ID).
+		Order("attendees.id DESC").Find(&as).Error
+	if err != nil {
+		return nil, translate(err, "list seats of user %d", u.ID)
+	}
+	seats := make([]Seat, 0, len(as))
+	for _, a := range as {
+		var o Order
+		err := db.WithContext(ctx).Preload("Session").Preload("Session.Workshop").Preload("Session.Instructor").First(&o, a.OrderID).Error
+		if err != nil {
+			return nil, translate(err, "load order of seat %d", a.ID)
+		}
+		seats = append(seats, Seat{Attendee: a, Order: o})
+	}
+	return seats, nil
+}
+
+// FindSeatForUser loads one attendee seat if its address is the user's
+// proven email; anything else (someone else's seat, an unproven account)
+// is ErrNotFound, so a seat id reveals nothing.
+func FindSeatForUser(ctx context.Context, db *gorm.DB, u *User, attendeeID uint) (*Seat, error) {
+	if !u.Verified() {
+		return nil, fmt.Errorf("find seat %d: unproven address: %w", attendeeID, ErrNotFound)
+	}
+	var a Attendee
+	if err := db.WithContext(ctx).Where("id = ? AND email = ?", attendeeID, u.Email).First(&a).Error; err != nil {
+		return nil, translate(err, "find seat %d", attendeeID)
+	}
+	var o Order
+	if err := db.WithContext(ctx).Preload("Session").Preload("Session.Workshop").Preload("Session.Instructor").First(&o, a.OrderID).Error; err != nil {
+		return nil, translate(err, "load order of seat %d", a.ID)
+	}
+	return &Seat{Attendee: a, Order: o}, nil
 }
 
 // ListOrdersForSession returns a session's orders in the given statuses.
@@ -221,7 +296,13 @@ func ClearOrderFlag(ctx context.Context, db *gorm.DB, orderID uint) error {
 
 // IsConfirmedAttendee reports whether u bought, or attends on, a paid order
 // of the session: the people who may see its join link and room details.
+//
+// Both the buyer link and the attendee address count only once the account
+// has proven its address.
 func IsConfirmedAttendee(ctx context.Context, db *gorm.DB, u *User, sessionID uint) (bool, error) {
+	if !u.Verified() {
+		return false, nil
+	}
 	var n int64
 	sub := db.Model(&Attendee{}).Select("order_id").Where("email = ? AND status = ?", u.Email, AttendeeActive)
 	err := db.WithContext(ctx).Model(&Order{}).Where("session_id = ? AND status = ? AND (user_id = ? OR id IN (?))",

@@ -28,7 +28,12 @@ type NewOrder struct {
 	// WaitlistEntryID is set when the seats were already reserved by a
 	// waiting-list offer being claimed.
 	WaitlistEntryID *uint
-	Now             time.Time
+	// AwaitConfirmation holds an invoice order (status held, no invoice
+	// number) until the buyer proves the address by the emailed link.
+	AwaitConfirmation bool
+	// ClientIP is the address the order came from (for the open-seat caps).
+	ClientIP string
+	Now      time.Time
 }
 
 // CreateOrder stores an order inside tx: it takes the seats (unless a
@@ -52,7 +57,10 @@ func CreateOrder(ctx context.Context, tx *gorm.DB, in NewOrder, take SeatTaker) 
 		Currency: in.Quote.Total.Currency, PaymentMethod: in.Method, FromWaitlistEntryID: in.WaitlistEntryID}
 	hold := in.HoldUntil.UTC()
 	o.HoldExpiresAt = &hold
+	o.ClientIP = in.ClientIP
 	switch {
+	case in.Method == PayByInvoice && in.AwaitConfirmation:
+		o.Status = OrderHeld
 	case in.Method == PayByInvoice:
 		o.Status = OrderPendingInvoice
 	case in.Quote.Total.Minor == 0:
@@ -103,4 +111,57 @@ func nextInvoiceNumber(tx *gorm.DB) (string, error) {
 		return "", fmt.Errorf("next invoice number: counter missing: %w", ErrNotFound)
 	}
 	return fmt.Sprintf("INV-%06d", n), nil
+}
+
+// ConfirmInvoiceOrder turns a held invoice order whose buyer has just
+// proven the address into an issued invoice due at due (numbered in tx,
+// so a rollback leaves no gap). An order no longer held is ErrConflict.
+func ConfirmInvoiceOrder(ctx context.Context, tx *gorm.DB, orderID uint, due, now time.Time) error {
+	tx = tx.WithContext(ctx)
+	num, err := nextInvoiceNumber(tx)
+	if err != nil {
+		return err
+	}
+	res := tx.Model(&Order{}).Where("id = ? AND status = ? AND payment_method = ?", orderID, OrderHeld, PayByInvoice).
+		Updates(map[string]any{"status": OrderPendingInvoice, "invoice_number": num, "invoice_issued_at": now.UTC(),
+			"invoice_due_at": due.UTC(), "hold_expires_at": due.UTC(), "updated_at": utcNow()})
+	if res.Error != nil {
+		return translate(res.Error, "confirm invoice order %d", orderID)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("confirm invoice order %d: no longer held: %w", orderID, ErrConflict)
+	}
+	return nil
+}
+
+// OpenUnpaidSeats counts the seats of unpaid invoice orders (held for
+// confirmation or invoiced) by buyer address and by client IP, for the caps
+// on what an unproven buyer may hold. On PostgreSQL it first takes
+// transaction-scoped advisory locks on both keys, so instances sharing the
+// database count one after another; SQLite's write lock does the same.
+func OpenUnpaidSeats(ctx context.Context, tx *gorm.DB, email, ip string) (byEmail, byIP int64, err error) {
+	tx = tx.WithContext(ctx)
+	if IsPostgres(tx) {
+		for _, k := range []string{"open-seats:email:" + email, "open-seats:ip:" + ip} {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", k).Error; err != nil {
+				return 0, 0, translate(err, "lock open seats")
+			}
+		}
+	}
+	open := []OrderStatus{OrderHeld, OrderPendingInvoice}
+	q := func(col, v string) (int64, error) {
+		var n int64
+		err := tx.Model(&Order{}).Select("COALESCE(SUM(seats), 0)").
+			Where(col+" = ? AND status IN ? AND payment_method = ?", v, open, PayByInvoice).Scan(&n).Error
+		return n, err
+	}
+	if byEmail, err = q("buyer_email", NormalizeEmail(email)); err != nil {
+		return 0, 0, translate(err, "count open seats")
+	}
+	if ip != "" {
+		if byIP, err = q("client_ip", ip); err != nil {
+			return 0, 0, translate(err, "count open seats")
+		}
+	}
+	return byEmail, byIP, nil
 }

@@ -32,7 +32,9 @@ const (
 
 // forward lists the statuses each status may move to.
 var forward = map[OrderStatus][]OrderStatus{
-	OrderHeld:           {OrderPaid, OrderExpired, OrderCancelled, OrderRefunded},
+	// An invoice order from an unproven buyer is held until the buyer
+	// confirms by the emailed link, which issues the invoice.
+	OrderHeld:           {OrderPaid, OrderPendingInvoice, OrderExpired, OrderCancelled, OrderRefunded},
 	OrderPendingInvoice: {OrderPaid, OrderExpired, OrderCancelled},
 	OrderPaid:           {OrderCancelled, OrderRefunded},
 	// A card payment can arrive after its hold lapsed: it is confirmed if a

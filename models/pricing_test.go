@@ -109,7 +109,7 @@ func TestOrderStatusesOnlyMoveForward(t *testing.T) {
 	t.Parallel()
 	all := []OrderStatus{OrderHeld, OrderPendingInvoice, OrderPaid, OrderExpired, OrderCancelled, OrderRefunded}
 	allowed := map[[2]OrderStatus]bool{
-		{OrderHeld, OrderPaid}: true, {OrderHeld, OrderExpired}: true, {OrderHeld, OrderCancelled}: true, {OrderHeld, OrderRefunded}: true,
+		{OrderHeld, OrderPaid}: true, {OrderHeld, OrderPendingInvoice}: true, {OrderHeld, OrderExpired}: true, {OrderHeld, OrderCancelled}: true, {OrderHeld, OrderRefunded}: true,
 		{OrderPendingInvoice, OrderPaid}: true, {OrderPendingInvoice, OrderExpired}: true, {OrderPendingInvoice, OrderCancelled}: true,
 		{OrderPaid, OrderCancelled}: true, {OrderPaid, OrderRefunded}: true,
 		{OrderExpired, OrderPaid}: true, {OrderExpired, OrderRefunded}: true,

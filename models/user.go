@@ -39,9 +39,16 @@ type User struct {
 	Bio          string `gorm:"type:text;not null;default:''"`
 	PasswordHash string `gorm:"size:200;not null;default:''"`
 	Role         Role   `gorm:"size:20;not null;default:'learner'"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// EmailVerifiedAt is when the address was proven (an emailed link was
+	// followed by the account's own login, or a reset link was used);
+	// nil until then. Nothing bought under the address is shown before.
+	EmailVerifiedAt *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 }
+
+// Verified reports whether u has proven its address.
+func (u *User) Verified() bool { return u != nil && u.EmailVerifiedAt != nil }
 
 // IsAdmin reports whether u is an admin.
 func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
@@ -49,6 +56,16 @@ func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
 // IsStaff reports whether u is an instructor or an admin.
 func (u *User) IsStaff() bool {
 	return u != nil && (u.Role == RoleAdmin || u.Role == RoleInstructor)
+}
+
+// StaffOf reports whether u may see a session's staff-only details (join
+// link, room, staff notes) as staff: admins for every session, an
+// instructor only for the sessions they teach.
+func (u *User) StaffOf(s *Session) bool {
+	if u == nil || s == nil {
+		return false
+	}
+	return u.Role == RoleAdmin || (u.Role == RoleInstructor && s.InstructorID != nil && *s.InstructorID == u.ID)
 }
 
 // NormalizeEmail trims and lower-cases an address so lookups are case-insensitive.
@@ -161,17 +178,29 @@ func EnsureAdmin(ctx context.Context, db *gorm.DB, email, name, hash string) (bo
 				name = "Administrator"
 			}
 			created = true
-			return CreateUser(ctx, tx, &User{Email: email, Name: name, PasswordHash: hash, Role: RoleAdmin})
+			now := utcNow()
+			return CreateUser(ctx, tx, &User{Email: email, Name: name, PasswordHash: hash, Role: RoleAdmin, EmailVerifiedAt: &now})
 		case err != nil:
 			return err
 		}
-		return translate(tx.Model(u).Updates(map[string]any{"role": RoleAdmin, "password_hash": hash}).Error, "promote %q", email)
+		// The operator vouches for the address; the old logins end with
+		// the role change.
+		extra := map[string]any{"password_hash": hash}
+		if u.EmailVerifiedAt == nil {
+			extra["email_verified_at"] = utcNow()
+		}
+		return setUserRole(ctx, tx, u.ID, RoleAdmin, extra)
 	})
 	return created, err
 }
 
 // FindOrCreateGuest returns the user with the address, creating a learner
-// without a password when there is none. Two buyers racing with the same
+// without a password when there is none. An order linked to an account is
+// shown to it only once the account has proven the address (Verified):
+// an unproven account can become proven only through its own login
+// following the emailed link, or a password reset (which replaces the
+// password and ends every login), so whoever then sees the purchases
+// controls the mailbox. Two buyers racing with the same
 // new address both end up with the one account (insert-or-ignore, then read).
 func FindOrCreateGuest(ctx context.Context, db *gorm.DB, email, name, company string) (*User, error) {
 	u := &User{Email: NormalizeEmail(email), Name: name, Company: company, Role: RoleLearner}

@@ -21,18 +21,21 @@ type Config struct {
 	StripeWebhookSecret string
 	StripeAPIBase       string
 	SMTPURL             string
-	MailFrom            string
-	AdminEmail          string
-	AdminPassword       string
-	RateLimit           int
-	TrustedProxies      []string
-	Dev                 bool
-	LogFormat           string
-	HoldDuration        time.Duration
-	InvoiceTerm         time.Duration
-	OfferTTL            time.Duration
-	JobsInterval        time.Duration
-	Business            booking.Business
+	// MailLogOnly accepts running an https site without SMTP: mail stays in
+	// the outbox and only its arrival is logged (MAIL_LOG_ONLY=true).
+	MailLogOnly    bool
+	MailFrom       string
+	AdminEmail     string
+	AdminPassword  string
+	RateLimit      int
+	TrustedProxies []string
+	Dev            bool
+	LogFormat      string
+	HoldDuration   time.Duration
+	InvoiceTerm    time.Duration
+	OfferTTL       time.Duration
+	JobsInterval   time.Duration
+	Business       booking.Business
 }
 
 // configError names the variable at fault, so start-up fails with one clear line.
@@ -119,6 +122,18 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			}
 			c.TrustedProxies = append(c.TrustedProxies, cidr)
 		}
+	}
+	switch v := strings.ToLower(get("MAIL_LOG_ONLY", "")); v {
+	case "", "0", "false", "no":
+	case "1", "true", "yes":
+		c.MailLogOnly = true
+	default:
+		return c, &configError{"MAIL_LOG_ONLY", "must be true or false"}
+	}
+	// A public site that cannot send mail strands every reset and
+	// confirmation link in the database: refuse unless asked explicitly.
+	if strings.HasPrefix(c.BaseURL, "https://") && c.SMTPURL == "" && !c.MailLogOnly {
+		return c, &configError{"SMTP_URL", "is required with an https:// BASE_URL (or set MAIL_LOG_ONLY=true to keep mail in the outbox)"}
 	}
 	switch v := strings.ToLower(get("DEV", "")); v {
 	case "", "0", "false", "no":

@@ -56,6 +56,8 @@ func TestLoadConfigRejectsBadValues(t *testing.T) {
 		{map[string]string{"RATE_LIMIT": "lots"}, "RATE_LIMIT"},
 		{map[string]string{"TRUSTED_PROXIES": "10.0.0.0/33"}, "TRUSTED_PROXIES"},
 		{map[string]string{"DEV": "maybe"}, "DEV"},
+		{map[string]string{"BASE_URL": "https://workshops.example.com"}, "SMTP_URL"},
+		{map[string]string{"MAIL_LOG_ONLY": "perhaps"}, "MAIL_LOG_ONLY"},
 	} {
 		_, err := loadConfig(env(tc.env))
 		var ce *configError

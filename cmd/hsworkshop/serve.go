@@ -120,6 +120,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- e.StartServer(srv) }()
+	if cfg.SMTPURL == "" && cfg.MailLogOnly {
+		log.Warn("MAIL_LOG_ONLY is set: no email is sent; password-reset and confirmation links stay in the outbox and users cannot receive them")
+	}
 	log.Info("listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "database", models.Dialect(db))
 	select {
 	case err := <-errc:

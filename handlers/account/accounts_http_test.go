@@ -53,6 +53,23 @@ func TestSignup(t *testing.T) {
 					t.Fatal(err)
 				}
 			},
+			// A guest account (no password) is claimed only through an
+			// emailed link, never by signing up over it.
+			WantStatus: http.StatusSeeOther, WantLocation: "/login",
+			Check: func(t *testing.T, ta *ht.App, rec *httptest.ResponseRecorder) {
+				if ta.SessionCookie(rec) != nil {
+					t.Error("signing up over a guest account logged in")
+				}
+				if n := ta.CountEmails(t, "password_reset:"); n != 1 {
+					t.Errorf("claim emails: got %d, want 1", n)
+				}
+			}},
+		{Name: "duplicate email of an account with a password", Req: ht.Request{Method: "POST", Path: "/signup", Form: valid()},
+			Setup: func(t *testing.T, ta *ht.App) {
+				if err := models.CreateUser(context.Background(), ta.DB, &models.User{Email: "ana@broker.example", Name: "Ana", PasswordHash: "x"}); err != nil {
+					t.Fatal(err)
+				}
+			},
 			WantStatus: 422, WantBody: []string{"already exists"}},
 		{Name: "next is kept on site", Req: ht.Request{Method: "POST", Path: "/signup", Form: with("next", "https://evil.example/")},
 			WantStatus: http.StatusSeeOther, WantLocation: "/"},
@@ -189,9 +206,9 @@ func TestPasswordReset(t *testing.T) {
 	if unknown.Code != rec.Code || unknown.Header().Get("Location") != rec.Header().Get("Location") {
 		t.Error("unknown address answered differently")
 	}
-	ms, err := models.ListEmails(context.Background(), ta.DB, 10)
-	if err != nil || len(ms) != 1 || ms[0].ToAddr != u.Email || ms[0].Kind != "password_reset" {
-		t.Fatalf("outbox: %v %+v", err, ms)
+	ms := ta.Mailbox(t, "")
+	if len(ms) != 1 || ms[0].ToAddr != u.Email || ms[0].Kind != "password_reset" {
+		t.Fatalf("outbox: %+v", ms)
 	}
 	if !strings.Contains(ta.Log.String(), "email kept in outbox") {
 		t.Error("email not logged while SMTP is off")
@@ -226,7 +243,7 @@ func TestPasswordReset(t *testing.T) {
 	}
 	// Expired tokens fail.
 	ta.Do(t, ht.Request{Method: "POST", Path: "/password/forgot", Form: url.Values{"email": {u.Email}}})
-	ms, _ = models.ListEmails(context.Background(), ta.DB, 1)
+	ms = ta.Mailbox(t, "password_reset")
 	token2 := resetLink.FindStringSubmatch(ms[0].TextBody)[1]
 	ta.SetNow(ht.Now.Add(2 * time.Hour))
 	if rec := ta.Do(t, ht.Request{Path: "/password/reset?token=" + token2}); rec.Code != http.StatusGone {

@@ -24,8 +24,6 @@ type Handler struct {
 
 // New builds the account area; a zero limits means DefaultLimits.
 func New(base *web.Base, db *gorm.DB, out *outbox.Outbox, passwords *models.Passwords, limits Limits) *Handler {
-	if limits == (Limits{}) {
-		limits = DefaultLimits
-	}
+	limits = limits.withDefaults()
 	return &Handler{web: base, db: db, outbox: out, passwords: passwords, limits: limits}
 }

@@ -14,5 +14,6 @@ func ZeroPages() map[string]web.PageData {
 		web.TplForgot:  {Form: forgotForm{}},
 		web.TplReset:   {Form: resetForm{}},
 		web.TplProfile: {Form: profileForm{}},
+		web.TplVerify:  {Form: verifyForm{}},
 	}
 }

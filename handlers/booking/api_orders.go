@@ -80,8 +80,12 @@ func (h *Handler) APICreateOrder(c echo.Context) error {
 		return web.ValidationJSON(c, errs)
 	}
 	waitlist := fmt.Sprintf("%s/sessions/%d/waitlist", h.web.BaseURL, s.ID)
+	r.ClientIP = c.RealIP()
 	res, err := h.bk.PlaceOrder(ctx, s, r, q, nil, nil)
 	switch {
+	case errors.Is(err, booking.ErrOpenSeatsCap):
+		return c.JSON(http.StatusTooManyRequests, web.JSONError{Error: "too_many_open_seats",
+			Message: fmt.Sprintf("An address may hold at most %d, and a client at most %d, seats on unpaid invoices; confirm or pay those first.", booking.MaxOpenSeatsPerEmail, booking.MaxOpenSeatsPerIP)})
 	case errors.Is(err, models.ErrSeatsFull):
 		return c.JSON(http.StatusConflict, map[string]string{"error": "sold_out", "message": "Not enough seats are left.", "waitlist_url": waitlist})
 	case errors.Is(err, models.ErrConflict) && r.DiscountCode != "":
@@ -92,7 +96,7 @@ func (h *Handler) APICreateOrder(c echo.Context) error {
 		return err
 	}
 	o := res.Order
-	out := apiOrder{ID: o.Ref, Number: o.Number(), Status: string(o.Status), PaymentMethod: string(o.PaymentMethod),
+	out := apiOrder{ID: o.Ref, Number: o.Number(), Status: o.APIStatus(), PaymentMethod: string(o.PaymentMethod),
 		Amount: o.Total(), URL: h.bk.OrderURL(o)}
 	if o.HoldExpiresAt != nil {
 		t := o.HoldExpiresAt.UTC().Format(time.RFC3339)

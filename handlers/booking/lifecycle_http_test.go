@@ -307,7 +307,12 @@ func TestRosterCSVAndStaffAccess(t *testing.T) {
 	inst := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
 	otherInst := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
 	s := ht.MustSession(t, ta.DB, ht.MustWorkshop(t, ta.DB), func(s *models.Session) { s.InstructorID = &inst.ID; s.AllowInvoice = true })
-	ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), strings.Replace(ht.APIOrderBody(1, "invoice"), `"Broker & Co"`, `"=HYPERLINK(1)"`, 1))
+	placed := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", s.ID), strings.Replace(ht.APIOrderBody(1, "invoice"), `"Broker & Co"`, `"=HYPERLINK(1)"`, 1))
+	held, err := models.FindOrderByRef(t.Context(), ta.DB, ht.DecodeJSON[struct{ ID string }](t, placed).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ta.ConfirmOrderByEmail(t, held)
 	path := fmt.Sprintf("/admin/sessions/%d/roster.csv", s.ID)
 	for _, tc := range []struct {
 		as   *models.User
@@ -343,12 +348,28 @@ func TestPrivateDetailsForConfirmedAttendees(t *testing.T) {
 	}
 	admin := ht.MustUser(t, ta.DB, models.RoleAdmin, "")
 	ta.Do(t, ht.Request{Method: "POST", Path: fmt.Sprintf("/admin/orders/%d/mark-paid", o.ID), As: admin, Form: url.Values{}})
+	if see() {
+		t.Fatal("an attendee account that has not proven its address sees the join link")
+	}
+	if err := ta.DB.Model(attendee).Update("email_verified_at", ht.Now).Error; err != nil {
+		t.Fatal(err)
+	}
+	now := ht.Now
+	attendee.EmailVerifiedAt = &now
 	if !see() {
-		t.Error("confirmed attendee does not see the join link")
+		t.Error("confirmed attendee with a proven address does not see the join link")
 	}
 	mine := ta.Do(t, ht.Request{Path: "/account/registrations", As: attendee}).Body.String()
-	if !strings.Contains(mine, o.Number()) || !strings.Contains(mine, "Confirmed") {
-		t.Error("My registrations does not list the attendee's order")
+	seatLink := fmt.Sprintf("/account/seats/%d", o.Attendees[0].ID)
+	if !strings.Contains(mine, seatLink) || !strings.Contains(mine, "Confirmed") {
+		t.Error("My registrations does not list the attendee's seat")
+	}
+	if strings.Contains(mine, o.Ref) {
+		t.Error("My registrations links an attendee to the buyer's order")
+	}
+	seat := ta.Do(t, ht.Request{Path: seatLink, As: attendee})
+	if seat.Code != 200 || !strings.Contains(seat.Body.String(), "secret-room") || strings.Contains(seat.Body.String(), o.Ref) {
+		t.Errorf("seat page: got %d", seat.Code)
 	}
 }
 
@@ -368,7 +389,7 @@ func TestCheckoutAgainstStripeMock(t *testing.T) {
 	if !strings.HasPrefix(o.StripeCheckoutSessionID, "cs_") || o.Status != models.OrderHeld {
 		t.Errorf("order: %s %q", o.Status, o.StripeCheckoutSessionID)
 	}
-	if c := ta.Do(t, ht.Request{Path: "/orders/" + o.Ref + "/checkout-cancelled"}).Code; c != http.StatusSeeOther {
+	if c := ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o.Ref + "/checkout-cancelled", Form: url.Values{}}).Code; c != http.StatusSeeOther {
 		t.Errorf("cancel via stripe-mock: %d", c)
 	}
 	if got := ta.Order(t, o.ID); got.Status != models.OrderCancelled {

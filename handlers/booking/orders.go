@@ -49,12 +49,45 @@ func (h *Handler) ShowOrder(c echo.Context) error {
 	}
 	p := orderPage{Order: o, Refunds: refunds, CanCancel: h.bk.MayCancel(o) == "", CancelFee: o.Session.CancelFee(),
 		Deadline: web.InZone(&o.Session, o.Session.CancelDeadline()), Confirming: o.Status == models.OrderHeld && o.StripeCheckoutSessionID != "",
-		ShowPrivate: o.Status == models.OrderPaid, Staff: web.CurrentUser(c).IsStaff()}
+		ShowPrivate: o.Status == models.OrderPaid, Staff: web.CurrentUser(c).StaffOf(&o.Session)}
+	noStore(c)
 	if p.Confirming {
 		// The page refreshes itself until the webhook confirms the payment.
 		c.Response().Header().Set("Refresh", "5")
 	}
 	return h.web.Render(c, http.StatusOK, web.TplOrderShow, web.PageData{Title: "Order " + o.Number(), Data: p})
+}
+
+// confirmForm carries an order-confirmation token to the POST.
+type confirmForm struct {
+	Token string `form:"token"`
+}
+
+// ShowConfirmOrder serves GET /orders/confirm: the emailed link of an
+// invoice order from an unproven buyer. It changes nothing (mail scanners
+// open links); the button POSTs.
+func (h *Handler) ShowConfirmOrder(c echo.Context) error {
+	noStore(c)
+	return h.web.Render(c, http.StatusOK, web.TplOrderConfirm, web.PageData{Title: "Confirm your order", Form: confirmForm{Token: c.QueryParam("token")}})
+}
+
+// ConfirmOrder serves POST /orders/confirm: the invoice is issued and
+// emailed, and the seats held for the invoice term.
+func (h *Handler) ConfirmOrder(c echo.Context) error {
+	var f confirmForm
+	if err := web.Bind(c, &f); err != nil {
+		return err
+	}
+	o, err := h.bk.ConfirmInvoiceOrder(c.Request().Context(), f.Token)
+	switch {
+	case errors.Is(err, models.ErrNotFound), errors.Is(err, models.ErrConflict):
+		noStore(c)
+		return h.web.Render(c, http.StatusGone, web.TplOrderConfirm, web.PageData{Title: "Confirmation link expired", Data: "expired"})
+	case err != nil:
+		return err
+	}
+	web.SetFlash(c, "order_confirmed")
+	return web.Redirect(c, "/orders/"+o.Ref)
 }
 
 // ReturnFromCheckout is Stripe's success URL. Fulfilment belongs to the
@@ -71,8 +104,24 @@ func (h *Handler) ReturnFromCheckout(c echo.Context) error {
 	return web.Redirect(c, "/orders/"+o.Ref)
 }
 
-// CheckoutCancelled is Stripe's cancel URL: the buyer left Checkout, so
-// the seats go back at once.
+// LeftCheckout is Stripe's cancel URL (GET /orders/:ref/checkout-cancelled):
+// it changes nothing (links are prefetched and scanned) and shows the order
+// page, where a button releases the seats now (they lapse with the hold
+// anyway).
+func (h *Handler) LeftCheckout(c echo.Context) error {
+	o, err := h.orderFromRef(c)
+	if err != nil {
+		return err
+	}
+	if o.Status == models.OrderHeld {
+		web.SetFlash(c, "checkout_left")
+	}
+	return web.Redirect(c, "/orders/"+o.Ref)
+}
+
+// CheckoutCancelled serves POST /orders/:ref/checkout-cancelled: the buyer
+// gives up paying, so the seats go back at once (idempotent: an order that
+// is no longer held is left alone).
 func (h *Handler) CheckoutCancelled(c echo.Context) error {
 	o, err := h.orderFromRef(c)
 	if err != nil {
@@ -181,6 +230,7 @@ func (h *Handler) OrderDocument(kind invoice.Kind) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		noStore(c)
 		c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
 		return c.Blob(http.StatusOK, "application/pdf", pdf)
 	}
@@ -193,16 +243,74 @@ func (h *Handler) OrderCalendar(c echo.Context) error {
 		return err
 	}
 	private := o.Status == models.OrderPaid
+	noStore(c)
 	body := calendar.Build([]models.Session{o.Session}, calendar.Options{BaseURL: h.web.BaseURL, Private: private, Now: h.web.Now()})
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="session.ics"`)
 	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", []byte(body))
 }
 
-// MyRegistrations lists the logged-in user's orders.
+// myRegistrations is the data of "My registrations": orders the user
+// bought, and seats on orders bought by others.
+type myRegistrations struct {
+	Orders []models.Order
+	Seats  []models.Seat
+}
+
+// MyRegistrations lists the logged-in user's orders and seats; an account
+// that has not proven its address sees neither.
 func (h *Handler) MyRegistrations(c echo.Context) error {
-	os, err := models.ListOrdersForUser(c.Request().Context(), h.db, web.CurrentUser(c))
+	ctx, u := c.Request().Context(), web.CurrentUser(c)
+	os, err := models.ListOrdersForUser(ctx, h.db, u)
 	if err != nil {
 		return err
 	}
-	return h.web.Render(c, http.StatusOK, web.TplMyRegistrations, web.PageData{Title: "My registrations", Data: os})
+	seats, err := models.ListSeatsForUser(ctx, h.db, u)
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	return h.web.Render(c, http.StatusOK, web.TplMyRegistrations, web.PageData{Title: "My registrations", Data: myRegistrations{Orders: os, Seats: seats}})
+}
+
+// seatParam loads the attendee seat of :id if it belongs to the user's
+// proven address; anyone else's is 404.
+func (h *Handler) seatParam(c echo.Context) (*models.Seat, error) {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	seat, err := models.FindSeatForUser(c.Request().Context(), h.db, web.CurrentUser(c), id)
+	if errors.Is(err, models.ErrNotFound) {
+		return nil, echo.NewHTTPError(http.StatusNotFound, "We could not find that seat.")
+	}
+	return seat, err
+}
+
+// ShowSeat serves GET /account/seats/:id: an attendee's own seat (session,
+// join details once confirmed, calendar file), never the buyer's order.
+func (h *Handler) ShowSeat(c echo.Context) error {
+	seat, err := h.seatParam(c)
+	if err != nil {
+		return err
+	}
+	noStore(c)
+	return h.web.Render(c, http.StatusOK, web.TplSeatShow, web.PageData{Title: "Your seat", Data: seat})
+}
+
+// SeatCalendar serves GET /account/seats/:id/session.ics (private details
+// only once the seat is confirmed).
+func (h *Handler) SeatCalendar(c echo.Context) error {
+	seat, err := h.seatParam(c)
+	if err != nil {
+		return err
+	}
+	body := calendar.Build([]models.Session{seat.Order.Session}, calendar.Options{BaseURL: h.web.BaseURL, Private: seat.Confirmed(), Now: h.web.Now()})
+	noStore(c)
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="session.ics"`)
+	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", []byte(body))
+}
+
+// noStore keeps pages with private details out of shared and browser caches.
+func noStore(c echo.Context) {
+	c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
 }

@@ -262,8 +262,12 @@ func (h *Handler) submitRegistration(c echo.Context, s *models.Session, f regist
 	if len(errs) > 0 {
 		return h.renderRegister(c, http.StatusUnprocessableEntity, s, f, errs, entry, false)
 	}
+	r.ClientIP = c.RealIP()
 	res, err := h.bk.PlaceOrder(ctx, s, r, q, web.CurrentUser(c), entry)
 	switch {
+	case errors.Is(err, booking.ErrOpenSeatsCap):
+		errs["form"] = "Too many seats are already held on unpaid invoices for this address or network. Confirm or pay those orders first, pay by card, or contact us."
+		return h.renderRegister(c, http.StatusTooManyRequests, s, f, errs, entry, false)
 	case errors.Is(err, models.ErrSeatsFull):
 		fresh, ferr := models.FindSession(ctx, h.db, s.ID)
 		if ferr != nil {

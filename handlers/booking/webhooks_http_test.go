@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"net/http"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -230,7 +231,7 @@ func TestPaymentAfterCheckoutAbandonedIsRefunded(t *testing.T) {
 	t.Parallel()
 	ta, fake, s := newStripeApp(t)
 	o := ta.CardOrder(t, s.ID, 1)
-	ta.Do(t, ht.Request{Path: "/orders/" + o.Ref + "/checkout-cancelled"})
+	ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o.Ref + "/checkout-cancelled", Form: url.Values{}})
 	if got := ta.Order(t, o.ID); got.Status != models.OrderCancelled {
 		t.Fatalf("after abandon: %s", got.Status)
 	}
@@ -243,7 +244,7 @@ func TestPaymentAfterCheckoutAbandonedIsRefunded(t *testing.T) {
 	// Paid just before the buyer clicked back: confirmed, not cancelled.
 	o2 := ta.CardOrder(t, s.ID, 1)
 	fake.SetPaid(o2.StripeCheckoutSessionID, "pi_first")
-	ta.Do(t, ht.Request{Path: "/orders/" + o2.Ref + "/checkout-cancelled"})
+	ta.Do(t, ht.Request{Method: "POST", Path: "/orders/" + o2.Ref + "/checkout-cancelled", Form: url.Values{}})
 	if got := ta.Order(t, o2.ID); got.Status != models.OrderPaid {
 		t.Errorf("paid order cancelled by the back button: %s", got.Status)
 	}

@@ -12,7 +12,9 @@ func ZeroPages() map[string]web.PageData {
 	return map[string]web.PageData{
 		web.TplRegister:        {Data: registerPage{Session: &models.Session{}}, Form: registerForm{}},
 		web.TplOrderShow:       {Data: orderPage{Order: &models.Order{}}},
-		web.TplMyRegistrations: {Data: []models.Order{}},
+		web.TplMyRegistrations: {Data: myRegistrations{}},
+		web.TplSeatShow:        {Data: &models.Seat{}},
+		web.TplOrderConfirm:    {Form: confirmForm{}},
 		web.TplWaitlist:        {Data: waitlistPage{Session: &models.Session{}}, Form: waitlistForm{}},
 	}
 }

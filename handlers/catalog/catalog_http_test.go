@@ -80,14 +80,17 @@ func TestSessionPagePrivateDetails(t *testing.T) {
 	t.Parallel()
 	ta := ht.New(t)
 	w := ht.MustWorkshop(t, ta.DB)
-	ht.MustSession(t, ta.DB, w)
 	learner := ht.MustUser(t, ta.DB, models.RoleLearner, "")
 	instructor := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
+	other := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
+	ht.MustSession(t, ta.DB, w, func(s *models.Session) { s.InstructorID = &instructor.ID })
+	// Instructors see private details only for the sessions they teach (issue 8).
 	for _, tc := range []struct {
 		name string
 		as   *models.User
 		want bool
-	}{{"anonymous", nil, false}, {"learner", learner, false}, {"instructor", instructor, true}} {
+	}{{"anonymous", nil, false}, {"learner", learner, false}, {"its instructor", instructor, true},
+		{"another instructor", other, false}, {"admin", ht.MustUser(t, ta.DB, models.RoleAdmin, ""), true}} {
 		rec := ta.Do(t, ht.Request{Path: "/sessions/1", As: tc.as})
 		got := strings.Contains(rec.Body.String(), "secret-room")
 		if got != tc.want {

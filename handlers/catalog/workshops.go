@@ -159,13 +159,14 @@ func (h *Handler) ShowSession(c echo.Context) error {
 	return h.web.Render(c, http.StatusOK, web.TplSessionShow, web.PageData{Title: s.Workshop.Title, Description: s.Workshop.Summary, Data: p})
 }
 
-// canSeePrivate decides who sees join links and room details: staff, and
+// canSeePrivate decides who sees join links and room details: admins, the
+// session's instructor, and
 // confirmed attendees (the buyer or an attendee of a paid order).
 func (h *Handler) canSeePrivate(ctx context.Context, u *models.User, s *models.Session) bool {
 	if u == nil {
 		return false
 	}
-	if u.IsStaff() {
+	if u.StaffOf(s) { // an instructor only for their own sessions
 		return true
 	}
 	ok, err := models.IsConfirmedAttendee(ctx, h.db, u, s.ID)

@@ -174,11 +174,11 @@ func (ta *App) CSRF(t *testing.T) (string, *http.Cookie) {
 		t.Fatalf("no CSRF input on /login (status %d)", rec.Code)
 	}
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == "_csrf" {
+		if c.Name == "_csrf" || c.Name == "__Host-csrf" {
 			return m[1], c
 		}
 	}
-	t.Fatal("no _csrf cookie set by /login")
+	t.Fatal("no CSRF cookie set by /login")
 	return "", nil
 }
 
@@ -189,7 +189,7 @@ func (ta *App) Login(t *testing.T, u *models.User) *http.Cookie {
 	if err != nil {
 		t.Fatalf("login: %v", err)
 	}
-	return &http.Cookie{Name: ta.Handlers.SessionCookieName(), Value: token}
+	return &http.Cookie{Name: ta.Handlers.SessionCookieName(), Value: token} // #nosec G124 -- a request cookie sent by the test client; attributes apply only to Set-Cookie
 }
 
 // Scenario is one row of a table-driven HTTP test.
@@ -243,8 +243,21 @@ func Run(t *testing.T, scenarios []Scenario, mutate ...func(*handlers.Deps)) {
 
 var fixtureSeq atomic.Int64
 
-// MustUser creates a user with role and password (none when empty).
+// MustUser creates a user with role and password (none when empty) whose
+// address is proven (MustUnverifiedUser for one that is not).
 func MustUser(t *testing.T, db *gorm.DB, role models.Role, password string) *models.User {
+	t.Helper()
+	at := Now
+	return mustUser(t, db, role, password, &at)
+}
+
+// MustUnverifiedUser creates a user who has not proven the address.
+func MustUnverifiedUser(t *testing.T, db *gorm.DB, role models.Role, password string) *models.User {
+	t.Helper()
+	return mustUser(t, db, role, password, nil)
+}
+
+func mustUser(t *testing.T, db *gorm.DB, role models.Role, password string, verified *time.Time) *models.User {
 	t.Helper()
 	hash := ""
 	if password != "" {
@@ -254,7 +267,7 @@ func MustUser(t *testing.T, db *gorm.DB, role models.Role, password string) *mod
 		}
 	}
 	n := fixtureSeq.Add(1)
-	u := &models.User{Name: fmt.Sprintf("User %d", n), Email: fmt.Sprintf("user%d@example.com", n), Role: role, PasswordHash: hash}
+	u := &models.User{Name: fmt.Sprintf("User %d", n), Email: fmt.Sprintf("user%d@example.com", n), Role: role, PasswordHash: hash, EmailVerifiedAt: verified}
 	if err := models.CreateUser(context.Background(), db, u); err != nil {
 		t.Fatalf("create user: %v", err)
 	}
@@ -304,7 +317,8 @@ func MustSession(t *testing.T, db *gorm.DB, w *models.Workshop, opts ...func(*mo
 	return s
 }
 
-const WebhookSecret = "whsec_test_secret"
+// WebhookSecret signs the test webhooks of the fake Stripe.
+const WebhookSecret = "whsec_test_secret" // #nosec G101 -- a test-only secret for the in-memory fake
 
 // WithFakeStripe turns card payments on with an in-memory Stripe.
 func WithFakeStripe(f *payments.Fake) func(*handlers.Deps) {
@@ -346,7 +360,52 @@ func (ta *App) PlaceAPIOrder(t *testing.T, sessionID uint, n int, method string,
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.AwaitingConfirmation() {
+		// The buyer follows the emailed confirmation link (PlaceUnconfirmedAPIOrder
+		// stops before).
+		return ta.ConfirmOrderByEmail(t, o)
+	}
 	return o
+}
+
+// PlaceUnconfirmedAPIOrder places an API order and leaves an invoice order
+// waiting for its buyer's confirmation.
+func (ta *App) PlaceUnconfirmedAPIOrder(t *testing.T, sessionID uint, n int, method string, extra ...string) *models.Order {
+	t.Helper()
+	rec := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", sessionID), APIOrderBody(n, method, extra...))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("place order: got %d %s", rec.Code, rec.Body.String())
+	}
+	out := DecodeJSON[struct{ ID string }](t, rec)
+	o, err := models.FindOrderByRef(context.Background(), ta.DB, out.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+var orderConfirmLink = regexp.MustCompile(`/orders/confirm\?token=([A-Za-z0-9_-]+)`)
+
+// ConfirmOrderByEmail follows the confirmation link emailed to the buyer
+// of a held invoice order and returns the order as it is afterwards.
+func (ta *App) ConfirmOrderByEmail(t *testing.T, o *models.Order) *models.Order {
+	t.Helper()
+	var token string
+	for _, m := range ta.Mailbox(t, "order_verification") {
+		if m.ToAddr == o.BuyerEmail && strings.Contains(m.DedupeKey, "order_verification:") {
+			if g := orderConfirmLink.FindStringSubmatch(m.TextBody); g != nil && strings.Contains(m.TextBody, o.Session.Workshop.Title) {
+				token = g[1]
+				break
+			}
+		}
+	}
+	if token == "" {
+		t.Fatalf("no confirmation email for order %d to %s", o.ID, o.BuyerEmail)
+	}
+	if rec := ta.Do(t, Request{Method: http.MethodPost, Path: "/orders/confirm", Form: url.Values{"token": {token}}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("confirm order: got %d %s", rec.Code, rec.Body.String())
+	}
+	return ta.Order(t, o.ID)
 }
 
 // Order loads an order with its attendees and session.
@@ -479,4 +538,36 @@ func RegisterValues(method string) url.Values {
 		"attendee_name_2": {"Ben Okafor"}, "attendee_email_2": {"ben@broker.example"},
 		"buyer_name": {"Ana Pérez"}, "buyer_email": {"ana@broker.example"}, "buyer_company": {"Pérez Customs"},
 		"po_number": {"PO-7781"}, "payment_method": {method}, "terms": {"yes"}, "action": {"place"}}
+}
+
+// Mailbox returns the outbox messages of kind ("" for all), newest first,
+// with their bodies as delivered: what the recipient's mailbox holds (the
+// staff views redact secret links).
+func (ta *App) Mailbox(t *testing.T, kind string) []models.Email {
+	t.Helper()
+	var ms []models.Email
+	q := ta.DB.Order("id DESC")
+	if kind != "" {
+		q = q.Where("kind = ?", kind)
+	}
+	if err := q.Find(&ms).Error; err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+// LinkIn returns the first match of re's group 1 in the newest message of
+// kind to the address, failing the test when there is none.
+func (ta *App) LinkIn(t *testing.T, kind, to string, re *regexp.Regexp) string {
+	t.Helper()
+	for _, m := range ta.Mailbox(t, kind) {
+		if m.ToAddr != to {
+			continue
+		}
+		if g := re.FindStringSubmatch(m.TextBody); g != nil {
+			return g[1]
+		}
+	}
+	t.Fatalf("no %s message to %s with a link matching %s", kind, to, re)
+	return ""
 }

@@ -111,7 +111,7 @@ func (b *Base) HTTPErrorHandler(err error, c echo.Context) {
 	}
 	if status >= 500 {
 		b.Log.Error("request failed", "id", c.Response().Header().Get(echo.HeaderXRequestID),
-			"method", c.Request().Method, "uri", c.Request().RequestURI, "err", err)
+			"method", c.Request().Method, "route", LogRoute(c), "err", models.RedactSecretLinks(err.Error()))
 		if b.Dev {
 			msg = err.Error()
 		}
@@ -161,4 +161,14 @@ func (b *Base) databaseDown(ctx context.Context) bool {
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
 	return b.Ping(pctx) != nil
+}
+
+// LogRoute is what logs record of a request's address: the route pattern
+// ("/orders/:ref"), or for an unrouted request its path with secrets
+// redacted; never the query string, which may carry tokens.
+func LogRoute(c echo.Context) string {
+	if p := c.Path(); p != "" && p != "/*" && !strings.HasSuffix(p, "/*") {
+		return p
+	}
+	return models.RedactSecretLinks(c.Request().URL.Path)
 }

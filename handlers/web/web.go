@@ -39,6 +39,9 @@ type Base struct {
 	// Ping checks the database; the error handler turns a 500 into a 503
 	// when it fails (an outage, not a bug). Nil skips the check.
 	Ping func(context.Context) error
+	// Notices lists open system problems; admins see them on /admin pages.
+	// Nil shows none.
+	Notices func(ctx context.Context) []string
 }
 
 // Secure reports whether the site is served over https.
@@ -57,6 +60,9 @@ func (b *Base) Render(c echo.Context, status int, name string, d PageData) error
 		d.Errors = map[string]string{}
 	}
 	d.Path = c.Request().URL.Path
+	if b.Notices != nil && d.User.IsAdmin() && strings.HasPrefix(d.Path, "/admin") {
+		d.Notices = b.Notices(c.Request().Context())
+	}
 	d.Now = b.Now()
 	d.BaseURL = b.BaseURL
 	return c.Render(status, name, d)

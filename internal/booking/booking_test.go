@@ -145,7 +145,13 @@ func TestMarkInvoicePaidNeedsNoWebApp(t *testing.T) {
 	}
 	r := Registration{BuyerName: "Bo", BuyerEmail: "bo@importer.example", Method: models.PayByInvoice,
 		Attendees: []models.AttendeeInput{{Name: "Bo", Email: "bo@importer.example"}}}
-	placed, err := b.PlaceOrder(ctx, s, r, models.PriceOrder(*s, 1, nil, testNow), nil, nil)
+	// A logged-in buyer with a proven address gets the invoice at once.
+	verified := testNow
+	buyer := &models.User{Name: "Bo", Email: "bo@importer.example", EmailVerifiedAt: &verified}
+	if err := models.CreateUser(ctx, db, buyer); err != nil {
+		t.Fatal(err)
+	}
+	placed, err := b.PlaceOrder(ctx, s, r, models.PriceOrder(*s, 1, nil, testNow), buyer, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/hsworkshop/hsworkshop/internal/mail"
 	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -26,7 +28,20 @@ type Registration struct {
 	Attendees    []models.AttendeeInput
 	Method       models.PaymentMethod
 	DiscountCode string
+	// ClientIP is the client's address, for the caps on open unpaid seats.
+	ClientIP string
 }
+
+// Caps on the seats of unpaid invoice orders one buyer address, and one
+// client IP, may hold at a time (ErrOpenSeatsCap beyond them).
+const (
+	MaxOpenSeatsPerEmail = 20
+	MaxOpenSeatsPerIP    = 40
+)
+
+// ErrOpenSeatsCap is returned when an invoice order would take an address
+// or client IP over its cap of open unpaid seats.
+var ErrOpenSeatsCap = errors.New("too many unpaid seats held")
 
 // Normalize trims every field and lower-cases addresses.
 func (r *Registration) Normalize() {
@@ -54,21 +69,34 @@ type Placed struct {
 func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registration, q models.Quote, u *models.User, entry *models.WaitlistEntry) (Placed, error) {
 	now := b.now()
 	hold := now.Add(b.cfg.HoldDuration)
-	if r.Method == models.PayByInvoice {
-		hold = now.Add(b.cfg.InvoiceTerm)
-		if hold.After(s.StartsAt) {
-			hold = s.StartsAt
-		}
+	// An invoice from a buyer whose address is not proven holds the seats
+	// only as long as a card hold, until the emailed link is followed.
+	proven := (u.Verified() && u.Email == r.BuyerEmail) || (entry != nil && entry.Email == r.BuyerEmail)
+	await := r.Method == models.PayByInvoice && !proven
+	if r.Method == models.PayByInvoice && !await {
+		hold = b.invoiceDue(s, now)
+	}
+	if hold.After(s.StartsAt) {
+		hold = s.StartsAt
 	}
 	var o *models.Order
 	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if r.Method == models.PayByInvoice && !u.Verified() {
+			byEmail, byIP, err := models.OpenUnpaidSeats(ctx, tx, r.BuyerEmail, r.ClientIP)
+			if err != nil {
+				return err
+			}
+			if n := int64(len(r.Attendees)); byEmail+n > MaxOpenSeatsPerEmail || byIP+n > MaxOpenSeatsPerIP {
+				return ErrOpenSeatsCap
+			}
+		}
 		buyer, err := b.buyerAccount(ctx, tx, u, r)
 		if err != nil {
 			return err
 		}
 		in := models.NewOrder{Session: s, UserID: buyer.ID, BuyerName: r.BuyerName, BuyerEmail: r.BuyerEmail,
 			BillingEmail: r.BillingEmail, Company: r.Company, PONumber: r.PONumber, Attendees: r.Attendees,
-			Method: r.Method, Quote: q, HoldUntil: hold, Now: now}
+			Method: r.Method, Quote: q, HoldUntil: hold, Now: now, AwaitConfirmation: await, ClientIP: r.ClientIP}
 		if entry != nil {
 			if err := models.ClaimWaitlistOffer(ctx, tx, entry, now); err != nil {
 				return err
@@ -86,10 +114,12 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 		if o, err = models.FindOrder(ctx, tx, o.ID); err != nil {
 			return err
 		}
-		switch o.Status {
-		case models.OrderPendingInvoice:
+		switch {
+		case o.AwaitingConfirmation():
+			return b.queueOrderVerification(ctx, tx, o)
+		case o.Status == models.OrderPendingInvoice:
 			return b.queueInvoice(ctx, tx, o)
-		case models.OrderPaid:
+		case o.Status == models.OrderPaid:
 			return b.queueConfirmation(ctx, tx, o)
 		}
 		return nil
@@ -97,7 +127,7 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 	if err != nil {
 		return Placed{}, err
 	}
-	if o.Status != models.OrderHeld {
+	if o.Status != models.OrderHeld || o.AwaitingConfirmation() {
 		return Placed{Order: o}, nil
 	}
 	// Stripe gets its own deadline well inside the request timeout, so a
@@ -231,4 +261,53 @@ func (b *Service) MarkInvoicePaid(ctx context.Context, o *models.Order) error {
 		}
 		return b.queueConfirmation(ctx, tx, fresh)
 	})
+}
+
+// invoiceDue is when an issued invoice lapses: InvoiceTerm from now, never
+// past the session's start.
+func (b *Service) invoiceDue(s *models.Session, now time.Time) time.Time {
+	due := now.Add(b.cfg.InvoiceTerm)
+	if due.After(s.StartsAt) {
+		due = s.StartsAt
+	}
+	return due
+}
+
+// queueOrderVerification emails the buyer of a held invoice order the
+// single-use link that confirms it.
+func (b *Service) queueOrderVerification(ctx context.Context, tx *gorm.DB, o *models.Order) error {
+	ttl := o.HoldExpiresAt.Sub(b.now())
+	token, v, err := models.CreateEmailVerification(ctx, tx, o.UserID, o.BuyerEmail, models.VerifyOrder, &o.ID, ttl, b.now())
+	if err != nil {
+		return err
+	}
+	data := mail.OrderVerificationData{Site: b.Site(), Session: b.SessionInfo(&o.Session, false), Order: *o,
+		Link: b.cfg.BaseURL + "/orders/confirm?token=" + url.QueryEscape(token), Expires: inZone(&o.Session, *o.HoldExpiresAt)}
+	return b.out.Enqueue(ctx, tx, mail.KindOrderVerification, fmt.Sprintf("order_verification:%d", v.ID), o.BuyerEmail, o.BuyerName, data)
+}
+
+// ConfirmInvoiceOrder follows an order-confirmation link: the held invoice
+// order becomes an issued invoice (due InvoiceTerm from now) and the PDF is
+// queued, in one transaction. A spent, expired or unknown token is
+// models.ErrNotFound; an order that lapsed meanwhile is models.ErrConflict.
+func (b *Service) ConfirmInvoiceOrder(ctx context.Context, token string) (*models.Order, error) {
+	var o *models.Order
+	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		v, err := models.ConsumeOrderVerification(ctx, tx, token, b.now())
+		if err != nil {
+			return err
+		}
+		held, err := models.FindOrder(ctx, tx, *v.OrderID)
+		if err != nil {
+			return err
+		}
+		if err := models.ConfirmInvoiceOrder(ctx, tx, held.ID, b.invoiceDue(&held.Session, b.now()), b.now()); err != nil {
+			return err
+		}
+		if o, err = models.FindOrder(ctx, tx, held.ID); err != nil {
+			return err
+		}
+		return b.queueInvoice(ctx, tx, o)
+	})
+	return o, err
 }

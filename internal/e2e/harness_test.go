@@ -95,6 +95,8 @@ func moduleRoot() (string, error) {
 type server struct {
 	// URL is the base URL, without a trailing slash.
 	URL string
+	// DSN is the server's database, for reading the mail it queued.
+	DSN string
 
 	cmd  *exec.Cmd
 	out  *syncBuffer
@@ -132,7 +134,7 @@ func startServer(t *testing.T) *server {
 	dsn := testdb.DSN(t)
 	port := freePort(t)
 	base := "http://127.0.0.1:" + port
-	s := &server{URL: base, out: &syncBuffer{}, done: make(chan struct{})}
+	s := &server{URL: base, DSN: dsn, out: &syncBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(binary, "serve")
 	s.cmd.Env = append(baseEnv(),
 		"ADDR=127.0.0.1:"+port,

@@ -140,7 +140,9 @@ func TestJourneyBrowseAndAccount(t *testing.T) {
 	if got := b.follow(`click "Create account"`, chromedp.Click(createAccountButton)); got != http.StatusOK {
 		b.fatalf("signup: got status %d, want 200 after the redirect", got)
 	}
-	b.checkFlash("Welcome! Your account is ready.")
+	// A new account is logged in but unproven: the flash says a
+	// confirmation link was emailed (issue 8, hole 1).
+	b.checkFlash("We have emailed you a link to confirm your address. Registrations made under it appear once it is confirmed.")
 	b.checkLoggedIn(true)
 
 	b.Step("account")
@@ -149,6 +151,9 @@ func TestJourneyBrowseAndAccount(t *testing.T) {
 	}
 	if got := b.mustText("main"); !strings.Contains(got, "Signed in as "+learnerEmail) {
 		b.errorf("account page: got %.200q, want it to say Signed in as %s", got, learnerEmail)
+	}
+	if got := b.mustText("#verify-heading"); got != "Confirm your email address" {
+		b.errorf("account page: got %q, want the unproven address's confirmation section", got)
 	}
 	b.visited("account")
 

@@ -115,6 +115,9 @@ func fixtures() map[string]any {
 			DownloadURL: "https://hsworkshop.example/certificates/K7Q2MX4RZP9TBW3D/pdf"},
 		KindStaffNotice: NoticeData{Site: fixtureSite(), Session: fixtureSession(), Name: "Sam Okafor",
 			Subject: "New time", Body: "The session moved.\n\nSee you there."},
+		KindEmailVerification: ResetData{Name: "María", Link: "https://hsworkshop.example/account/verify?token=t0k3n"},
+		KindOrderVerification: OrderVerificationData{Site: fixtureSite(), Session: fixtureSession(), Order: fixtureOrder(),
+			Link: "https://hsworkshop.example/orders/confirm?token=t0k3n", Expires: "Thu 19 Nov 2026, 17:00 CST"},
 	}
 }
 
@@ -260,7 +263,7 @@ func TestComposeZeroData(t *testing.T) {
 	zero := map[string]any{KindPasswordReset: ResetData{}, KindOrderConfirmation: OrderData{},
 		KindAttendeeConfirmation: AttendeeData{}, KindInvoice: OrderData{}, KindWaitlistJoined: WaitlistData{},
 		KindWaitlistOffer: WaitlistData{}, KindReminder: AttendeeData{}, KindCancellation: OrderData{},
-		KindOrderExpired: OrderData{}, KindCertificate: CertificateData{}, KindStaffNotice: NoticeData{}}
+		KindOrderExpired: OrderData{}, KindCertificate: CertificateData{}, KindStaffNotice: NoticeData{}, KindEmailVerification: ResetData{}, KindOrderVerification: OrderVerificationData{}}
 	for _, k := range Kinds() {
 		m := compose(t, c, k, zero[k])
 		if strings.Contains(m.Text+m.HTML, "<nil>") {

@@ -17,13 +17,15 @@ const (
 	KindCancellation         = "order_cancellation"    // to the buyer: order or attendee cancelled, refund amount
 	KindOrderExpired         = "order_expired"         // to the buyer: hold or invoice lapsed, seats released
 	KindCertificate          = "certificate_issued"    // to the attendee: certificate of attendance PDF attached
+	KindEmailVerification    = "email_verification"    // to a new account: prove the address (single-use link)
+	KindOrderVerification    = "order_verification"    // to an unproven invoice buyer: confirm the order (single-use link)
 )
 
 // Kinds lists every message kind, in the order above.
 func Kinds() []string {
 	return []string{KindPasswordReset, KindOrderConfirmation, KindAttendeeConfirmation, KindInvoice,
 		KindWaitlistJoined, KindWaitlistOffer, KindReminder, KindCancellation, KindOrderExpired,
-		KindCertificate, KindStaffNotice}
+		KindCertificate, KindStaffNotice, KindEmailVerification, KindOrderVerification}
 }
 
 // Site is what every message needs about the business.
@@ -83,7 +85,7 @@ type WaitlistData struct {
 	Position int    // waitlist_joined: place in the queue
 }
 
-// ResetData feeds password_reset.
+// ResetData feeds password_reset and email_verification.
 type ResetData struct {
 	Name string
 	Link string
@@ -101,4 +103,13 @@ type NoticeData struct {
 	Name    string // the recipient
 	Subject string
 	Body    string // plain text, paragraphs separated by blank lines
+}
+
+// OrderVerificationData feeds order_verification.
+type OrderVerificationData struct {
+	Site    Site
+	Session SessionInfo
+	Order   models.Order
+	Link    string // single-use confirmation link
+	Expires string // when the short hold ends, in the session zone
 }

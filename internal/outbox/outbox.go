@@ -54,8 +54,9 @@ func New(db *gorm.DB, mailer Mailer, log *slog.Logger, now func() time.Time) (*O
 func (o *Outbox) Sending() bool { return o.mailer != nil }
 
 // Enqueue composes a message of kind and stores it in the outbox inside tx
-// (or the DB), once per key. Without a mailer the message is also logged,
-// so a developer can follow a reset link from the console.
+// (or the DB), once per key. Without a mailer its arrival is logged (kind,
+// recipient, subject), never its body: bodies carry live reset and
+// confirmation links.
 func (o *Outbox) Enqueue(ctx context.Context, tx *gorm.DB, kind, key, to, toName string, data any, atts ...models.EmailAttachment) error {
 	m, err := o.composer.Compose(kind, data)
 	if err != nil {
@@ -67,7 +68,7 @@ func (o *Outbox) Enqueue(ctx context.Context, tx *gorm.DB, kind, key, to, toName
 		return err
 	}
 	if queued && o.mailer == nil {
-		o.log.Info("email kept in outbox (SMTP_URL unset)", "kind", kind, "to", to, "subject", m.Subject, "body", m.Text)
+		o.log.Info("email kept in outbox (SMTP_URL unset)", "kind", kind, "to", to, "subject", m.Subject)
 	}
 	return nil
 }

@@ -1,0 +1,59 @@
+//go:build browser
+
+package e2e
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/hsworkshop/hsworkshop/models"
+)
+
+// verifyLinkRe finds the confirmation link in an email_verification message.
+var verifyLinkRe = regexp.MustCompile(`(/account/verify\?token=[A-Za-z0-9_-]+)`)
+
+// mailLink reads the newest queued message of kind to the address from the
+// server's database (the mailbox stand-in: SMTP is off) and returns the
+// path matched by group 1 of re.
+func (s *server) mailLink(b *browser, kind, to string, re *regexp.Regexp) string {
+	b.t.Helper()
+	db, err := models.Open(s.DSN)
+	if err != nil {
+		b.fatalf("open the server's database: %v", err)
+	}
+	if sqlDB, err := db.DB(); err == nil {
+		defer sqlDB.Close()
+	}
+	var ms []models.Email
+	if err := db.Where("kind = ? AND to_addr = ?", kind, strings.ToLower(to)).Order("id DESC").Find(&ms).Error; err != nil {
+		b.fatalf("read the outbox: %v", err)
+	}
+	for _, m := range ms {
+		if g := re.FindStringSubmatch(m.TextBody); g != nil {
+			return g[1]
+		}
+	}
+	b.fatalf("no %s message to %s with a link", kind, to)
+	return ""
+}
+
+// confirmAddress follows the emailed confirmation link while logged in and
+// presses the confirm button, as a new account's owner does.
+func (b *browser) confirmAddress(srv *server, email string) {
+	b.t.Helper()
+	link := srv.mailLink(b, "email_verification", email, verifyLinkRe)
+	if got := b.open(link); got != http.StatusOK {
+		b.fatalf("GET the confirmation link: got status %d, want 200", got)
+	}
+	if got, want := b.mustText("main h1"), "Confirm your email address"; got != want {
+		b.errorf("confirmation page heading: got %q, want %q", got, want)
+	}
+	b.visited("confirm address")
+	if got := b.follow(`click "Confirm my address"`, chromedp.Click(chromedp.CSS(`form[action="/account/verify"] button[type="submit"]`))); got != http.StatusOK {
+		b.fatalf("confirm address: got status %d, want 200 after the redirect", got)
+	}
+	b.checkFlash("Your email address is confirmed.")
+}
