@@ -32,10 +32,13 @@ type Config struct {
 	Dev            bool
 	LogFormat      string
 	HoldDuration   time.Duration
-	InvoiceTerm    time.Duration
-	OfferTTL       time.Duration
-	JobsInterval   time.Duration
-	Business       booking.Business
+	// InvoiceSeatsPerIP caps the unpaid invoice seats one client IP may
+	// hold (INVOICE_SEATS_PER_IP); load tests from one address raise it.
+	InvoiceSeatsPerIP int
+	InvoiceTerm       time.Duration
+	OfferTTL          time.Duration
+	JobsInterval      time.Duration
+	Business          booking.Business
 }
 
 // configError names the variable at fault, so start-up fails with one clear line.
@@ -158,6 +161,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"WAITLIST_OFFER_HOURS", 24, 1, 168, time.Hour, &c.OfferTTL, "hours between 1 and 168"},
 		{"JOBS_INTERVAL_SECONDS", 30, 1, 3600, time.Second, &c.JobsInterval, "seconds between 1 and 3600"},
 	}
+	n, err := strconv.Atoi(get("INVOICE_SEATS_PER_IP", strconv.Itoa(booking.MaxOpenSeatsPerIP)))
+	if err != nil || n < 1 || n > 1000000 {
+		return c, &configError{"INVOICE_SEATS_PER_IP", "must be a whole number between 1 and 1000000"}
+	}
+	c.InvoiceSeatsPerIP = n
 	for _, it := range ints {
 		n, err := strconv.Atoi(get(it.name, strconv.Itoa(it.def)))
 		if err != nil || n < it.min || n > it.max {

@@ -223,10 +223,11 @@ func TestBookingConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.HoldDuration != 35*time.Minute || c.InvoiceTerm != 14*24*time.Hour || c.OfferTTL != 24*time.Hour || c.Business.Name != "hsworkshop" {
+	if c.HoldDuration != 35*time.Minute || c.InvoiceTerm != 14*24*time.Hour || c.OfferTTL != 24*time.Hour || c.Business.Name != "hsworkshop" || c.InvoiceSeatsPerIP != 40 {
 		t.Errorf("defaults: %+v", c)
 	}
-	for _, kv := range []map[string]string{{"HOLD_MINUTES": "29"}, {"HOLD_MINUTES": "1441"}, {"INVOICE_TERM_DAYS": "0"}, {"WAITLIST_OFFER_HOURS": "x"}} {
+	for _, kv := range []map[string]string{{"HOLD_MINUTES": "29"}, {"HOLD_MINUTES": "1441"}, {"INVOICE_TERM_DAYS": "0"}, {"WAITLIST_OFFER_HOURS": "x"},
+		{"INVOICE_SEATS_PER_IP": "0"}, {"INVOICE_SEATS_PER_IP": "many"}} {
 		var ce *configError
 		if _, err := loadConfig(env(kv)); !errors.As(err, &ce) {
 			t.Errorf("%v accepted", kv)

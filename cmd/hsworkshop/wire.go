@@ -34,5 +34,5 @@ func newBooking(cfg Config, db *gorm.DB, log *slog.Logger) (*booking.Service, er
 	}
 	return booking.New(booking.Deps{DB: db, Payments: pay, Outbox: out, Logger: log, Now: time.Now,
 		Settings: booking.Settings{BaseURL: cfg.BaseURL, HoldDuration: cfg.HoldDuration, InvoiceTerm: cfg.InvoiceTerm,
-			OfferTTL: cfg.OfferTTL, Business: cfg.Business}})
+			OfferTTL: cfg.OfferTTL, Business: cfg.Business, OpenSeatsPerIP: cfg.InvoiceSeatsPerIP}})
 }

@@ -384,10 +384,18 @@ func TestRosterCSVDefusesFormulas(t *testing.T) {
 	ta := wd.ta
 	body := `{"buyer":{"name":"=HYPERLINK(\"http://x\")","email":"buyer@example.com","company":"+cmd|' /C calc'!A0"},` +
 		`"attendees":[{"name":"@SUM(1+1)","email":"att@example.com"}],"payment_method":"invoice","po_number":"-2+3"}`
-	if rec := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", wd.s.ID), body); rec.Code != http.StatusCreated {
+	rec := ta.PostJSON(t, fmt.Sprintf("/api/v1/sessions/%d/orders", wd.s.ID), body)
+	if rec.Code != http.StatusCreated {
 		t.Fatalf("order: got %d %s", rec.Code, rec.Body.String())
 	}
-	rec := ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/sessions/%d/roster.csv", wd.s.ID), As: wd.teacher})
+	// The buyer confirms the invoice order by the emailed link; only then
+	// is it on the roster.
+	var o models.Order
+	if err := ta.DB.Preload("Session.Workshop").Where("buyer_email = ?", "buyer@example.com").First(&o).Error; err != nil {
+		t.Fatal(err)
+	}
+	ta.ConfirmOrderByEmail(t, &o)
+	rec = ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/sessions/%d/roster.csv", wd.s.ID), As: wd.teacher})
 	if rec.Code != 200 {
 		t.Fatalf("csv: got %d", rec.Code)
 	}

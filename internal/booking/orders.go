@@ -86,7 +86,11 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 			if err != nil {
 				return err
 			}
-			if n := int64(len(r.Attendees)); byEmail+n > MaxOpenSeatsPerEmail || byIP+n > MaxOpenSeatsPerIP {
+			perIP := int64(MaxOpenSeatsPerIP)
+			if b.cfg.OpenSeatsPerIP > 0 {
+				perIP = int64(b.cfg.OpenSeatsPerIP)
+			}
+			if n := int64(len(r.Attendees)); byEmail+n > MaxOpenSeatsPerEmail || byIP+n > perIP {
 				return ErrOpenSeatsCap
 			}
 		}

@@ -60,6 +60,9 @@ type Settings struct {
 	OfferTTL time.Duration
 	// Business appears on invoices and emails.
 	Business Business
+	// OpenSeatsPerIP caps the unpaid invoice seats one client IP may hold
+	// (0: MaxOpenSeatsPerIP).
+	OpenSeatsPerIP int
 }
 
 // Deps is everything New needs; tests swap any of it.
