@@ -51,7 +51,7 @@ func build(rows []ExportRow, ed Edition, ref *reference) (*Index, error) {
 
 // add registers a line in schedule order.
 func (b *builder) add(l *Line) {
-	l.seq = int32(len(b.ix.lines))
+	l.seq = idx32(len(b.ix.lines))
 	b.ix.lines = append(b.ix.lines, l)
 	b.ix.byDigits[l.Digits] = l
 	switch l.Level {

@@ -39,8 +39,8 @@ func (s *searcher) headings(nodes []snode) {
 	for id, nd := range nodes {
 		switch {
 		case nd.level == 4:
-			s.hidx[id] = int32(len(s.heads))
-			s.heads = append(s.heads, int32(id))
+			s.hidx[id] = idx32(len(s.heads))
+			s.heads = append(s.heads, idx32(id))
 		case nd.level == 2 || nd.parent < 0:
 			s.hidx[id] = -1
 		default:
@@ -55,7 +55,7 @@ func (sc *scratch) evidence(h int32, k int, w float32) {
 	if sc.hStamp[h] != sc.gen {
 		sc.hStamp[h] = sc.gen
 		n := len(sc.hBest)
-		sc.hAt[h] = int32(n)
+		sc.hAt[h] = idx32(n)
 		sc.hBest = slices.Grow(sc.hBest, sc.width)[:n+sc.width]
 		clear(sc.hBest[n:])
 		sc.heads = append(sc.heads, h)

@@ -94,11 +94,11 @@ func newSearchBuilder() *searchBuilder {
 
 // addNode adds a searchable node with its own description and HS text.
 func (sb *searchBuilder) addNode(l *Line, parent, hs6 int32, desc, hsDesc string) int32 {
-	id := int32(len(sb.nodes))
+	id := idx32(len(sb.nodes))
 	nd := snode{line: l, parent: parent, hs6: hs6}
 	if l != nil {
 		l.node = id + 1
-		nd.level = uint8(l.Level)
+		nd.level = uint8(l.Level) // #nosec G115 -- Level is 2, 4, 6, 8 or 10 (set by the parser from the digit count)
 		nd.us = strings.HasPrefix(l.Digits, "98") || strings.HasPrefix(l.Digits, "99")
 	}
 	// Parts rows inside a heading ("Parts:", 8418.99 "Parts"); a heading
@@ -159,7 +159,7 @@ func (sb *searchBuilder) index(id int32, f uint8, text string) uint16 {
 func (sb *searchBuilder) term(t string) int32 {
 	tid, ok := sb.terms[t]
 	if !ok {
-		tid = int32(len(sb.raw))
+		tid = idx32(len(sb.raw))
 		sb.terms[t] = tid
 		sb.raw = append(sb.raw, nil)
 	}
@@ -325,7 +325,7 @@ func (sb *searchBuilder) finish() *searcher {
 		if !ok || len(w) < 4 || len(s.post[tid].nodes) == 0 {
 			continue
 		}
-		i := int32(len(s.surfaces))
+		i := idx32(len(s.surfaces))
 		s.surfaces = append(s.surfaces, w)
 		s.surfTerm = append(s.surfTerm, tid)
 		s.sdeletes = append(s.sdeletes, deletion{hash: fnv64(w), term: i})
@@ -340,21 +340,21 @@ func (sb *searchBuilder) finish() *searcher {
 	more := make([][]int32, n)
 	for id, nd := range sb.nodes {
 		if nd.parent >= 0 && sb.nodes[nd.parent].line == nil {
-			more[nd.parent] = append(more[nd.parent], int32(id))
+			more[nd.parent] = append(more[nd.parent], idx32(id))
 		}
 		if nd.level == 8 && nd.hs6 >= 0 {
-			more[nd.hs6] = append(more[nd.hs6], int32(id))
+			more[nd.hs6] = append(more[nd.hs6], idx32(id))
 		}
 	}
 	s.moreAt = make([]int32, n+1)
 	for id, m := range more {
-		s.moreAt[id] = int32(len(s.more))
+		s.moreAt[id] = idx32(len(s.more))
 		s.more = append(s.more, m...)
 	}
-	s.moreAt[n] = int32(len(s.more))
+	s.moreAt[n] = idx32(len(s.more))
 	s.end = make([]int32, n)
 	for id := n - 1; id >= 0; id-- {
-		s.end[id] = max(s.end[id], int32(id+1))
+		s.end[id] = max(s.end[id], idx32(id+1))
 		if p := sb.nodes[id].parent; p >= 0 {
 			s.end[p] = max(s.end[p], s.end[id])
 		}
@@ -362,7 +362,7 @@ func (sb *searchBuilder) finish() *searcher {
 	// Baseline postings.
 	bavg := avgLen(sb.baseLen)
 	for t, ps := range sb.base {
-		id := int32(len(s.basePost))
+		id := idx32(len(s.basePost))
 		s.baseTerms[t] = id
 		p := postings{}
 		sort.Slice(ps, func(i, j int) bool { return ps[i].node < ps[j].node })
@@ -612,8 +612,9 @@ func (sc *scratch) bump(n int32, k int, w float32) {
 		sc.evidence(h, k, w)
 	}
 	x := sc.touch(n)
-	if x.lastGroup != int8(k) {
-		x.lastGroup, x.groupBest = int8(k), w
+	g := int8(k) // #nosec G115 -- k indexes the query's word groups, at most maxTerms (64): the query builder stops there
+	if x.lastGroup != g {
+		x.lastGroup, x.groupBest = g, w
 		x.own += w
 		x.mask |= 1 << k
 	} else if w > x.groupBest {
@@ -838,7 +839,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 		}
 		sc.touched[wi] = 0
 		for word != 0 {
-			n := int32(wi<<6 | bits.TrailingZeros64(word))
+			n := int32(wi<<6 | bits.TrailingZeros64(word)) // #nosec G115 -- a bit of touched is a node id, and node ids fit int32 (idx32 checks them at build)
 			word &= word - 1
 			for len(stack) > 0 && stack[len(stack)-1].end <= n {
 				stack = stack[:len(stack)-1]

@@ -45,7 +45,7 @@ func (r Runner) Start(ctx context.Context) (wait func()) {
 }
 
 func (r Runner) loop(ctx context.Context, t Task) {
-	delay := time.Duration(rand.Int64N(int64(t.Every)/4 + 1))
+	delay := time.Duration(rand.Int64N(int64(t.Every)/4 + 1)) // #nosec G404 -- start-up jitter that spreads tasks over time; nothing depends on it being unpredictable
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
 	for {

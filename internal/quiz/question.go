@@ -253,7 +253,7 @@ func (q *Question) validateCode(bad func(string, ...any) error) error {
 	if w := q.Weights; w != nil {
 		ws := []float64{w.Chapter, w.Heading, w.Subheading, w.RateLine, w.Full}
 		for i, x := range ws {
-			if x < 0 || x > 1 || (i > 0 && x < ws[i-1]) {
+			if x < 0 || x > 1 || (i > 0 && x < ws[i-1]) { // #nosec G602 -- i-1 is in range: i > 0 is checked first and i < len(ws)
 				return bad("weights must rise from chapter to full within 0..1")
 			}
 		}

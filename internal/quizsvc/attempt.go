@@ -102,7 +102,7 @@ func (s *Service) Start(ctx context.Context, user *models.User, key string) (*mo
 		}
 		spec = e.Spec
 	}
-	a, err := s.create(ctx, b, user.ID, key, spec, rand.Uint64()>>1) // SQL drivers refuse uint64 values with the high bit set
+	a, err := s.create(ctx, b, user.ID, key, spec, rand.Uint64()>>1) // #nosec G404 -- the seed only orders a quiz's questions and choices (answers are checked on the server); >>1: SQL drivers refuse uint64 values with the high bit set
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +172,7 @@ func (s *Service) StartReview(ctx context.Context, userID, attemptID uint) (*mod
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("review attempt %d: %w", attemptID, ErrNothingToReview)
 	}
-	a, err := s.create(ctx, b, userID, fmt.Sprintf("review:%d", attemptID), quiz.Review(ids, src.OpenBook), rand.Uint64()>>1) // SQL drivers refuse uint64 values with the high bit set
+	a, err := s.create(ctx, b, userID, fmt.Sprintf("review:%d", attemptID), quiz.Review(ids, src.OpenBook), rand.Uint64()>>1) // #nosec G404 -- the seed only orders a quiz's questions and choices (answers are checked on the server); >>1: SQL drivers refuse uint64 values with the high bit set
 	if err != nil {
 		return nil, err
 	}
