@@ -199,12 +199,15 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 	ana := ht.MustUser(t, ta.DB, models.RoleLearner, "")
 	// late has an attendee's address but has not proven it yet.
 	late := ht.MustUnverifiedUser(t, ta.DB, models.RoleLearner, "")
+	// ghost never proves the attendee address it signed up with.
+	ghost := ht.MustUnverifiedUser(t, ta.DB, models.RoleLearner, "")
 	w := ht.MustWorkshop(t, ta.DB)
 	s := ht.MustSession(t, ta.DB, w, func(s *models.Session) { s.InstructorID = &teacher.ID })
-	o := &models.Order{Ref: "HSW-Q1", SessionID: s.ID, UserID: admin.ID, BuyerName: "B", BuyerEmail: "b@example.com", Seats: 2,
+	o := &models.Order{Ref: "HSW-Q1", SessionID: s.ID, UserID: admin.ID, BuyerName: "B", BuyerEmail: "b@example.com", Seats: 3,
 		Currency: "USD", PaymentMethod: models.PayByInvoice, Status: models.OrderPaid,
 		Attendees: []models.Attendee{{Position: 1, Name: "Ana", Email: ana.Email, Status: models.AttendeeActive},
-			{Position: 2, Name: "Late", Email: late.Email, Status: models.AttendeeActive}}}
+			{Position: 2, Name: "Late", Email: late.Email, Status: models.AttendeeActive},
+			{Position: 3, Name: "Ghost", Email: ghost.Email, Status: models.AttendeeActive}}}
 	if err := ta.DB.Omit("Session", "DiscountCode").Create(o).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -297,6 +300,11 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 			}
 			if c.want == 200 && (!strings.Contains(rec.Body.String(), "Ana") || !strings.Contains(rec.Body.String(), "&#43;0 points")) {
 				t.Errorf("%s: class table lacks Ana's results: %.800s", c.u.Role, rec.Body.String()[strings.Index(rec.Body.String(), "<tbody>"):])
+			}
+			// An account that has not proven the attendee's address is not
+			// the attendee's: the row shows no account.
+			if ghostRow := ghost.Email + `</span> <span class="muted">(no account)`; c.want == 200 && !strings.Contains(rec.Body.String(), ghostRow) {
+				t.Errorf("%s: class table links Ghost's seat to an unproven account", c.u.Role)
 			}
 		}
 	})
