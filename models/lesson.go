@@ -277,10 +277,14 @@ type PreworkRow struct {
 // ListPreworkForUser returns the prework lessons of the sessions that have
 // not ended (EndsAt after now, not cancelled) on which the user holds a
 // confirmed seat: a paid order the user bought, or an active attendee on a
-// paid order whose address is the user's email. The platform does not verify
-// addresses yet, so an attendee match trusts the account's email.
-func ListPreworkForUser(ctx context.Context, db *gorm.DB, userID uint, email string, now time.Time) ([]PreworkRow, error) {
-	email = NormalizeEmail(email)
+// paid order whose address is the user's email. Both count only once the
+// account has proven its address (as IsConfirmedAttendee and
+// ListOrdersForUser decide); an unproven account has none.
+func ListPreworkForUser(ctx context.Context, db *gorm.DB, u *User, now time.Time) ([]PreworkRow, error) {
+	if !u.Verified() {
+		return nil, nil
+	}
+	userID, email := u.ID, NormalizeEmail(u.Email)
 	var rows []PreworkRow
 	err := db.WithContext(ctx).Raw(`
 SELECT s.id AS session_id, s.starts_at, w.id AS workshop_id, w.title AS workshop_title,

@@ -357,8 +357,11 @@ func FindWorkshopQuiz(ctx context.Context, db *gorm.DB, workshopID uint, kind st
 // ListWorkshopQuizzesForUser returns the workshop quizzes of sessions that
 // have not ended on which the user holds a confirmed seat (as
 // ListPreworkForUser decides it), one row per workshop and kind.
-func ListWorkshopQuizzesForUser(ctx context.Context, db *gorm.DB, userID uint, email string, now time.Time) ([]WorkshopQuizRow, error) {
-	email = NormalizeEmail(email)
+func ListWorkshopQuizzesForUser(ctx context.Context, db *gorm.DB, u *User, now time.Time) ([]WorkshopQuizRow, error) {
+	if !u.Verified() {
+		return nil, nil
+	}
+	userID, email := u.ID, NormalizeEmail(u.Email)
 	var rows []WorkshopQuizRow
 	err := db.WithContext(ctx).Raw(`
 SELECT q.workshop_id, w.title AS workshop_title, q.kind, q.spec, s.starts_at, s.id AS session_id
@@ -408,14 +411,15 @@ type ClassMember struct {
 }
 
 // ListClassMembers returns the active attendees of a session's paid
-// orders, matched to accounts by email.
+// orders, matched by email to the accounts that have proven it (an
+// account that has not is no one's: its attempts are not the attendee's).
 func ListClassMembers(ctx context.Context, db *gorm.DB, sessionID uint) ([]ClassMember, error) {
 	var out []ClassMember
 	err := db.WithContext(ctx).Raw(`
 SELECT a.name, LOWER(a.email) AS email, COALESCE(u.id, 0) AS user_id
 FROM attendees a
 JOIN orders o ON o.id = a.order_id
-LEFT JOIN users u ON LOWER(u.email) = LOWER(a.email)
+LEFT JOIN users u ON LOWER(u.email) = LOWER(a.email) AND u.email_verified_at IS NOT NULL
 WHERE o.session_id = ? AND o.status = ? AND a.status = ?
 ORDER BY a.name, a.id`, sessionID, OrderPaid, AttendeeActive).Scan(&out).Error
 	if err != nil {

@@ -308,3 +308,58 @@ func TestVerificationLookupsAreRateLimited(t *testing.T) {
 		t.Errorf("another client: got %d, want 404", rec.Code)
 	}
 }
+
+// TestHolderMustProveTheAddress: an account whose email equals an
+// attendee's does not hold the attendee's certificate (not in its
+// transcript, no PDF) until it proves that address; then it does.
+func TestHolderMustProveTheAddress(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	squatter := ht.MustUnverifiedUser(t, w.ta.DB, models.RoleLearner, "")
+	att := w.order(t, w.sess, models.OrderPaid, [2]string{"Late Person", squatter.Email})
+	w.mark(t, w.sess, att[0], "present", 0)
+	rec := w.ta.Do(t, ht.Request{Method: http.MethodPost, Path: fmt.Sprintf("/admin/certs/sessions/%d/issue", w.sess.ID), As: w.admin, Form: url.Values{}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("issue: got %d, want 303", rec.Code)
+	}
+	cs, err := models.ListCertificatesForSession(ctx, w.ta.DB, w.sess.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := ""
+	for _, c := range cs {
+		if c.AttendeeID == att[0].ID {
+			code = c.Code
+		}
+	}
+	if code == "" {
+		t.Fatalf("no certificate issued for the attendee among %d", len(cs))
+	}
+	pdf := "/certificates/" + code + "/pdf"
+	get := func(p string) ht.Request { return ht.Request{Path: p, As: squatter} }
+	run(t, w.ta, []call{
+		{"unproven pdf", get(pdf), http.StatusForbidden, nil},
+		{"unproven transcript", get("/certificates"), http.StatusOK, []string{"no certificates yet"}},
+		{"session instructor pdf", ht.Request{Path: pdf, As: w.instructor}, http.StatusOK, nil},
+		{"admin pdf", ht.Request{Path: pdf, As: w.admin}, http.StatusOK, nil},
+	})
+	for _, p := range []string{"/certificates", "/certificates/transcript.csv"} {
+		if rec := w.ta.Do(t, get(p)); strings.Contains(rec.Body.String(), code) {
+			t.Errorf("unproven %s: got the certificate %s, want none", p, code)
+		}
+	}
+
+	token, _, err := models.CreateEmailVerification(ctx, w.ta.DB, squatter.ID, squatter.Email, models.VerifyAccount, nil, time.Hour, ht.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.ConsumeAccountVerification(ctx, w.ta.DB, token, squatter.ID, ht.Now); err != nil {
+		t.Fatal(err)
+	}
+	run(t, w.ta, []call{
+		{"proven pdf", get(pdf), http.StatusOK, []string{"%PDF-"}},
+		{"proven transcript", get("/certificates"), http.StatusOK, []string{code}},
+		{"proven transcript csv", get("/certificates/transcript.csv"), http.StatusOK, []string{code}},
+	})
+}

@@ -41,7 +41,7 @@ func (h *Handler) ShowVerification(c echo.Context) error {
 }
 
 // DownloadCertificate serves GET /certificates/:code/pdf to its holder (an
-// account with the attendee's email) and to staff (admins, the session's
+// account that has proven the attendee's email) and to staff (admins, the session's
 // instructor).
 func (h *Handler) DownloadCertificate(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -57,7 +57,7 @@ func (h *Handler) DownloadCertificate(c echo.Context) error {
 		if cert.Revoked() {
 			return echo.NewHTTPError(http.StatusGone, "This certificate has been revoked.")
 		}
-		return echo.NewHTTPError(http.StatusForbidden, "Only the certificate's holder, logged in with the email it was issued to, can download it.")
+		return echo.NewHTTPError(http.StatusForbidden, "Only the certificate's holder, logged in with the email it was issued to and having confirmed that address, can download it.")
 	}
 	pdf, err := h.certs.PDF(*cert)
 	if err != nil {

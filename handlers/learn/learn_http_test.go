@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hsworkshop/hsworkshop/content"
 	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
@@ -331,6 +332,48 @@ func TestDashboardShowsPrework(t *testing.T) {
 	}
 	if body := ta.Do(t, ht.Request{Path: "/learn/dashboard", As: other}).Body.String(); strings.Contains(body, "Origin Bootcamp") {
 		t.Error("another learner sees prework of a workshop they are not booked on")
+	}
+}
+
+// TestDashboardPreworkNeedsAProvenAddress: an account whose email is an
+// attendee's, or that bought the order, sees no prework until it has
+// proven its address; then it does.
+func TestDashboardPreworkNeedsAProvenAddress(t *testing.T) {
+	t.Parallel()
+	ta := ht.New(t)
+	syncLessons(t, ta)
+	ctx := context.Background()
+	buyer := ht.MustUnverifiedUser(t, ta.DB, models.RoleLearner, "")
+	attendee := ht.MustUnverifiedUser(t, ta.DB, models.RoleLearner, "")
+	w := ht.MustWorkshop(t, ta.DB, func(w *models.Workshop) { w.Title = "Origin Bootcamp" })
+	s := ht.MustSession(t, ta.DB, w)
+	l, err := models.FindLessonBySlug(ctx, ta.DB, originSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.SetWorkshopPrework(ctx, ta.DB, w.ID, []uint{l.ID}); err != nil {
+		t.Fatal(err)
+	}
+	o := &models.Order{Ref: "ref-prework-unproven", SessionID: s.ID, UserID: buyer.ID, BuyerName: "B", BuyerEmail: buyer.Email,
+		Seats: 1, Currency: "USD", PaymentMethod: models.PayByCard, Status: models.OrderPaid,
+		Attendees: []models.Attendee{{Position: 1, Name: "A", Email: attendee.Email, Status: models.AttendeeActive}}}
+	if err := ta.DB.Omit("Session", "DiscountCode").Create(o).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []*models.User{buyer, attendee} {
+		if body := ta.Do(t, ht.Request{Path: "/learn/dashboard", As: u}).Body.String(); strings.Contains(body, "Origin Bootcamp") {
+			t.Errorf("unproven user %s sees the workshop's prework", u.Email)
+		}
+		token, _, err := models.CreateEmailVerification(ctx, ta.DB, u.ID, u.Email, models.VerifyAccount, nil, time.Hour, ht.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := models.ConsumeAccountVerification(ctx, ta.DB, token, u.ID, ht.Now); err != nil {
+			t.Fatal(err)
+		}
+		if body := ta.Do(t, ht.Request{Path: "/learn/dashboard", As: u}).Body.String(); !strings.Contains(body, "Origin Bootcamp") {
+			t.Errorf("user %s after proving the address: no prework on the dashboard", u.Email)
+		}
 	}
 }
 

@@ -197,11 +197,17 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 	teacher := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
 	other := ht.MustUser(t, ta.DB, models.RoleInstructor, "")
 	ana := ht.MustUser(t, ta.DB, models.RoleLearner, "")
+	// late has an attendee's address but has not proven it yet.
+	late := ht.MustUnverifiedUser(t, ta.DB, models.RoleLearner, "")
+	// ghost never proves the attendee address it signed up with.
+	ghost := ht.MustUnverifiedUser(t, ta.DB, models.RoleLearner, "")
 	w := ht.MustWorkshop(t, ta.DB)
 	s := ht.MustSession(t, ta.DB, w, func(s *models.Session) { s.InstructorID = &teacher.ID })
-	o := &models.Order{Ref: "HSW-Q1", SessionID: s.ID, UserID: admin.ID, BuyerName: "B", BuyerEmail: "b@example.com", Seats: 1,
+	o := &models.Order{Ref: "HSW-Q1", SessionID: s.ID, UserID: admin.ID, BuyerName: "B", BuyerEmail: "b@example.com", Seats: 3,
 		Currency: "USD", PaymentMethod: models.PayByInvoice, Status: models.OrderPaid,
-		Attendees: []models.Attendee{{Position: 1, Name: "Ana", Email: ana.Email, Status: models.AttendeeActive}}}
+		Attendees: []models.Attendee{{Position: 1, Name: "Ana", Email: ana.Email, Status: models.AttendeeActive},
+			{Position: 2, Name: "Late", Email: late.Email, Status: models.AttendeeActive},
+			{Position: 3, Name: "Ghost", Email: ghost.Email, Status: models.AttendeeActive}}}
 	if err := ta.DB.Omit("Session", "DiscountCode").Create(o).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -221,6 +227,35 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 			if rec := ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/admin/quiz/workshops", Form: form, As: admin}); rec.Code != http.StatusSeeOther {
 				t.Fatalf("attach %s: got %d %.1000s", kind, rec.Code, rec.Body.String())
 			}
+		}
+	})
+	t.Run("an attendee address counts only once proven", func(t *testing.T) {
+		key := url.Values{"key": {fmt.Sprintf("workshop:%d:pre", w.ID)}}
+		if body := ta.Do(t, ht.Request{Path: "/quiz", As: late}).Body.String(); strings.Contains(body, w.Title+": pre-test") {
+			t.Error("an unproven account sees the workshop's tests on /quiz")
+		}
+		if body := ta.Do(t, ht.Request{Path: "/learn/dashboard", As: late}).Body.String(); strings.Contains(body, w.Title+": pre-test") ||
+			strings.Contains(body, w.Title+": post-test") {
+			t.Error("an unproven account sees the workshop's tests on the dashboard")
+		}
+		if rec := ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/quiz/start", Form: key, As: late}); rec.Code != 404 {
+			t.Errorf("unproven attendee starts the pre-test: got %d, want 404", rec.Code)
+		}
+		token, _, err := models.CreateEmailVerification(ctx, ta.DB, late.ID, late.Email, models.VerifyAccount, nil, time.Hour, ht.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := models.ConsumeAccountVerification(ctx, ta.DB, token, late.ID, ht.Now); err != nil {
+			t.Fatal(err)
+		}
+		if body := ta.Do(t, ht.Request{Path: "/quiz", As: late}).Body.String(); !strings.Contains(body, w.Title+": pre-test") {
+			t.Error("after proving the address: no workshop tests on /quiz")
+		}
+		if body := ta.Do(t, ht.Request{Path: "/learn/dashboard", As: late}).Body.String(); !strings.Contains(body, w.Title+": pre-test") {
+			t.Error("after proving the address: no workshop tests on the dashboard")
+		}
+		if p := start(t, ta, late, fmt.Sprintf("workshop:%d:pre", w.ID)); !attemptPath.MatchString(p) {
+			t.Errorf("after proving the address: start got %q, want an attempt", p)
 		}
 	})
 	t.Run("the attendee sees and takes the tests; others cannot start them", func(t *testing.T) {
@@ -265,6 +300,11 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 			}
 			if c.want == 200 && (!strings.Contains(rec.Body.String(), "Ana") || !strings.Contains(rec.Body.String(), "&#43;0 points")) {
 				t.Errorf("%s: class table lacks Ana's results: %.800s", c.u.Role, rec.Body.String()[strings.Index(rec.Body.String(), "<tbody>"):])
+			}
+			// An account that has not proven the attendee's address is not
+			// the attendee's: the row shows no account.
+			if ghostRow := ghost.Email + `</span> <span class="muted">(no account)`; c.want == 200 && !strings.Contains(rec.Body.String(), ghostRow) {
+				t.Errorf("%s: class table links Ghost's seat to an unproven account", c.u.Role)
 			}
 		}
 	})

@@ -157,18 +157,21 @@ func TestIssueChecksThePostTestWhenRequired(t *testing.T) {
 	if err := f.db.Table("workshops").Where("id = ?", f.ws.ID).Update("requires_post_test", true).Error; err != nil {
 		t.Fatal(err)
 	}
-	atts := f.order(t, f.sess, models.OrderPaid, "pass", "fail", "noacct")
+	atts := f.order(t, f.sess, models.OrderPaid, "pass", "fail", "noacct", "unproven")
 	for _, a := range atts {
 		f.mark(t, f.sess, a, Present, 0)
 	}
 	checker.passed[f.user(t, emailOf("pass")).ID] = true
 	f.user(t, emailOf("fail"))
+	// A pass by an account that has not proven the attendee's address is
+	// not the attendee's.
+	checker.passed[f.unprovenUser(t, emailOf("unproven")).ID] = true
 	res, err := f.svc.Issue(ctx, nil, "", f.sess.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Issued != 1 || res.Refused != 2 {
-		t.Fatalf("got %+v, want 1 issued 2 refused", res)
+	if res.Issued != 1 || res.Refused != 3 {
+		t.Fatalf("got %+v, want 1 issued 3 refused", res)
 	}
 	cs, err := models.ListCertificatesForSession(ctx, f.db, f.sess.ID)
 	if err != nil {
@@ -184,8 +187,71 @@ func TestIssueChecksThePostTestWhenRequired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Issued != 2 {
-		t.Errorf("nil checker: got %+v, want the other 2 issued", res)
+	if res.Issued != 3 {
+		t.Errorf("nil checker: got %+v, want the other 3 issued", res)
+	}
+}
+
+// TestHolderNeedsAProvenAddress: an account whose email equals the
+// attendee's holds the certificate (downloads it, sees it in its
+// transcript) only once it has proven that address; staff are unchanged.
+func TestHolderNeedsAProvenAddress(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	ctx := context.Background()
+	atts := f.order(t, f.sess, models.OrderPaid, "ana")
+	f.mark(t, f.sess, atts[0], Present, 0)
+	if _, err := f.svc.Issue(ctx, nil, "", f.sess.ID); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := models.ListCertificatesForSession(ctx, f.db, f.sess.ID)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("got %d certificates (%v), want 1", len(cs), err)
+	}
+	c := cs[0]
+	squatter := f.unprovenUser(t, strings.ToUpper(emailOf("ana")))
+	admin := f.user(t, "boss@example.com")
+	admin.Role = models.RoleAdmin
+	unprovenAdmin := *admin
+	unprovenAdmin.EmailVerifiedAt = nil
+	proven := *squatter
+	at := now
+	proven.EmailVerifiedAt = &at
+
+	for _, tt := range []struct {
+		name string
+		u    *models.User
+		want bool
+	}{
+		{"anonymous", nil, false},
+		{"unproven account with the attendee's email", squatter, false},
+		{"same account after proving it", &proven, true},
+		{"admin", admin, true},
+		{"admin whatever its address", &unprovenAdmin, true},
+	} {
+		if got := CanDownload(tt.u, &c, f.sess); got != tt.want {
+			t.Errorf("%s: CanDownload got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		name string
+		u    *models.User
+		want int
+	}{
+		{"unproven account with the attendee's email", squatter, 0},
+		{"same account after proving it", &proven, 1},
+	} {
+		tr, err := f.svc.Transcript(ctx, tt.u)
+		if err != nil {
+			t.Fatalf("%s: transcript: %v", tt.name, err)
+		}
+		n := 0
+		for _, p := range tr.Periods {
+			n += len(p.Lines)
+		}
+		if n != tt.want {
+			t.Errorf("%s: transcript lines got %d, want %d", tt.name, n, tt.want)
+		}
 	}
 }
 

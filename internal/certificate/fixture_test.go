@@ -62,7 +62,19 @@ func (f *fixture) session(t *testing.T, start time.Time) *models.Session {
 	return s
 }
 
+// user stores an account that has proven its address.
 func (f *fixture) user(t *testing.T, email string) *models.User {
+	t.Helper()
+	proven := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	u := &models.User{Name: "U " + email, Email: email, Role: models.RoleLearner, EmailVerifiedAt: &proven}
+	if err := models.CreateUser(context.Background(), f.db, u); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// unprovenUser stores an account that has not proven its address.
+func (f *fixture) unprovenUser(t *testing.T, email string) *models.User {
 	t.Helper()
 	u := &models.User{Name: "U " + email, Email: email, Role: models.RoleLearner}
 	if err := models.CreateUser(context.Background(), f.db, u); err != nil {

@@ -86,7 +86,8 @@ func (s *Service) preview(ctx context.Context, db *gorm.DB, sessionID uint) (*Pr
 	return p, nil
 }
 
-// postTest asks the checker about the account with the attendee's email.
+// postTest asks the checker about the account that has proven the
+// attendee's email; an account that has not proven it counts as none.
 func (s *Service) postTest(ctx context.Context, db *gorm.DB, w models.WorkshopCE, email string) (PostTest, error) {
 	if !w.RequiresPostTest || s.post == nil {
 		return PostTestNotRequired, nil
@@ -97,6 +98,9 @@ func (s *Service) postTest(ctx context.Context, db *gorm.DB, w models.WorkshopCE
 	}
 	if err != nil {
 		return 0, err
+	}
+	if !u.Verified() {
+		return PostTestNoAccount, nil
 	}
 	ok, err := s.post.PassedPostTest(ctx, u.ID, w.ID)
 	if err != nil {
@@ -230,11 +234,8 @@ func (s *Service) Revoke(ctx context.Context, actor *models.User, ip, code, reas
 }
 
 // CanDownload reports whether u may download c: staff (admins, and the
-// instructor of its session) always; the holder, an account whose email
-// equals the attendee's, while it is not revoked.
-//
-// TODO(security): once email verification lands, require a verified
-// email for the holder check.
+// instructor of its session) always; the holder, an account that has
+// proven an email equal to the attendee's, while it is not revoked.
 func CanDownload(u *models.User, c *models.Certificate, sess *models.Session) bool {
 	switch {
 	case u == nil:
@@ -244,7 +245,7 @@ func CanDownload(u *models.User, c *models.Certificate, sess *models.Session) bo
 	case u.IsStaff() && sess != nil && sess.InstructorID != nil && *sess.InstructorID == u.ID:
 		return true
 	}
-	return !c.Revoked() && models.NormalizeEmail(u.Email) == models.NormalizeEmail(c.HolderEmail)
+	return !c.Revoked() && u.Verified() && models.NormalizeEmail(u.Email) == models.NormalizeEmail(c.HolderEmail)
 }
 
 // WorkshopForm is the CE fields of a workshop as an admin edits them.

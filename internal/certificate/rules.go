@@ -35,7 +35,7 @@ const (
 	PostTestNotRequired PostTest = iota // the workshop does not ask for one, or no checker is wired
 	PostTestPassed
 	PostTestNotPassed
-	PostTestNoAccount // required, but no account has the attendee's email
+	PostTestNoAccount // required, but no account has proven the attendee's email
 )
 
 // Decision is why an attendee does or does not qualify.

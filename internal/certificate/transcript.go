@@ -90,11 +90,12 @@ type Transcript struct {
 }
 
 // Transcript builds u's transcript from the certificates issued to u's
-// email address (revoked ones are left out).
-//
-// TODO(security): once email verification lands, build it only for a
-// verified email.
+// email address (revoked ones are left out). An account that has not
+// proven its address holds nothing yet: its transcript is empty.
 func (s *Service) Transcript(ctx context.Context, u *models.User) (*Transcript, error) {
+	if !u.Verified() {
+		return BuildTranscript(u.Name, u.Email, s.now(), nil), nil
+	}
 	cs, err := models.ListCertificatesForEmail(ctx, s.db, u.Email)
 	if err != nil {
 		return nil, err

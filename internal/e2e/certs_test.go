@@ -231,7 +231,9 @@ func seedHeldSession(t *testing.T, dsn string) (uint, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := &models.User{Name: certLearnerName, Email: certLearnerEmail, PasswordHash: hash, Role: models.RoleLearner}
+	// The holder has proven its address: certificates belong only to such accounts.
+	proven := time.Now().UTC()
+	u := &models.User{Name: certLearnerName, Email: certLearnerEmail, PasswordHash: hash, Role: models.RoleLearner, EmailVerifiedAt: &proven}
 	if err := models.CreateUser(ctx, db, u); err != nil {
 		t.Fatalf("create the learner: %v", err)
 	}

@@ -491,12 +491,12 @@ type PreworkSession struct {
 
 // Prework lists the prework of u's upcoming sessions: sessions where u
 // bought a confirmed (paid) order, or is an active attendee on one under
-// u's email address.
+// u's email address, once u has proven that address.
 func (s *Service) Prework(ctx context.Context, u *models.User) ([]PreworkSession, error) {
 	if u == nil {
 		return nil, nil
 	}
-	rows, err := models.ListPreworkForUser(ctx, s.db, u.ID, u.Email, s.now())
+	rows, err := models.ListPreworkForUser(ctx, s.db, u, s.now())
 	if err != nil {
 		return nil, fmt.Errorf("prework: %w", err)
 	}

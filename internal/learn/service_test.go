@@ -39,7 +39,19 @@ func newTestService(t *testing.T) (*Service, *gorm.DB, *clock) {
 	return s, db, c
 }
 
+// mustUser stores an account that has proven its address.
 func mustUser(t *testing.T, db *gorm.DB, email string) *models.User {
+	t.Helper()
+	proven := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	u := &models.User{Email: email, Name: "Learner " + email, Role: models.RoleLearner, EmailVerifiedAt: &proven}
+	if err := db.Create(u).Error; err != nil {
+		t.Fatalf("create user: %v", err)
+	}
+	return u
+}
+
+// mustUnprovenUser stores an account that has not proven its address.
+func mustUnprovenUser(t *testing.T, db *gorm.DB, email string) *models.User {
 	t.Helper()
 	u := &models.User{Email: email, Name: "Learner " + email, Role: models.RoleLearner}
 	if err := db.Create(u).Error; err != nil {
@@ -320,6 +332,14 @@ func TestPrework(t *testing.T) {
 	order(past, buyer.ID, models.OrderPaid, "colleague@example.com")
 	order(cancelled, buyer.ID, models.OrderPaid, "colleague@example.com")
 	order(unpaid, stranger.ID, models.OrderHeld, "stranger@example.com")
+	// An account that has not proven its address holds nothing: neither a
+	// seat under that address nor an order it bought.
+	squatter := mustUnprovenUser(t, db, "late@example.com")
+	unprovenBuyer := mustUnprovenUser(t, db, "unproven-buyer@example.com")
+	order(upcoming, unprovenBuyer.ID, models.OrderPaid, "late@example.com")
+	proven := *squatter
+	provenAt := c.t
+	proven.EmailVerifiedAt = &provenAt
 
 	ids := map[string]uint{}
 	for _, slug := range []string{"third-lesson", "first-lesson"} {
@@ -343,6 +363,9 @@ func TestPrework(t *testing.T) {
 		{"buyer sees the upcoming paid session", buyer, "GRI day: third-lesson first-lesson 0/2"},
 		{"attendee by email, case-insensitive", attendee, "GRI day: third-lesson first-lesson 1/2"},
 		{"unpaid order and no seat", stranger, ""},
+		{"unproven attendee address", squatter, ""},
+		{"unproven buyer", unprovenBuyer, ""},
+		{"attendee after proving the address", &proven, "GRI day: third-lesson first-lesson 0/2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

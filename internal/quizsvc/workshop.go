@@ -43,7 +43,7 @@ func (s *Service) AttachWorkshopQuiz(ctx context.Context, workshopID uint, kind 
 // workshopQuizFor returns the workshop quiz if user may take it: they
 // hold a confirmed seat on a session of the workshop that has not ended.
 func (s *Service) workshopQuizFor(ctx context.Context, user *models.User, workshopID uint, kind string) (*models.WorkshopQuiz, error) {
-	rows, err := models.ListWorkshopQuizzesForUser(ctx, s.db, user.ID, user.Email, s.now())
+	rows, err := models.ListWorkshopQuizzesForUser(ctx, s.db, user, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +80,7 @@ func (s *Service) QuizzesForUser(ctx context.Context, user *models.User) ([]Work
 	if user == nil {
 		return nil, nil
 	}
-	rows, err := models.ListWorkshopQuizzesForUser(ctx, s.db, user.ID, user.Email, s.now())
+	rows, err := models.ListWorkshopQuizzesForUser(ctx, s.db, user, s.now())
 	if err != nil {
 		return nil, err
 	}
