@@ -32,6 +32,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	// Bind first: a taken port fails in milliseconds with a clear message,
+	// not after migrations or the tariff index.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("serve: cannot listen on ADDR %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close() //nolint:errcheck // a no-op once the server closed it
 	cfg, db, err := openDB(ctx, getenv)
 	if err != nil {
 		return err
@@ -39,13 +50,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	defer models.Close(db) //nolint:errcheck // closing on exit
 	cfg.Dev = cfg.Dev || *dev
 	log := newLogger(cfg, stdout)
-	// Bind first: a taken port fails in milliseconds with a clear message,
-	// not after the tariff index loaded.
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("serve: cannot listen on ADDR %s: %w", cfg.Addr, err)
-	}
-	defer ln.Close() //nolint:errcheck // a no-op once the server closed it
 	if res, err := syncLessons(ctx, db); err != nil {
 		return err
 	} else if res.Created+res.Updated > 0 || len(res.Kept) > 0 {

@@ -40,6 +40,10 @@ func TestJourneyDeskPartialRefund(t *testing.T) {
 	if got := v.follow(`click "Continue"`, chromedp.Click(continueButton)); got != http.StatusOK {
 		v.fatalf("place order: got status %d, want 200 after the redirect", got)
 	}
+	// A buyer who has not proven the address confirms the invoice order by
+	// the emailed link before the invoice is issued (issue 8).
+	v.checkOrderStatus("Awaiting payment")
+	v.confirmOrderByEmail(srv, "rosa@customs-desk.example.com")
 	v.checkOrderStatus("Invoice issued — awaiting payment")
 	total := v.orderTotal()
 

@@ -188,7 +188,7 @@ func freePort(t *testing.T) string {
 	return port
 }
 
-// waitHealthy polls GET /healthz until it answers 200, the process exits or
+// waitHealthy polls GET /readyz until it answers 200, the process exits or
 // the timeout passes.
 func (s *server) waitHealthy(timeout time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
@@ -200,18 +200,18 @@ func (s *server) waitHealthy(timeout time.Duration) error {
 			return fmt.Errorf("the process exited early: %v", s.err)
 		default:
 		}
-		resp, err := client.Get(s.URL + "/healthz")
+		resp, err := client.Get(s.URL + "/readyz") // ready: the tariff index has loaded too
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
-			err = fmt.Errorf("GET /healthz: got status %d, want 200", resp.StatusCode)
+			err = fmt.Errorf("GET /readyz: got status %d, want 200", resp.StatusCode)
 		}
 		last = err
 		time.Sleep(50 * time.Millisecond)
 	}
-	return fmt.Errorf("no 200 from /healthz within %v (last: %v)", timeout, last)
+	return fmt.Errorf("no 200 from /readyz within %v (last: %v)", timeout, last)
 }
 
 // stop sends SIGTERM and checks for a graceful exit: status 0 within

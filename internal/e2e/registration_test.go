@@ -370,6 +370,10 @@ func TestWaitlistWhenSoldOut(t *testing.T) {
 	if got := v.follow(`click "Continue"`, chromedp.Click(continueButton)); got != http.StatusOK {
 		v.fatalf("place order: got status %d, want 200 after the redirect", got)
 	}
+	// A buyer who has not proven the address confirms the invoice order by
+	// the emailed link before the invoice is issued (issue 8).
+	v.checkOrderStatus("Awaiting payment")
+	v.confirmOrderByEmail(srv, "grace@freight.example.com")
 	v.checkOrderStatus("Invoice issued — awaiting payment")
 
 	v.Step("sold-out")

@@ -57,3 +57,21 @@ func (b *browser) confirmAddress(srv *server, email string) {
 	}
 	b.checkFlash("Your email address is confirmed.")
 }
+
+// orderLinkRe finds the confirmation link in an order_verification message.
+var orderLinkRe = regexp.MustCompile(`(/orders/confirm\?token=[A-Za-z0-9_-]+)`)
+
+// confirmOrderByEmail follows the link emailed to a buyer who placed an
+// invoice order without a proven address, presses the confirm button and
+// lands on the order page, as that buyer does.
+func (b *browser) confirmOrderByEmail(srv *server, email string) {
+	b.t.Helper()
+	link := srv.mailLink(b, "order_verification", email, orderLinkRe)
+	if got := b.open(link); got != http.StatusOK {
+		b.fatalf("GET the order confirmation link: got status %d, want 200", got)
+	}
+	b.visited("confirm order")
+	if got := b.follow(`click "Confirm the order"`, chromedp.Click(chromedp.CSS(`form[action="/orders/confirm"] button[type="submit"]`))); got != http.StatusOK {
+		b.fatalf("confirm order: got status %d, want 200 after the redirect", got)
+	}
+}
