@@ -116,8 +116,11 @@ func Open(dsn string) (*gorm.DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// Idle connections are few and short-lived: several instances (and
+		// the test suite's many apps) share one server's max_connections.
 		sqlDB.SetMaxOpenConns(25)
-		sqlDB.SetMaxIdleConns(10)
+		sqlDB.SetMaxIdleConns(4)
+		sqlDB.SetConnMaxIdleTime(time.Minute)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 		// Reads outside a transaction get a pool of their own on the same
 		// server, so page views never wait for a connection that a queue
@@ -128,7 +131,8 @@ func Open(dsn string) (*gorm.DB, error) {
 			return nil, fmt.Errorf("open postgres readers: %w", err)
 		}
 		rdb.SetMaxOpenConns(postgresReaders)
-		rdb.SetMaxIdleConns(postgresReaders)
+		rdb.SetMaxIdleConns(2)
+		rdb.SetConnMaxIdleTime(time.Minute)
 		rdb.SetConnMaxLifetime(30 * time.Minute)
 		readers := dbresolver.Register(dbresolver.Config{
 			Replicas: []gorm.Dialector{postgres.New(postgres.Config{Conn: rdb})},
