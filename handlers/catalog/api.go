@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -32,8 +31,6 @@ type apiSession struct {
 	Price     models.Money   `json:"price"`
 	URL       string         `json:"url"`
 }
-
-func (h *Handler) sessionURL(id uint) string { return fmt.Sprintf("%s/sessions/%d", h.web.BaseURL, id) }
 
 // toAPISession renders s for the API; price is what one seat costs now
 // (the early-bird price while it runs).
