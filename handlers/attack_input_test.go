@@ -134,8 +134,36 @@ func TestAttackXSSIsInert(t *testing.T) {
 		}
 		inert(p.path, rec.Body.String())
 	}
+	// Staff-entered text: the bulk email form, previewed and sent.
+	bulk := fmt.Sprintf("/admin/sessions/%d/email", s.ID)
+	mail := url.Values{"audience": {"all"}, "subject": {"S" + xss}, "body": {"B" + xss}}
+	rec = ta.Do(t, ht.Request{Method: "POST", Path: bulk, As: admin, Form: mail})
+	if rec.Code != http.StatusOK {
+		t.Fatalf("bulk email preview: got %d, want 200", rec.Code)
+	}
+	inert("bulk email preview", rec.Body.String())
+	mail.Set("action", "send")
+	mail.Set("batch", "attack1")
+	if rec := ta.Do(t, ht.Request{Method: "POST", Path: bulk, As: admin, Form: mail}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("bulk email send: got %d, want 303", rec.Code)
+	}
+	// The attendee names on the staff and desk pages.
+	for _, p := range []struct {
+		path string
+		as   *models.User
+	}{
+		{fmt.Sprintf("/staff/sessions/%d/roster", s.ID), teacher}, {fmt.Sprintf("/staff/sessions/%d/attendance", s.ID), teacher},
+		{fmt.Sprintf("/staff/sessions/%d/sign-in", s.ID), teacher}, {fmt.Sprintf("/admin/desk/orders/%d", o.ID), admin},
+		{"/admin/desk/orders", admin}, {"/admin/users", admin}, {"/admin/audit", admin},
+	} {
+		rec := ta.Do(t, ht.Request{Path: p.path, As: p.as})
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s: got %d", p.path, rec.Code)
+		}
+		inert(p.path, rec.Body.String())
+	}
 	ms := ta.Mailbox(t, "")
-	if len(ms) < 2 {
+	if len(ms) < 3 {
 		t.Fatalf("got %d emails, want the invoice and confirmations", len(ms))
 	}
 	for _, m := range ms {

@@ -10,6 +10,8 @@ package handlers_test
 // the line to add.
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"net/http"
@@ -18,9 +20,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hsworkshop/hsworkshop/content"
 	"github.com/hsworkshop/hsworkshop/handlers"
 	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
+	"github.com/hsworkshop/hsworkshop/internal/learn"
 	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -58,6 +63,13 @@ var (
 	// nobody finds anything.
 	byToken = access{hidden, hidden, hidden, hidden, hidden}
 	signed  = access{bad, bad, bad, bad, bad}
+	// Staff pages: instructors see their list; another instructor's
+	// session is not found (the class results page refuses it with 403).
+	staffList    = access{login, forbid, forbid, allow, allow}
+	staffSession = access{login, forbid, forbid, hidden, allow}
+	staffClass   = access{login, forbid, forbid, forbid, allow}
+	// A certificate PDF: the holder, the session's staff and admins.
+	holderOnly = access{login, allow, forbid, forbid, allow}
 )
 
 // routeAccess is the authorization matrix: one line per route.
@@ -126,6 +138,118 @@ var routeAccess = map[string]access{
 	"GET /api/v1/hts/:code":                   public,
 	"GET /tools/duty":                         public,
 	"GET /api/v1/duty":                        public,
+	"GET /readyz":                             public,
+	// Admin scheduling, workshops, audit; the instructors' own sessions.
+	"GET /admin/schedule":                  adminOnly,
+	"GET /admin/sessions/new":              adminOnly,
+	"POST /admin/sessions":                 adminOnly,
+	"GET /admin/sessions/:id/edit":         adminOnly,
+	"POST /admin/sessions/:id":             adminOnly,
+	"POST /admin/sessions/:id/duplicate":   adminOnly,
+	"POST /admin/sessions/:id/status":      adminOnly,
+	"GET /admin/sessions/:id/cancel":       adminOnly,
+	"POST /admin/sessions/:id/cancel":      adminOnly,
+	"GET /admin/sessions/:id/cancellation": adminOnly,
+	"GET /admin/sessions/:id/email":        adminOnly,
+	"POST /admin/sessions/:id/email":       adminOnly,
+	"GET /admin/series/new":                adminOnly,
+	"POST /admin/series/preview":           adminOnly,
+	"POST /admin/series":                   adminOnly,
+	"GET /admin/workshops":                 adminOnly,
+	"GET /admin/workshops/new":             adminOnly,
+	"POST /admin/workshops":                adminOnly,
+	"GET /admin/workshops/:id/edit":        adminOnly,
+	"POST /admin/workshops/:id":            adminOnly,
+	"GET /admin/audit":                     adminOnly,
+	"GET /staff/sessions":                  staffList,
+	"GET /staff/sessions/:id/roster":       staffSession,
+	"GET /staff/sessions/:id/sign-in":      staffSession,
+	"GET /staff/sessions/:id/attendance":   staffSession,
+	"POST /staff/sessions/:id/attendance":  staffSession,
+	// Certificates: public verification, the holder's own, the console.
+	"GET /certificates/:code":              public,
+	"GET /certificates":                    userOnly,
+	"GET /certificates/transcript.csv":     userOnly,
+	"GET /certificates/transcript.pdf":     userOnly,
+	"GET /certificates/:code/pdf":          holderOnly,
+	"GET /admin/certs":                     adminOnly,
+	"GET /admin/certs/sessions/:id":        adminOnly,
+	"POST /admin/certs/sessions/:id/issue": adminOnly,
+	"GET /admin/certs/workshops":           adminOnly,
+	"GET /admin/certs/workshops/:id":       adminOnly,
+	"POST /admin/certs/workshops/:id":      adminOnly,
+	"GET /admin/certs/:code":               adminOnly,
+	"POST /admin/certs/:code/revoke":       adminOnly,
+	// Back office: desk, discounts, waiting lists, reports, staff accounts.
+	"GET /admin/desk/orders":                    adminOnly,
+	"GET /admin/desk/orders/:id":                adminOnly,
+	"POST /admin/desk/orders/:id/refund":        adminOnly,
+	"POST /admin/desk/orders/:id/mark-paid":     adminOnly,
+	"POST /admin/desk/orders/:id/move":          adminOnly,
+	"POST /admin/desk/orders/:id/resend":        adminOnly,
+	"POST /admin/desk/orders/:id/resolve":       adminOnly,
+	"POST /admin/desk/orders/:id/retry-refunds": adminOnly,
+	"GET /admin/desk/flags":                     adminOnly,
+	"GET /admin/desk/discounts":                 adminOnly,
+	"POST /admin/desk/discounts":                adminOnly,
+	"GET /admin/desk/discounts/:id":             adminOnly,
+	"POST /admin/desk/discounts/:id":            adminOnly,
+	"POST /admin/desk/discounts/:id/delete":     adminOnly,
+	"GET /admin/desk/waitlist":                  adminOnly,
+	"POST /admin/desk/waitlist/:id/offer":       adminOnly,
+	"POST /admin/desk/waitlist/:id/remove":      adminOnly,
+	"GET /admin/reports":                        adminOnly,
+	"GET /admin/reports/:name":                  adminOnly,
+	"GET /admin/users":                          adminOnly,
+	"POST /admin/users":                         adminOnly,
+	"POST /admin/users/:id/role":                adminOnly,
+	"POST /admin/users/:id/deactivate":          adminOnly,
+	"POST /admin/users/:id/reactivate":          adminOnly,
+	"POST /admin/users/:id/password-reset":      adminOnly,
+	// Duty batches; saved results are the owner's alone.
+	"GET /tools/duty/batch":                  public,
+	"POST /tools/duty/batch":                 public,
+	"GET /tools/duty/batch/template.csv":     public,
+	"GET /tools/duty/batches":                userOnly,
+	"GET /tools/duty/batches/:id/result.csv": ownSeat,
+	"POST /tools/duty/batches/:id/delete":    ownSeat,
+	// Lessons (the first of a track is public) and the origin lab.
+	"GET /learn":                              public,
+	"GET /learn/dashboard":                    userOnly,
+	"GET /learn/origin-lab":                   public,
+	"POST /learn/origin-lab":                  public,
+	"GET /learn/:slug":                        public,
+	"POST /learn/:slug/check":                 public,
+	"POST /learn/:slug/complete":              userOnly,
+	"GET /admin/lessons":                      adminOnly,
+	"GET /admin/lessons/:slug/edit":           adminOnly,
+	"POST /admin/lessons/:slug/edit":          adminOnly,
+	"GET /admin/lessons/prework":              adminOnly,
+	"GET /admin/lessons/prework/:workshopID":  adminOnly,
+	"POST /admin/lessons/prework/:workshopID": adminOnly,
+	// Quizzes: attempts are the owner's alone; analytics for staff.
+	"GET /quiz":                          public,
+	"POST /quiz/start":                   userOnly,
+	"GET /quiz/progress":                 userOnly,
+	"GET /quiz/attempts/:id":             ownSeat,
+	"POST /quiz/attempts/:id/answer":     ownSeat,
+	"POST /quiz/attempts/:id/submit":     ownSeat,
+	"POST /quiz/attempts/:id/review":     ownSeat,
+	"GET /admin/quiz":                    staffList,
+	"GET /admin/quiz/sessions/:id":       staffClass,
+	"POST /admin/quiz/workshops":         adminOnly,
+	"GET /admin/quiz/items":              adminOnly,
+	"GET /admin/quiz/items/export":       adminOnly,
+	"POST /admin/quiz/items/import":      adminOnly,
+	"GET /admin/quiz/items/:qid":         adminOnly,
+	"POST /admin/quiz/items/:qid":        adminOnly,
+	"POST /admin/quiz/items/:qid/retire": adminOnly,
+}
+
+// routeForm is the form a route is posted with when an empty one would
+// not reach the object (an answer needs the question's position).
+var routeForm = map[string]url.Values{
+	"POST /quiz/attempts/:id/answer": {"position": {"1"}, "text": {"8471"}},
 }
 
 // csrfExempt are the state-changing routes without a CSRF token: the
@@ -145,6 +269,112 @@ type world struct {
 	order    *models.Order
 	seat     models.Attendee
 	emailID  uint
+	// Made by extend only for the routes that need them.
+	certCode   string // the owning learner's certificate
+	attemptID  uint   // the owning learner's quiz attempt
+	batchID    uint   // the owning learner's saved duty batch
+	discountID uint
+	waitlistID uint
+}
+
+// Lessons and quiz items the routes use (from the real content).
+const (
+	attackLessonSlug = "hs-purpose-and-editions" // the public first lesson
+	attackQuizItem   = "gri-live-horses"
+)
+
+// extend adds the objects of the areas whose routes need more than the
+// base world, only for those routes (the world is rebuilt per role).
+func (w *world) extend(t *testing.T, ta *ht.App, pattern string) {
+	t.Helper()
+	ctx := context.Background()
+	admin := w.roles[4]
+	switch {
+	case strings.Contains(pattern, "/certificates/:code") || strings.HasPrefix(pattern, "/admin/certs/:code"):
+		// A held session the owning learner attended, issued by an admin.
+		start := ht.Now.Add(-48 * time.Hour)
+		held := ht.MustSession(t, ta.DB, w.workshop, func(s *models.Session) {
+			s.StartsAt, s.EndsAt, s.RegistrationClosesAt = start, start.Add(7*time.Hour), start.Add(-time.Hour)
+			s.InstructorID = w.session.InstructorID
+		})
+		o := &models.Order{Ref: fmt.Sprintf("attack-held-%d", held.ID), SessionID: held.ID, UserID: w.roles[1].ID, BuyerName: "Buyer",
+			BuyerEmail: "held-buyer@broker.example", Seats: 1, UnitPriceMinor: 100, SubtotalMinor: 100, TotalMinor: 100, Currency: "USD",
+			PaymentMethod: models.PayByInvoice, Status: models.OrderPaid,
+			Attendees: []models.Attendee{{Name: "Owner", Email: w.roles[1].Email, PriceMinor: 100, Status: models.AttendeeActive}}}
+		if err := ta.DB.Create(o).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := ta.DB.Table("attendance_marks").Create(map[string]any{"session_id": held.ID, "attendee_id": o.Attendees[0].ID,
+			"status": "present", "hours": 0, "marked_at": ht.Now}).Error; err != nil {
+			t.Fatal(err)
+		}
+		if rec := ta.Do(t, ht.Request{Method: http.MethodPost, Path: fmt.Sprintf("/admin/certs/sessions/%d/issue", held.ID), As: admin, Form: url.Values{}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("world: issue certificates: %d", rec.Code)
+		}
+		cs, err := models.ListCertificatesForSession(ctx, ta.DB, held.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cs) != 1 {
+			t.Fatalf("world: got %d certificates, want 1", len(cs))
+		}
+		w.certCode = cs[0].Code
+	case strings.HasPrefix(pattern, "/learn") || strings.HasPrefix(pattern, "/admin/lessons"):
+		if _, err := learn.Sync(ctx, ta.DB, content.FS, learn.NewRenderer()); err != nil {
+			t.Fatalf("world: sync lessons: %v", err)
+		}
+	case strings.HasPrefix(pattern, "/quiz/attempts/"):
+		rec := ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/quiz/start", Form: url.Values{"key": {"exam:short"}}, As: w.roles[1]})
+		if rec.Code != http.StatusSeeOther {
+			t.Fatalf("world: start quiz: %d", rec.Code)
+		}
+		if _, err := fmt.Sscanf(rec.Header().Get("Location"), "/quiz/attempts/%d", &w.attemptID); err != nil {
+			t.Fatalf("world: attempt location %q: %v", rec.Header().Get("Location"), err)
+		}
+	case strings.HasPrefix(pattern, "/admin/quiz/items"):
+		// The bank reaches the database on first use, as on a live site.
+		if rec := ta.Do(t, ht.Request{Path: "/admin/quiz/items", As: admin}); rec.Code != http.StatusOK {
+			t.Fatalf("world: quiz items: %d", rec.Code)
+		}
+	case pattern == "/admin/sessions/:id/cancellation":
+		if rec := ta.Do(t, ht.Request{Method: http.MethodPost, Path: fmt.Sprintf("/admin/sessions/%d/cancel", w.session.ID), As: admin,
+			Form: url.Values{"confirm": {"yes"}}}); rec.Code != http.StatusSeeOther {
+			t.Fatalf("world: cancel session: %d", rec.Code)
+		}
+	case strings.HasPrefix(pattern, "/tools/duty/batches/:id"):
+		b := &models.SavedBatch{UserID: w.roles[1].ID, Name: "March entries", FileName: "march.csv", Rows: 1,
+			ResultGzip: gzipText(t, "line,hts\n1,8471.30.01\n"), ResultBytes: 22}
+		if err := ta.DB.Create(b).Error; err != nil {
+			t.Fatal(err)
+		}
+		w.batchID = b.ID
+	case strings.HasPrefix(pattern, "/admin/desk/discounts/"):
+		d := &models.DiscountCode{Code: "ATTACK10", Kind: models.DiscountPercent, PercentBP: 1000, Currency: "USD", Scope: models.ScopeAll, MinSeats: 1, Active: true}
+		if err := ta.DB.Create(d).Error; err != nil {
+			t.Fatal(err)
+		}
+		w.discountID = d.ID
+	case strings.HasPrefix(pattern, "/admin/desk/waitlist/"):
+		e := &models.WaitlistEntry{SessionID: w.session.ID, Name: "Wes", Email: "wes@broker.example", Seats: 1}
+		if err := models.JoinWaitlist(ctx, ta.DB, e); err != nil {
+			t.Fatal(err)
+		}
+		w.waitlistID = e.ID
+	}
+}
+
+// gzipText compresses s as a saved batch result is stored.
+func gzipText(t *testing.T, s string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 func newWorld(t *testing.T, ta *ht.App) *world {
@@ -188,7 +418,7 @@ func newWorld(t *testing.T, ta *ht.App) *world {
 	return w
 }
 
-var paramRe = regexp.MustCompile(`:[a-z_]+|\*$`)
+var paramRe = regexp.MustCompile(`:[a-zA-Z_]+|\*$`)
 
 // fill puts the world's IDs into a route pattern. A new area whose
 // parameters mean something else adds a case here.
@@ -201,10 +431,34 @@ func (w *world) fill(path string) string {
 			return w.order.Ref
 		case p == ":aid":
 			return fmt.Sprint(w.order.Attendees[1].ID)
+		case p == ":slug" && (strings.HasPrefix(path, "/learn/") || strings.HasPrefix(path, "/admin/lessons/")):
+			return attackLessonSlug
 		case p == ":slug":
 			return w.workshop.Slug
+		case p == ":code" && (strings.HasPrefix(path, "/certificates/") || strings.HasPrefix(path, "/admin/certs/")):
+			return w.certCode
 		case p == ":code":
 			return "8471.30.01"
+		case p == ":qid":
+			return attackQuizItem
+		case p == ":name":
+			return "revenue.csv"
+		case p == ":workshopID":
+			return fmt.Sprint(w.workshop.ID)
+		case p == ":id" && (strings.HasPrefix(path, "/admin/workshops/") || strings.HasPrefix(path, "/admin/certs/workshops/")):
+			return fmt.Sprint(w.workshop.ID)
+		case p == ":id" && strings.HasPrefix(path, "/admin/desk/orders/"):
+			return fmt.Sprint(w.order.ID)
+		case p == ":id" && strings.HasPrefix(path, "/admin/desk/discounts/"):
+			return fmt.Sprint(w.discountID)
+		case p == ":id" && strings.HasPrefix(path, "/admin/desk/waitlist/"):
+			return fmt.Sprint(w.waitlistID)
+		case p == ":id" && strings.HasPrefix(path, "/admin/users/"):
+			return fmt.Sprint(w.roles[2].ID) // another learner's account
+		case p == ":id" && strings.HasPrefix(path, "/quiz/attempts/"):
+			return fmt.Sprint(w.attemptID)
+		case p == ":id" && strings.HasPrefix(path, "/tools/duty/batches/"):
+			return fmt.Sprint(w.batchID)
 		case p == ":id" && strings.HasPrefix(path, "/admin/orders/"):
 			return fmt.Sprint(w.order.ID)
 		case p == ":id" && strings.HasPrefix(path, "/admin/emails/"):
@@ -285,12 +539,16 @@ func TestAttackAuthorizationMatrix(t *testing.T) {
 				if ta == nil || method != http.MethodGet {
 					ta = attackApp(t, pattern)
 					w = newWorld(t, ta)
+					w.extend(t, ta, pattern)
 				}
 				as := w.roles[i]
 				path := w.fill(pattern)
 				req := ht.Request{Method: method, Path: path, As: as}
 				if method != http.MethodGet {
 					req.Form = url.Values{}
+					if f, ok := routeForm[key]; ok {
+						req.Form = f
+					}
 					if strings.HasPrefix(pattern, "/api/") || pattern == "/webhooks/stripe" {
 						req.Form, req.Body = nil, "{}"
 						req.Headers = map[string]string{"Content-Type": "application/json"}
@@ -319,7 +577,7 @@ func TestAttackAuthorizationMatrix(t *testing.T) {
 func attackApp(t *testing.T, pattern string) *ht.App {
 	t.Helper()
 	opts := []func(*handlers.Deps){ht.WithFakeStripe(payments.NewFake(ht.WebhookSecret))}
-	if strings.Contains(pattern, "hts") || strings.Contains(pattern, "duty") {
+	if strings.Contains(pattern, "hts") || strings.Contains(pattern, "duty") || strings.Contains(pattern, "quiz") || pattern == "/readyz" {
 		opts = append(opts, ht.WithHTS(t))
 	}
 	return ht.New(t, opts...)
