@@ -129,6 +129,11 @@ func (s *Service) SaveItem(ctx context.Context, editorID uint, q *quiz.Question)
 // RetireItem stops drawing an item for new quizzes (retire) or brings it
 // back; attempts that used it keep their history.
 func (s *Service) RetireItem(ctx context.Context, id string, retire bool) error {
+	// The bank reaches the database on first use: make sure it has, so a
+	// real item is never "not found" on a freshly started instance.
+	if _, err := s.Bank(ctx); err != nil {
+		return err
+	}
 	var at *time.Time
 	if retire {
 		now := s.now()
