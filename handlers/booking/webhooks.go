@@ -51,6 +51,11 @@ func (h *Handler) StripeWebhook(c echo.Context) error {
 	if err := models.ClearNotice(c.Request().Context(), h.db, noticeWebhookVersion); err != nil {
 		return err
 	}
+	// A signed body that is not a whole event (no id to deduplicate on, no
+	// data to apply) is refused, not applied (found by FuzzStripeWebhook).
+	if ev.ID == "" || ev.Data == nil || len(ev.Data.Raw) == 0 {
+		return c.JSON(http.StatusBadRequest, web.JSONError{Error: "invalid_event", Message: "The event has no id or no data."})
+	}
 	if err := h.bk.ApplyStripeEvent(c.Request().Context(), ev); err != nil {
 		// A 5xx makes Stripe retry; the transaction rolled back, event id included.
 		return fmt.Errorf("apply stripe event %s (%s): %w", ev.ID, ev.Type, err)
