@@ -210,16 +210,9 @@ var ErrTimeUp = errors.New("time is up")
 // answers are graded at once and may be given once; exam answers may be
 // changed until the exam is submitted or its deadline passes.
 func (s *Service) Answer(ctx context.Context, userID, id uint, pos int, ans quiz.Answer) (*View, error) {
-	b, err := s.Bank(ctx)
+	b, a, err := s.openAttempt(ctx, userID, id, "answer attempt %d: submitted: %w")
 	if err != nil {
 		return nil, err
-	}
-	a, err := models.FindQuizAttempt(ctx, s.db, id, userID)
-	if err != nil {
-		return nil, err
-	}
-	if a.Submitted() {
-		return nil, fmt.Errorf("answer attempt %d: submitted: %w", id, models.ErrConflict)
 	}
 	if a.Expired(s.now()) {
 		if _, err := s.submit(ctx, b, a, true); err != nil && !errors.Is(err, models.ErrConflict) {
@@ -292,16 +285,9 @@ func setResult(it *models.QuizAttemptItem, r quiz.Result) error {
 // Submit closes the user's attempt and grades it; submitting twice is a
 // conflict.
 func (s *Service) Submit(ctx context.Context, userID, id uint) (*View, error) {
-	b, err := s.Bank(ctx)
+	b, a, err := s.openAttempt(ctx, userID, id, "submit attempt %d: %w")
 	if err != nil {
 		return nil, err
-	}
-	a, err := models.FindQuizAttempt(ctx, s.db, id, userID)
-	if err != nil {
-		return nil, err
-	}
-	if a.Submitted() {
-		return nil, fmt.Errorf("submit attempt %d: %w", id, models.ErrConflict)
 	}
 	if a, err = s.submit(ctx, b, a, a.Expired(s.now())); err != nil {
 		return nil, err
@@ -487,4 +473,22 @@ func fromDisplay(p quiz.PublicQuestion, picked []string) []string {
 		out = append(out, p.Choices[n-1].ID)
 	}
 	return out
+}
+
+// openAttempt loads the bank and the user's attempt id, refusing one that
+// is already submitted with ErrConflict wrapped in format (an attempt id
+// and %w).
+func (s *Service) openAttempt(ctx context.Context, userID, id uint, format string) (*quiz.Bank, *models.QuizAttempt, error) {
+	b, err := s.Bank(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := models.FindQuizAttempt(ctx, s.db, id, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.Submitted() {
+		return nil, nil, fmt.Errorf(format, id, models.ErrConflict)
+	}
+	return b, a, nil
 }
