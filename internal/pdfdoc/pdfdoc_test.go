@@ -12,32 +12,41 @@ import (
 
 var at = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 
-// render prints each line in regular and in bold, as a document does.
+// render prints each line in regular and in bold, as a document does,
+// and returns the PDF and the Doc that drew it last.
 func render(t *testing.T, lines ...string) ([]byte, *Doc) {
 	t.Helper()
-	d, err := New(Options{Orientation: "P", Title: "Test " + strings.Join(lines, ", "), Author: "hsworkshop", At: at, Compress: true})
+	var last *Doc
+	b, err := Render(Options{Orientation: "P", Title: "Test " + strings.Join(lines, ", "), Author: "hsworkshop", At: at, Compress: true},
+		func(d *Doc) error {
+			last = d
+			d.AddPage()
+			for _, l := range lines {
+				for _, style := range []string{"", "B"} {
+					d.Font(style, 12)
+					d.MultiCell(0, 6, d.Text(l), "", "L", false)
+				}
+			}
+			return nil
+		})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.AddPage()
-	for _, l := range lines {
-		for _, style := range []string{"", "B"} {
-			d.Font(style, 12)
-			d.MultiCell(0, 6, d.Text(l), "", "L", false)
-		}
-	}
-	var buf bytes.Buffer
-	if err := d.Output(&buf); err != nil {
+	return b, last
+}
+
+// embedded starts a document in the embedded font.
+func embedded(t *testing.T) *Doc {
+	t.Helper()
+	d, err := newDoc(Options{Orientation: "P", At: at}, true)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes(), d
+	return d
 }
 
 func TestTextKeepsEveryCoveredScript(t *testing.T) {
-	d, err := New(Options{Orientation: "P", At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := embedded(t)
 	for script, name := range testpdf.ScriptNames() {
 		if got := d.Text(name); got != name {
 			t.Errorf("%s: Text(%q) = %q, want it unchanged", script, name, got)
@@ -57,10 +66,7 @@ func TestTextWritesUnprintableAsCodePoints(t *testing.T) {
 		{"Ana 😀", "Ana [U+1F600]"},                            // outside the BMP: fpdf cannot encode it
 		{"สมชาย", "[U+0E2A U+0E21 U+0E0A U+0E32 U+0E22]"},
 	} {
-		d, err := New(Options{Orientation: "P", At: at})
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := embedded(t)
 		if got := d.Text(tc.in); got != tc.want {
 			t.Errorf("Text(%q) = %q, want %q", tc.in, got, tc.want)
 		}
@@ -71,10 +77,7 @@ func TestTextWritesUnprintableAsCodePoints(t *testing.T) {
 }
 
 func TestTextNormalizes(t *testing.T) {
-	d, err := New(Options{Orientation: "P", At: at})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := embedded(t)
 	for _, tc := range []struct{ in, want string }{
 		{"Jose\u0301 Nun\u0303ez", "José Nuñez"},           // decomposed accents compose
 		{"Ana\nMaría\tPérez\r", "Ana María Pérez "},        // breaks become spaces
@@ -177,5 +180,57 @@ func TestDeterministic(t *testing.T) {
 	b, _ := render(t, "Łukasz Wróblewski", "Ольга Смирнова")
 	if !bytes.Equal(a, b) {
 		t.Errorf("two renders of the same input differ")
+	}
+}
+
+// TestCoreFontWhenItSuffices: text that Windows-1252 covers is drawn once
+// in the core font (cheap); anything else is drawn again embedded.
+func TestCoreFontWhenItSuffices(t *testing.T) {
+	for _, tc := range []struct {
+		text, want string
+		fonts      []string
+	}{
+		{"María Pérez · €1,295.00 – “Zoë” Weiß", "María Pérez · €1,295.00 – “Zoë” Weiß", []string{"Helvetica", "Helvetica-Bold"}},
+		{"Jose\u0301", "José", []string{"Helvetica", "Helvetica-Bold"}},
+		{"Łukasz Wróblewski", "Łukasz Wróblewski", []string{"utf8liberationsans", "utf8liberationsansB"}},
+		{"李小龍", "[U+674E U+5C0F U+9F8D]", []string{"utf8liberationsans", "utf8liberationsansB"}},
+	} {
+		pdf, d := render(t, tc.text)
+		doc := testpdf.MustRead(t, pdf)
+		if !slices.Equal(doc.Fonts, tc.fonts) {
+			t.Errorf("%q: fonts %v, want %v", tc.text, doc.Fonts, tc.fonts)
+		}
+		if d.Embedded() != strings.HasPrefix(tc.fonts[0], "utf8") {
+			t.Errorf("%q: Embedded() = %v", tc.text, d.Embedded())
+		}
+		if !doc.Contains(tc.want) || strings.ContainsAny(doc.All(), "?\ufffd") {
+			t.Errorf("%q: PDF lacks %q:\n%s", tc.text, tc.want, doc.All())
+		}
+	}
+}
+
+func TestFitShortens(t *testing.T) {
+	for _, embed := range []bool{false, true} {
+		d, err := newDoc(Options{Orientation: "P", At: at}, embed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Font("", 10)
+		s := "Classifying Machinery & Electronics — Café"
+		if got := d.Fit(s, 200); got != d.Text(s) {
+			t.Errorf("embedded %v: Fit with room: got %q", embed, got)
+		}
+		got := d.Fit(s, 30)
+		if !strings.HasSuffix(got, "...") || d.GetStringWidth(got) > 30 || !strings.HasPrefix(got, "Class") {
+			t.Errorf("embedded %v: Fit(30): got %q, width %.1f", embed, got, d.GetStringWidth(got))
+		}
+	}
+}
+
+func BenchmarkEmbedded(b *testing.B) {
+	for b.Loop() {
+		if _, err := newDoc(Options{Orientation: "P", At: at}, true); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
