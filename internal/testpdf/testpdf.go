@@ -266,12 +266,12 @@ func (d *Doc) show(content []byte, fonts map[string]*font) error {
 		switch t.text {
 		case "Tf":
 			if len(operands) < 2 || operands[len(operands)-2].kind != nameTok {
-				return fmt.Errorf("Tf without a font name")
+				return fmt.Errorf("operator Tf without a font name")
 			}
 			name := operands[len(operands)-2].text
 			cur = fonts[name]
 			if cur == nil {
-				return fmt.Errorf("Tf /%s: font not in the resources", name)
+				return fmt.Errorf("operator Tf /%s: font not in the resources", name)
 			}
 			if !used[cur.name] {
 				used[cur.name] = true
