@@ -55,3 +55,18 @@ func Legacy(lines ...string) ([]byte, error) {
 	err := pdf.Output(&buf)
 	return buf.Bytes(), err
 }
+
+// LegacyShows renders s with Legacy and reports whether the same reading
+// finds it there: false for any s outside Windows-1252.
+func LegacyShows(t testing.TB, s string) bool {
+	t.Helper()
+	b, err := Legacy(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := Read(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc.Contains(s)
+}
