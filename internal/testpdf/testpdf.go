@@ -222,29 +222,40 @@ func loadFont(objs map[string]object, id string) (*font, error) {
 // two-byte codes.
 func parseCMap(s string) (map[uint16][]rune, error) {
 	cm := map[uint16][]rune{}
-	hex := func(h string) uint64 { v, _ := strconv.ParseUint(h, 16, 64); return v }
+	// hex reads up to four hex digits; longer codes are not fpdf's.
+	hex := func(h string) (uint16, error) {
+		v, err := strconv.ParseUint(h, 16, 16)
+		return uint16(v), err // #nosec G115 -- ParseUint with bitSize 16 bounds v to 0xFFFF
+	}
 	utf := func(h string) []rune {
 		var u []uint16
 		for i := 0; i+4 <= len(h); i += 4 {
-			u = append(u, uint16(hex(h[i:i+4])))
+			v, _ := hex(h[i : i+4]) // four hex digits always parse
+			u = append(u, v)
 		}
 		return utf16.Decode(u)
 	}
 	for _, sec := range section.FindAllStringSubmatch(s, -1) {
 		if sec[1] == "bfrange" {
 			for _, m := range bfrange.FindAllStringSubmatch(sec[2], -1) {
-				lo, hi, dst := hex(m[1]), hex(m[2]), utf(m[3])
-				if len(dst) != 1 || hi < lo || hi > 0xFFFF {
+				lo, err1 := hex(m[1])
+				hi, err2 := hex(m[2])
+				dst := utf(m[3])
+				if err1 != nil || err2 != nil || len(dst) != 1 || hi < lo {
 					return nil, fmt.Errorf("unsupported bfrange %q", m[0])
 				}
-				for c := lo; c <= hi; c++ {
-					cm[uint16(c)] = []rune{dst[0] + rune(c-lo)}
+				for c := int(lo); c <= int(hi); c++ {
+					cm[uint16(c)] = []rune{dst[0] + rune(c-int(lo))} // #nosec G115 -- lo <= c <= hi <= 0xFFFF
 				}
 			}
 			continue
 		}
 		for _, m := range bfchar.FindAllStringSubmatch(sec[2], -1) {
-			cm[uint16(hex(m[1]))] = utf(m[2])
+			code, err := hex(m[1])
+			if err != nil {
+				return nil, fmt.Errorf("unsupported bfchar %q", m[0])
+			}
+			cm[code] = utf(m[2])
 		}
 	}
 	if len(cm) == 0 {
