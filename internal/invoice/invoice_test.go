@@ -402,9 +402,15 @@ func mustRender(t *testing.T, o models.Order, doc Document) []byte {
 }
 
 func TestRenderManyAttendeesPaginates(t *testing.T) {
+	for _, prefix := range []string{"Attendee Number", "Участник номер"} { // core font, embedded font
+		paginates(t, prefix)
+	}
+}
+
+func paginates(t *testing.T, prefix string) {
 	var names []string
 	for i := 1; i <= 60; i++ {
-		names = append(names, fmt.Sprintf("Attendee Number %02d", i))
+		names = append(names, fmt.Sprintf("%s %02d", prefix, i))
 	}
 	o := newOrder(models.PayByInvoice, pct15(), names...)
 	text := renderText(t, o, document(Invoice, o))
@@ -412,7 +418,7 @@ func TestRenderManyAttendeesPaginates(t *testing.T) {
 	if !strings.Contains(all, "Page 2 of ") || strings.Contains(all, "{nb}") {
 		t.Errorf("60 seats: want several numbered pages:\n%s", all)
 	}
-	containsAll(t, text, "seat for Attendee Number 01", "seat for Attendee Number 60")
+	containsAll(t, text, "seat for "+prefix+" 01", "seat for "+prefix+" 60")
 	if strings.Count(all, "Description") < 2 {
 		t.Errorf("table header is not repeated on the next page")
 	}
