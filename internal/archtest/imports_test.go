@@ -29,6 +29,8 @@ func kind(pkg string) string {
 		return "service"
 	case p == "internal/archtest":
 		return "archtest"
+	case libs[p]:
+		return "lib"
 	case strings.HasPrefix(p, "internal/test"), p == "internal/e2e", p == "internal/seed":
 		return "tool"
 	case strings.HasPrefix(p, "internal/"):
@@ -52,22 +54,27 @@ var services = map[string]bool{
 	"internal/desk": true,
 }
 
+// libs are helpers that adapters and services share and that import
+// nothing from the project (internal/pdfdoc: the embedded font of every PDF).
+var libs = map[string]bool{"internal/pdfdoc": true}
+
 // allowed lists, for each layer, the layers it may import (the README's
 // rules): cmd anything; handlers/<area> web, services, adapters and
 // models, never another area; services adapters, models and lower
 // services; adapters models at most; models and the leaves nothing.
 var allowed = map[string]map[string]bool{
-	"cmd":      {"handlers": true, "web": true, "area": true, "service": true, "adapter": true, "tool": true, "models": true, "leaf": true},
-	"handlers": {"web": true, "area": true, "service": true, "adapter": true, "models": true, "leaf": true},
-	"harness":  {"handlers": true, "web": true, "area": true, "service": true, "adapter": true, "tool": true, "models": true, "leaf": true},
-	"area":     {"web": true, "service": true, "adapter": true, "models": true, "leaf": true},
+	"cmd":      {"handlers": true, "web": true, "area": true, "service": true, "adapter": true, "tool": true, "models": true, "leaf": true, "lib": true},
+	"handlers": {"web": true, "area": true, "service": true, "adapter": true, "models": true, "leaf": true, "lib": true},
+	"harness":  {"handlers": true, "web": true, "area": true, "service": true, "adapter": true, "tool": true, "models": true, "leaf": true, "lib": true},
+	"area":     {"web": true, "service": true, "adapter": true, "models": true, "leaf": true, "lib": true},
 	"web":      {"models": true, "leaf": true},
-	"service":  {"service": true, "adapter": true, "models": true},
-	"adapter":  {"models": true, "leaf": true},
-	"tool":     {"models": true, "leaf": true, "adapter": true},
+	"service":  {"service": true, "adapter": true, "models": true, "lib": true},
+	"adapter":  {"models": true, "leaf": true, "lib": true},
+	"tool":     {"models": true, "leaf": true, "adapter": true, "lib": true},
 	"models":   {},
 	"leaf":     {},
 	"archtest": {},
+	"lib":      {},
 }
 
 type goPackage struct {
@@ -124,7 +131,7 @@ func TestImportRules(t *testing.T) {
 func TestKinds(t *testing.T) {
 	for pkg, want := range map[string]string{
 		"handlers/booking": "area", "handlers/web": "web", "internal/booking": "service",
-		"internal/payments": "adapter", "internal/hts": "adapter", "models": "models", "templates": "leaf", "cmd/hsworkshop": "cmd",
+		"internal/payments": "adapter", "internal/hts": "adapter", "internal/pdfdoc": "lib", "models": "models", "templates": "leaf", "cmd/hsworkshop": "cmd",
 	} {
 		if got := kind(module + pkg); got != want {
 			t.Errorf("kind(%s): got %s, want %s", pkg, got, want)

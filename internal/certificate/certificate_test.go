@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsworkshop/hsworkshop/internal/testpdf"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -276,11 +277,11 @@ func TestCertificatePDFCarriesCodeAndHolder(t *testing.T) {
 	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
 		t.Fatalf("not a PDF: %.20q", pdf)
 	}
-	// Core fonts store text in cp1252: "María Pérez" is M a \xed a …
-	for _, want := range []string{"Mar\xeda P\xe9rez", "K7Q2MX4RZP9TBW3D", "https://hsw.test/certificates/K7Q2MX4RZP9TBW3D",
+	doc := testpdf.MustRead(t, pdf)
+	for _, want := range []string{"María Pérez", "K7Q2MX4RZP9TBW3D", "https://hsw.test/certificates/K7Q2MX4RZP9TBW3D",
 		"HS Classification Fundamentals", "4.5 CE credit hours", "ACC-77", "Certificate of Attendance"} {
-		if !bytes.Contains(pdf, []byte(want)) {
-			t.Errorf("PDF content stream lacks %q", want)
+		if !shows(doc, want) {
+			t.Errorf("PDF text lacks %q:\n%s", want, doc.All())
 		}
 	}
 	c.RevokedAt = &now
@@ -371,9 +372,10 @@ func TestTranscriptGroupsByPeriodInTheSessionZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Period 1 Feb 2024 \x96 31 Jan 2027", "Course EDGE", "Credits earned: 10.5"} {
-		if !bytes.Contains(pdf, []byte(want)) {
-			t.Errorf("transcript PDF lacks %q", want)
+	doc := testpdf.MustRead(t, pdf)
+	for _, want := range []string{"Period 1 Feb 2024 – 31 Jan 2027", "Course EDGE", "Credits earned: 10.5"} {
+		if !shows(doc, want) {
+			t.Errorf("transcript PDF lacks %q:\n%s", want, doc.All())
 		}
 	}
 }

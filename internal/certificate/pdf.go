@@ -1,12 +1,9 @@
 package certificate
 
 import (
-	"bytes"
 	"fmt"
-	"time"
 
-	"github.com/go-pdf/fpdf"
-
+	"github.com/hsworkshop/hsworkshop/internal/pdfdoc"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -54,8 +51,20 @@ func (s *Service) PDF(c models.Certificate) ([]byte, error) {
 }
 
 func renderCertificate(cc CertificateContent, c models.Certificate, compress bool) ([]byte, error) {
-	pdf := newPDF("L", "Certificate of attendance "+cc.Code, cc.Issuer, c.IssuedAt, compress)
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	b, err := pdfdoc.Render(pdfdoc.Options{Orientation: "L", Title: "Certificate of attendance " + cc.Code, Author: cc.Issuer,
+		At: c.IssuedAt, Compress: compress}, func(pdf *pdfdoc.Doc) error {
+		drawCertificate(pdf, cc)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("render certificate %s: %w", cc.Code, err)
+	}
+	return b, nil
+}
+
+// drawCertificate lays out a certificate on one landscape page.
+func drawCertificate(pdf *pdfdoc.Doc, cc CertificateContent) {
+	tr := pdf.Text
 	pdf.AddPage()
 	w, h := pdf.GetPageSize()
 	// Border.
@@ -68,7 +77,7 @@ func renderCertificate(cc CertificateContent, c models.Certificate, compress boo
 	// Lines are centred and wrapped; y runs down the page.
 	y := 26.0
 	line := func(gap, size float64, style, text string, r, g, b int) {
-		pdf.SetFont("Helvetica", style, size)
+		pdf.Font(style, size)
 		pdf.SetTextColor(r, g, b)
 		pdf.SetXY(24, y+gap)
 		pdf.MultiCell(w-48, size*0.45, tr(text), "", "C", false)
@@ -89,34 +98,17 @@ func renderCertificate(cc CertificateContent, c models.Certificate, compress boo
 	if cc.Revoked != "" {
 		line(4, 16, "B", cc.Revoked, 179, 38, 30)
 	}
-	pdf.SetFont("Helvetica", "", 9.5)
+	pdf.Font("", 9.5)
 	pdf.SetTextColor(91, 107, 123)
+	if pdf.FellBack() {
+		// The verification page is HTML: a browser shows the name in any script.
+		pdf.SetXY(22, h-50)
+		pdf.MultiCell(w-44, 4.5, pdfdoc.FallbackNote+" The verification page shows the name exactly as registered.", "", "L", false)
+	}
 	pdf.SetXY(22, h-40)
 	pdf.CellFormat(w-44, 5, tr(cc.IssuedOn+"   ·   Verification code: "+cc.Code), "", 1, "L", false, 0, "")
 	pdf.SetX(22)
 	pdf.CellFormat(w-44, 5, tr("Check this certificate at "+cc.VerifyURL), "", 1, "L", false, 0, cc.VerifyURL)
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("render certificate %s: %w", cc.Code, err)
-	}
-	return buf.Bytes(), nil
-}
-
-// newPDF starts a US Letter document with fixed dates, so the bytes are a
-// function of the input.
-func newPDF(orientation, title, author string, at time.Time, compress bool) *fpdf.Fpdf {
-	pdf := fpdf.New(orientation, "mm", "Letter", "")
-	pdf.SetCompression(compress)
-	pdf.SetCreationDate(at)
-	pdf.SetModificationDate(at)
-	pdf.SetCatalogSort(true)
-	pdf.SetTitle(title, true)
-	pdf.SetAuthor(author, true)
-	pdf.SetCreator(author, true)
-	pdf.SetLang("en")
-	pdf.SetMargins(18, 18, 18)
-	pdf.SetAutoPageBreak(true, 18)
-	return pdf
 }
 
 // TranscriptPDF renders the transcript.
@@ -125,24 +117,36 @@ func (s *Service) TranscriptPDF(t *Transcript) ([]byte, error) {
 }
 
 func renderTranscript(issuer string, t *Transcript, compress bool) ([]byte, error) {
-	pdf := newPDF("P", "CE transcript of "+t.Name, issuer, t.GeneratedAt, compress)
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	b, err := pdfdoc.Render(pdfdoc.Options{Orientation: "P", Title: "CE transcript of " + t.Name, Author: issuer,
+		At: t.GeneratedAt, Compress: compress}, func(pdf *pdfdoc.Doc) error {
+		drawTranscript(pdf, issuer, t)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("render transcript: %w", err)
+	}
+	return b, nil
+}
+
+// drawTranscript lists t's periods and certificates, page after page.
+func drawTranscript(pdf *pdfdoc.Doc, issuer string, t *Transcript) {
+	tr := pdf.Text
 	pdf.AliasNbPages("{nb}")
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)
-		pdf.SetFont("Helvetica", "", 8)
+		pdf.Font("", 8)
 		pdf.SetTextColor(91, 107, 123)
 		pdf.CellFormat(0, 4, tr(fmt.Sprintf("%s · CE transcript of %s · page %d of {nb}", issuer, t.Name, pdf.PageNo())), "", 0, "C", false, 0, "")
 	})
 	pdf.AddPage()
 	pdf.SetTextColor(28, 39, 51)
-	pdf.SetFont("Helvetica", "B", 18)
+	pdf.Font("B", 18)
 	pdf.CellFormat(0, 9, tr("Continuing-education transcript"), "", 1, "L", false, 0, "")
-	pdf.SetFont("Helvetica", "", 10.5)
+	pdf.Font("", 10.5)
 	pdf.CellFormat(0, 5.5, tr(t.Name+" <"+t.Email+">"), "", 1, "L", false, 0, "")
 	pdf.CellFormat(0, 5.5, tr("Generated "+t.GeneratedAt.UTC().Format("2 January 2006, 15:04 MST")+" by "+issuer), "", 1, "L", false, 0, "")
 	pdf.Ln(2)
-	pdf.SetFont("Helvetica", "", 8.5)
+	pdf.Font("", 8.5)
 	pdf.SetTextColor(91, 107, 123)
 	pdf.MultiCell(0, 4, tr("Grouped by CBP customs broker continuing-education triennial period (19 CFR 111.103). "+
 		"A course counts toward CBP's requirement only if a CBP-selected accreditor accredited it; the accreditation "+
@@ -150,7 +154,7 @@ func renderTranscript(issuer string, t *Transcript, compress bool) ([]byte, erro
 		"are listed but not counted. Check each certificate at its verification address."), "", "L", false)
 	if len(t.Periods) == 0 {
 		pdf.Ln(4)
-		pdf.SetFont("Helvetica", "", 11)
+		pdf.Font("", 11)
 		pdf.SetTextColor(28, 39, 51)
 		pdf.CellFormat(0, 6, tr("No certificates yet."), "", 1, "L", false, 0, "")
 	}
@@ -158,21 +162,21 @@ func renderTranscript(issuer string, t *Transcript, compress bool) ([]byte, erro
 	for _, p := range t.Periods {
 		pdf.Ln(5)
 		pdf.SetTextColor(28, 39, 51)
-		pdf.SetFont("Helvetica", "B", 12)
+		pdf.Font("B", 12)
 		pdf.CellFormat(0, 7, tr("Period "+p.Period.Label()), "", 1, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "", 9)
+		pdf.Font("", 9)
 		summary := fmt.Sprintf("Credits earned: %s. %s", FormatHours(p.Total), p.Source)
 		if p.Required > 0 {
 			summary = fmt.Sprintf("Credits earned: %s of %s required. Source: %s", FormatHours(p.Total), FormatHours(p.Required), p.Source)
 		}
 		pdf.MultiCell(0, 4.5, tr(summary), "", "L", false)
-		pdf.SetFont("Helvetica", "B", 8.5)
+		pdf.Font("B", 8.5)
 		pdf.SetFillColor(238, 242, 246)
 		for i, hd := range []string{"Completed", "Course", "Hours", "Credit", "Accreditation / code"} {
 			pdf.CellFormat(cols[i], 6, hd, "B", 0, "L", true, 0, "")
 		}
 		pdf.Ln(-1)
-		pdf.SetFont("Helvetica", "", 8.5)
+		pdf.Font("", 8.5)
 		for _, l := range p.Lines {
 			c := l.Certificate
 			credit := FormatHours(c.CreditHours)
@@ -185,26 +189,15 @@ func renderTranscript(issuer string, t *Transcript, compress bool) ([]byte, erro
 			}
 			cells := []string{c.CompletedOn().Format("2006-01-02"), c.CourseTitle, FormatHours(c.HoursAttended), credit, acc}
 			for i, v := range cells {
-				pdf.CellFormat(cols[i], 6, tr(fit(pdf, v, cols[i]-1)), "B", 0, "L", false, 0, "")
+				pdf.CellFormat(cols[i], 6, pdf.Fit(v, cols[i]-1), "B", 0, "L", false, 0, "")
 			}
 			pdf.Ln(-1)
 		}
 	}
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("render transcript: %w", err)
+	if pdf.FellBack() {
+		pdf.Ln(4)
+		pdf.Font("", 8.5)
+		pdf.SetTextColor(91, 107, 123)
+		pdf.MultiCell(0, 4, pdfdoc.FallbackNote, "", "L", false)
 	}
-	return buf.Bytes(), nil
-}
-
-// fit shortens v with "…" until it fits width w at the current font.
-func fit(pdf *fpdf.Fpdf, v string, w float64) string {
-	if pdf.GetStringWidth(v) <= w {
-		return v
-	}
-	r := []rune(v)
-	for len(r) > 1 && pdf.GetStringWidth(string(r)+"...") > w {
-		r = r[:len(r)-1]
-	}
-	return string(r) + "..."
 }

@@ -1,6 +1,7 @@
 // Package invoice renders an order's invoice or receipt as a PDF. It is
 // pure: everything it shows comes from the order and the Document, so the
-// same input always gives the same bytes.
+// same input always gives the same bytes. Text goes through internal/pdfdoc,
+// which prints names in any Latin, Greek or Cyrillic script.
 package invoice
 
 import (
@@ -299,7 +300,8 @@ func creditedAttendees(o models.Order, attendees []models.Attendee) map[uint]boo
 }
 
 // formatMoney prints an amount like models.Money but with an ASCII minus,
-// which the PDF's core fonts have.
+// which Windows-1252 has: a discount then keeps the invoice in the cheap
+// core font (see internal/pdfdoc).
 func formatMoney(minor int64, currency string) string {
 	return strings.ReplaceAll(models.Money{Minor: minor, Currency: currency}.String(), "−", "-")
 }

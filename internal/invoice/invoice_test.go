@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/hsworkshop/hsworkshop/internal/pdfdoc"
+	"github.com/hsworkshop/hsworkshop/internal/testpdf"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -89,41 +90,6 @@ func document(kind Kind, o models.Order) Document {
 	return d
 }
 
-var textOp = regexp.MustCompile(`\(((?:\\.|[^\\)])*)\) ?Tj`)
-
-// pdfText returns the strings an uncompressed fpdf document shows, in
-// drawing order, decoded from cp1252.
-func pdfText(t *testing.T, pdf []byte) []string {
-	t.Helper()
-	var out []string
-	dec := charmap.Windows1252.NewDecoder()
-	for _, m := range textOp.FindAllSubmatch(pdf, -1) {
-		raw := m[1]
-		var b bytes.Buffer
-		for i := 0; i < len(raw); i++ {
-			if raw[i] == '\\' && i+1 < len(raw) {
-				i++
-				switch raw[i] {
-				case 'r':
-					b.WriteByte('\r')
-				case 'n':
-					b.WriteByte('\n')
-				default:
-					b.WriteByte(raw[i])
-				}
-				continue
-			}
-			b.WriteByte(raw[i])
-		}
-		s, err := dec.String(b.String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
 func renderText(t *testing.T, o models.Order, doc Document) []string {
 	t.Helper()
 	b, err := render(o, doc, false)
@@ -133,7 +99,7 @@ func renderText(t *testing.T, o models.Order, doc Document) []string {
 	if !bytes.HasPrefix(b, []byte("%PDF-")) {
 		t.Fatalf("output does not start with %%PDF-: %q", b[:min(len(b), 16)])
 	}
-	return pdfText(t, b)
+	return testpdf.MustRead(t, b).Texts
 }
 
 // followedBy reports whether label is shown and its next string is value,
@@ -366,14 +332,85 @@ func TestRenderCharacters(t *testing.T) {
 	o := newOrder(models.PayByInvoice, nil, "Zoë Müller", "Дмитрий Ivanov", "Łukasz (Luke) \\ Nowak")
 	o.Currency, o.Session.Currency = "EUR", "EUR"
 	text := renderText(t, o, document(Invoice, o))
-	containsAll(t, text, "seat for Zoë Müller", "seat for ??????? Ivanov", "seat for ?ukasz (Luke) \\ Nowak", "€1,295.00", "€3,885.00",
+	containsAll(t, text, "seat for Zoë Müller", "seat for Дмитрий Ivanov", "seat for Łukasz (Luke) \\ Nowak", "€1,295.00", "€3,885.00",
 		"All amounts in EUR.")
 }
 
+// TestRenderNamesInEveryScript reads the buyer, company and attendee names
+// back out of the compressed invoice and receipt exactly as entered; the
+// same check fails on the old core-font rendering.
+func TestRenderNamesInEveryScript(t *testing.T) {
+	for script, name := range testpdf.ScriptNames() {
+		t.Run(script, func(t *testing.T) {
+			o := newOrder(models.PayByInvoice, nil, name, "Lee Chen")
+			o.BuyerName, o.Company = name, name+" Ltd."
+			doc := testpdf.MustRead(t, mustRender(t, o, document(Invoice, o)))
+			for _, want := range []string{name, name + " Ltd.", "seat for " + name} {
+				if !doc.Contains(want) {
+					t.Errorf("invoice lacks %q:\n%s", want, doc.All())
+				}
+			}
+			if doc.Contains(pdfdoc.FallbackNote) {
+				t.Errorf("fallback note on a printable name")
+			}
+			if _, err := charmap.Windows1252.NewEncoder().String(name); err != nil && testpdf.LegacyShows(t, name) {
+				t.Errorf("negative control: the core-font PDF shows %q", name)
+			}
+		})
+	}
+	// A receipt draws the same way: one with every script at once.
+	var names []string
+	for _, n := range testpdf.ScriptNames() {
+		names = append(names, n)
+	}
+	o := newOrder(models.PayByInvoice, nil, names...)
+	o.BuyerName = names[0]
+	pay(&o, created)
+	doc := testpdf.MustRead(t, mustRender(t, o, document(Receipt, o)))
+	for _, n := range names {
+		if !doc.Contains("seat for " + n) {
+			t.Errorf("receipt lacks %q:\n%s", "seat for "+n, doc.All())
+		}
+	}
+}
+
+// TestRenderUnprintableName: a name in a script the font lacks prints as
+// code points with a footnote saying so, never as boxes or "?".
+func TestRenderUnprintableName(t *testing.T) {
+	o := newOrder(models.PayByInvoice, nil, "李小龍", "Lee Chen")
+	o.Company = "北京贸易有限公司"
+	doc := testpdf.MustRead(t, mustRender(t, o, document(Invoice, o)))
+	for _, want := range []string{"seat for [U+674E U+5C0F U+9F8D]", "[U+5317 U+4EAC U+8D38 U+6613 U+6709 U+9650 U+516C U+53F8]", pdfdoc.FallbackNote} {
+		if !strings.Contains(strings.Join(doc.Texts, " "), want) {
+			t.Errorf("invoice lacks %q:\n%s", want, doc.All())
+		}
+	}
+	for _, line := range doc.Texts {
+		if strings.Contains(line, "?") && !strings.HasPrefix(line, "Questions about") {
+			t.Errorf("invoice prints %q", line)
+		}
+	}
+}
+
+func mustRender(t *testing.T, o models.Order, doc Document) []byte {
+	t.Helper()
+	b, err := Render(o, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestRenderManyAttendeesPaginates(t *testing.T) {
+	for _, prefix := range []string{"Attendee Number", "Участник номер"} { // core font, embedded font
+		paginates(t, prefix)
+	}
+}
+
+func paginates(t *testing.T, prefix string) {
 	var names []string
 	for i := 1; i <= 60; i++ {
-		names = append(names, fmt.Sprintf("Attendee Number %02d", i))
+		names = append(names, fmt.Sprintf("%s %02d", prefix, i))
 	}
 	o := newOrder(models.PayByInvoice, pct15(), names...)
 	text := renderText(t, o, document(Invoice, o))
@@ -381,7 +418,7 @@ func TestRenderManyAttendeesPaginates(t *testing.T) {
 	if !strings.Contains(all, "Page 2 of ") || strings.Contains(all, "{nb}") {
 		t.Errorf("60 seats: want several numbered pages:\n%s", all)
 	}
-	containsAll(t, text, "seat for Attendee Number 01", "seat for Attendee Number 60")
+	containsAll(t, text, "seat for "+prefix+" 01", "seat for "+prefix+" 60")
 	if strings.Count(all, "Description") < 2 {
 		t.Errorf("table header is not repeated on the next page")
 	}

@@ -1,13 +1,11 @@
 package invoice
 
 import (
-	"bytes"
 	"fmt"
 	netmail "net/mail"
 	"strings"
 
-	"github.com/go-pdf/fpdf"
-
+	"github.com/hsworkshop/hsworkshop/internal/pdfdoc"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -42,21 +40,25 @@ func render(o models.Order, doc Document, compress bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	pdf := fpdf.New("P", "mm", "Letter", "")
-	pdf.SetCompression(compress)
-	// Fixed dates and sorted catalogs make the bytes a function of the input.
-	pdf.SetCreationDate(doc.Now)
-	pdf.SetModificationDate(doc.Now)
-	pdf.SetCatalogSort(true)
-	pdf.SetTitle(st.title, true)
-	pdf.SetAuthor(doc.Seller.Name, true)
-	pdf.SetCreator(doc.Seller.Name, true)
-	pdf.SetLang("en")
+	// Fixed dates (Now) make the bytes a function of the input.
+	b, err := pdfdoc.Render(pdfdoc.Options{Orientation: "P", Title: st.title, Author: doc.Seller.Name, At: doc.Now, Compress: compress},
+		func(pdf *pdfdoc.Doc) error {
+			draw(pdf, st, doc)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("render %s of order %s: %w", doc.Kind, o.Number(), err)
+	}
+	return b, nil
+}
+
+// draw lays out the statement.
+func draw(pdf *pdfdoc.Doc, st statement, doc Document) {
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(true, bottomMargin)
 	pdf.AliasNbPages("{nb}")
 
-	d := &drawer{pdf: pdf, tr: cp1252(pdf.UnicodeTranslatorFromDescriptor(""))}
+	d := &drawer{pdf: pdf, tr: pdf.Text}
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-14)
 		d.font("", 8, muted)
@@ -67,53 +69,16 @@ func render(o models.Order, doc Document, compress bool) ([]byte, error) {
 	d.parties(st)
 	d.table(st)
 	d.closing(st, doc)
-
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("render %s of order %s: %w", doc.Kind, o.Number(), err)
-	}
-	return buf.Bytes(), nil
-}
-
-// cp1252 wraps fpdf's UTF-8 → cp1252 translator. The core fonts
-// (Helvetica) are single-byte and cover Western European text only: "Pérez",
-// "Müller", "€", "£" and the dashes print, but Greek, Cyrillic, CJK or
-// Arabic names cannot and print as "?" (fpdf would print "."). Supporting
-// them means embedding a Unicode TrueType font with AddUTF8Font. The minus
-// sign that models.Money uses becomes an ASCII hyphen.
-func cp1252(tr func(string) string) func(string) string {
-	return func(s string) string {
-		var b strings.Builder
-		for _, r := range s {
-			switch {
-			case r == '−':
-				b.WriteByte('-')
-			case r == '\n' || r == '\r' || r == '\t':
-				b.WriteByte(' ')
-			case r < 0x20:
-				// Control characters have no glyph.
-			case r < 0x80:
-				b.WriteRune(r)
-			default:
-				t := tr(string(r))
-				if t == "." {
-					t = "?"
-				}
-				b.WriteString(t)
-			}
-		}
-		return b.String()
-	}
 }
 
 // drawer holds the PDF and the text translator.
 type drawer struct {
-	pdf *fpdf.Fpdf
+	pdf *pdfdoc.Doc
 	tr  func(string) string
 }
 
 func (d *drawer) font(style string, size float64, color int) {
-	d.pdf.SetFont("Helvetica", style, size)
+	d.pdf.Font(style, size)
 	d.pdf.SetTextColor(rgb(color))
 }
 
@@ -211,7 +176,7 @@ func (d *drawer) table(st statement) {
 			d.font("", 9.5, muted)
 		}
 		txt := d.tr(r.desc)
-		n := len(pdf.SplitLines([]byte(txt), descW-4))
+		n := pdf.Lines(txt, descW-4)
 		h := float64(max(n, 1))*lineH + 3
 		_, pageH := pdf.GetPageSize()
 		if pdf.GetY()+h > pageH-bottomMargin {
@@ -274,6 +239,11 @@ func (d *drawer) closing(st statement, doc Document) {
 		for _, para := range strings.Split(text, "\n") {
 			pdf.MultiCell(0, 5, d.tr(strings.TrimSpace(para)), "", "L", true)
 		}
+	}
+	if pdf.FellBack() {
+		pdf.Ln(3)
+		d.font("", 8, muted)
+		pdf.MultiCell(0, 4, pdfdoc.FallbackNote, "", "L", false)
 	}
 	if e := displayEmail(doc.Seller.Email); e != "" {
 		pdf.Ln(4)
