@@ -44,10 +44,14 @@ type Order struct {
 	NeedsAttention          bool
 	AttentionNote           string
 	FromWaitlistEntryID     *uint
-	ClientIP                string
-	Attendees               []Attendee `gorm:"foreignKey:OrderID"`
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
+	// MovedFromOrderID is set on an order the payments desk split off when
+	// it moved one attendee to another session: the seat's payment stays
+	// on that order, so refunds of this one are recorded there.
+	MovedFromOrderID *uint
+	ClientIP         string
+	Attendees        []Attendee `gorm:"foreignKey:OrderID"`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Number is the human order number.
