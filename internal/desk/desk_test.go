@@ -28,11 +28,12 @@ type fixture struct {
 	admin Actor
 	ws    *models.Workshop
 	seq   int
+	dsn   string
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db, _ := testdb.Open(t)
+	db, dsn := testdb.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	now := func() time.Time { return testNow }
 	out, err := outbox.New(db, nil, log, now)
@@ -56,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := db.Create(w).Error; err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{svc: svc, db: db, pay: pay, admin: Actor{User: admin, IP: "192.0.2.1"}, ws: w}
+	return &fixture{svc: svc, db: db, pay: pay, admin: Actor{User: admin, IP: "192.0.2.1"}, ws: w, dsn: dsn}
 }
 
 // session creates a published session days from now with capacity seats.
