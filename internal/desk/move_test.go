@@ -164,6 +164,7 @@ func TestMoveAttendeeValidation(t *testing.T) {
 		{"draft session", o.ID, o.Attendees[0].ID, with(func(s *models.Session) { s.Status = models.StatusDraft }), "session_id", "not published"},
 		{"started session", o.ID, o.Attendees[0].ID, with(func(s *models.Session) { s.StartsAt = testNow.Add(-time.Hour) }), "session_id", "already started"},
 		{"full session", o.ID, o.Attendees[0].ID, with(func(s *models.Session) { s.SeatsTaken = s.Capacity }), "session_id", "no free seat"},
+		{"other currency", o.ID, o.Attendees[0].ID, with(func(s *models.Session) { s.Currency = "CAD" }), "session_id", "cannot change the currency"},
 		{"unknown session", o.ID, o.Attendees[0].ID, 999999, "session_id", "from the list"},
 		{"attendee of another order", o.ID, single.Attendees[0].ID, open.ID, "attendee_id", "attendee of this order"},
 		{"cancelled attendee", cancelled.ID, cancelled.Attendees[0].ID, open.ID, "attendee_id", "has cancelled"},
