@@ -265,11 +265,17 @@ func TestMoveOneAttendeeThroughTheDesk(t *testing.T) {
 	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), action) || !strings.Contains(page.Body.String(), fmt.Sprintf(`for="f-move-%d-session_id"`, at.ID)) {
 		t.Fatalf("order page: got %d, want a labelled move form %s", page.Code, action)
 	}
+	// A session error shows beside this attendee's form only, not beside
+	// the whole-order move.
+	rec := w.ta.Do(t, ht.Request{Method: "POST", Path: moveAt(w.card.ID, at.ID), As: w.admin, Form: url.Values{"session_id": {fmt.Sprint(w.session.ID)}}})
+	if b := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(b, fmt.Sprintf(`id="f-move-%d-session_id-error"`, at.ID)) || strings.Contains(b, `id="f-session_id-error"`) {
+		t.Fatalf("own session: got %d, want 422 with the error beside the attendee's form only: %.600s", rec.Code, b)
+	}
 	if err := w.ta.DB.Model(w.other).Update("price_minor", w.session.PriceMinor+10000).Error; err != nil {
 		t.Fatal(err)
 	}
 	form := url.Values{"session_id": {fmt.Sprint(w.other.ID)}}
-	rec := w.ta.Do(t, ht.Request{Method: "POST", Path: moveAt(w.card.ID, at.ID), As: w.admin, Form: form})
+	rec = w.ta.Do(t, ht.Request{Method: "POST", Path: moveAt(w.card.ID, at.ID), As: w.admin, Form: form})
 	body := rec.Body.String()
 	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, fmt.Sprintf(`id="f-move-%d-accept-error"`, at.ID)) || !strings.Contains(body, "difference $100.00") ||
 		!strings.Contains(body, "<details class=\"attendee-move\" open>") {
