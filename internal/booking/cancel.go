@@ -112,11 +112,16 @@ func (b *Service) afterCommit(ctx context.Context, o *models.Order) {
 	if o == nil || b.pay == nil {
 		return
 	}
-	id := o.ID
+	_ = b.settleRefunds(ctx, payingOrder(o), jobBatch) //nolint:errcheck // logged inside; retried by the job
+}
+
+// payingOrder is the order whose payment o's refunds come from: o itself,
+// or for a seat the desk moved into an order of its own, the original.
+func payingOrder(o *models.Order) uint {
 	if o.MovedFromOrderID != nil {
-		id = *o.MovedFromOrderID // the refund was recorded on the paying order
+		return *o.MovedFromOrderID
 	}
-	_ = b.settleRefunds(ctx, id, jobBatch) //nolint:errcheck // logged inside; retried by the job
+	return o.ID
 }
 
 // RetryRefunds carries out refund intents still pending (Stripe was down,

@@ -342,3 +342,38 @@ func TestConcurrentMovesIntoTheLastSeat(t *testing.T) {
 		t.Fatalf("negative control: got %d successes, want 2 (the unlocked take should oversell)", got)
 	}
 }
+
+// TestMovedSeatRefundedWhenItsNewSessionIsCancelled: staff cancelling the
+// session a seat was moved to refund it from the original payment at once.
+func TestMovedSeatRefundedWhenItsNewSessionIsCancelled(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	src := f.session(t, 10, 10)
+	dst := f.session(t, 40, 10)
+	o := f.order(t, src, 2, models.PayByCard, models.OrderPaid, testNow.Add(-time.Hour))
+	if _, err := f.svc.MoveAttendee(ctx, f.admin, AttendeeMove{OrderID: o.ID, AttendeeID: o.Attendees[0].ID, SessionID: dst.ID}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := models.FindSession(ctx, f.db, dst.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out booking.SessionCancelOutcome
+	if err := f.db.Transaction(func(tx *gorm.DB) error {
+		out, err = f.svc.bk.CancelSessionOrders(ctx, tx, s, "instructor ill")
+		return err
+	}); err != nil {
+		t.Fatalf("cancel the session: %v", err)
+	}
+	f.svc.bk.AfterSessionCancel(ctx, out)
+	if out.CardRefunds != 1 || out.RefundedMinor != 59500 {
+		t.Fatalf("outcome: got %d refunds of %d, want 1 of 59500", out.CardRefunds, out.RefundedMinor)
+	}
+	if got := f.pay.RefundCalls(); len(got) != 1 || got[0].PaymentIntentID != o.StripePaymentIntentID || got[0].AmountMinor != 59500 {
+		t.Fatalf("stripe refunds right after the cancel: got %+v, want one of 59500 on %s", got, o.StripePaymentIntentID)
+	}
+	if p := f.reload(t, o.ID); p.RefundedMinor != 59500 || p.Status != models.OrderPaid || len(p.ActiveAttendees()) != 1 {
+		t.Fatalf("paying order: got refunded %d status %s active %d", p.RefundedMinor, p.Status, len(p.ActiveAttendees()))
+	}
+}
