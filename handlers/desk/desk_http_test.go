@@ -301,6 +301,21 @@ func TestMoveOneAttendeeThroughTheDesk(t *testing.T) {
 	if moved.SessionID != w.other.ID || moved.MovedFromOrderID == nil {
 		t.Fatalf("moved seat: got session %d from %v, want %d", moved.SessionID, moved.MovedFromOrderID, w.other.ID)
 	}
+	// The person keeps their seat: the same seat page and calendar file
+	// now show the new session.
+	verified := ht.Now
+	person := &models.User{Email: at.Email, Name: at.Name, EmailVerifiedAt: &verified}
+	if err := models.CreateUser(t.Context(), w.ta.DB, person); err != nil {
+		t.Fatal(err)
+	}
+	seat := w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/account/seats/%d", at.ID), As: person})
+	if seat.Code != http.StatusOK || !strings.Contains(seat.Body.String(), fmt.Sprintf("/sessions/%d", w.other.ID)) {
+		t.Fatalf("seat page after the move: got %d, want the new session %d: %.400s", seat.Code, w.other.ID, seat.Body.String())
+	}
+	ics := w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/account/seats/%d/session.ics", at.ID), As: person})
+	if ics.Code != http.StatusOK || !strings.Contains(ics.Body.String(), fmt.Sprintf("UID:session-%d@", w.other.ID)) {
+		t.Fatalf("seat calendar after the move: got %d: %.300s", ics.Code, ics.Body.String())
+	}
 	rec = w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/desk/orders/%d?done=attendee_moved", w.card.ID), As: w.admin})
 	for _, want := range []string{"The attendee was moved", "Staff: order.move_attendee", "difference $100.00", moved.Number()} {
 		if !strings.Contains(rec.Body.String(), want) {
