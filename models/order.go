@@ -57,6 +57,15 @@ type Order struct {
 // Number is the human order number.
 func (o Order) Number() string { return fmt.Sprintf("HSW-%06d", o.ID) }
 
+// MovedFromNumber is the number of the order that holds this order's
+// payment when the desk split it off (see MovedFromOrderID), or "".
+func (o Order) MovedFromNumber() string {
+	if o.MovedFromOrderID == nil {
+		return ""
+	}
+	return Order{ID: *o.MovedFromOrderID}.Number()
+}
+
 // Total is what the order costs.
 func (o Order) Total() Money { return Money{Minor: o.TotalMinor, Currency: o.Currency} }
 

@@ -327,13 +327,19 @@ func TestMoveOneAttendeeThroughTheDesk(t *testing.T) {
 		t.Errorf("an order of one seat still offers the per-attendee move")
 	}
 	rec = w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/desk/orders/%d", moved.ID), As: w.admin})
-	for _, want := range []string{"Split off by the desk", "Staff: order.split", "keeps its payment"} {
+	for _, want := range []string{"Split off by the desk", "Staff: order.split", "keeps its payment", fmt.Sprintf(`<a href="/admin/desk/orders/%d">%s</a>`, w.card.ID, w.card.Number())} {
 		if !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("moved seat's order page lacks %q", want)
 		}
 	}
 	if strings.Contains(rec.Body.String(), "/refund\"") {
 		t.Errorf("moved seat's order page offers a refund form (the payment is on the other order)")
+	}
+	// The buyer's page of the moved seat says where its payment is,
+	// rather than showing a $0.00 price and receipt.
+	buyer := w.ta.Do(t, ht.Request{Path: "/orders/" + moved.Ref}).Body.String()
+	if !strings.Contains(buyer, "moved here from order "+w.card.Number()) || strings.Contains(buyer, "receipt.pdf") || strings.Contains(buyer, "$0.00") {
+		t.Errorf("buyer's page of the moved seat: want the paying order named, no receipt and no $0.00: %.2000s", buyer)
 	}
 }
 

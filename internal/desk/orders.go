@@ -88,7 +88,7 @@ func history(o *models.Order, d *OrderDetail, evs []models.StripeEvent, entries 
 	h := []Event{{At: o.CreatedAt, Kind: "order", Title: "Order placed",
 		Detail: fmt.Sprintf("%d seat(s), %s, by %s", o.Seats, o.PaymentMethod, o.BuyerEmail)}}
 	if o.MovedFromOrderID != nil {
-		h[0].Title, h[0].Detail = "Split off by the desk", fmt.Sprintf("a seat moved out of %s, which keeps the payment", models.Order{ID: *o.MovedFromOrderID}.Number())
+		h[0].Title, h[0].Detail = "Split off by the desk", fmt.Sprintf("a seat moved out of %s, which keeps the payment", o.MovedFromNumber())
 	}
 	if o.InvoiceIssuedAt != nil {
 		h = append(h, Event{At: *o.InvoiceIssuedAt, Kind: "order", Title: "Invoice issued", Detail: deref(o.InvoiceNumber)})
