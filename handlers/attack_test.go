@@ -206,6 +206,8 @@ var routeAccess = map[string]access{
 	"POST /admin/users/:id/deactivate":          adminOnly,
 	"POST /admin/users/:id/reactivate":          adminOnly,
 	"POST /admin/users/:id/password-reset":      adminOnly,
+	// Moving one attendee of an order to another session (issue 11).
+	"POST /admin/desk/orders/:id/attendees/:aid/move": adminOnly,
 	// Duty batches; saved results are the owner's alone.
 	"GET /tools/duty/batch":                  public,
 	"POST /tools/duty/batch":                 public,

@@ -137,6 +137,7 @@ func (a *App) Register(e *echo.Echo) {
 	deskg.POST("/orders/:id/refund", a.desk.CreateRefund)
 	deskg.POST("/orders/:id/mark-paid", a.desk.MarkPaid)
 	deskg.POST("/orders/:id/move", a.desk.MoveOrder)
+	deskg.POST("/orders/:id/attendees/:aid/move", a.desk.MoveAttendee)
 	deskg.POST("/orders/:id/resend", a.desk.ResendConfirmation)
 	deskg.POST("/orders/:id/resolve", a.desk.ResolveFlag)
 	deskg.POST("/orders/:id/retry-refunds", a.desk.RetryRefunds)

@@ -222,3 +222,46 @@ func ListStuckRefunds(ctx context.Context, db *gorm.DB) ([]Refund, error) {
 	err := db.WithContext(ctx).Where("status = ? AND attempts > 0", RefundPending).Order("id").Find(&rs).Error
 	return rs, translate(err, "list stuck refunds")
 }
+
+// SplitAttendee moves one active attendee of a paid order o to target, a
+// session of the same workshop, as a new one-seat order split off o, inside
+// tx: the seat is taken in target by take (ErrSeatsFull when none is free)
+// and released in o's session, o shrinks by one seat, and the attendee row
+// itself moves to the new order, so its ID (seat page, calendar file,
+// attendance and certificate) follows the person. The payment stays on o:
+// the new order carries no money and points back with MovedFromOrderID.
+// A change meanwhile (o no longer paid or in its session, the attendee no
+// longer active in o, o down to one seat) is ErrConflict.
+func SplitAttendee(ctx context.Context, tx *gorm.DB, o *Order, attendeeID uint, target *Session, take SeatTaker, now time.Time) (*Order, error) {
+	tx = tx.WithContext(ctx)
+	if err := take(ctx, tx, target, 1); err != nil {
+		return nil, err
+	}
+	if err := ReleaseSeats(ctx, tx, o.SessionID, 1); err != nil {
+		return nil, err
+	}
+	res := tx.Model(&Order{}).Where("id = ? AND session_id = ? AND status = ? AND seats > 1", o.ID, o.SessionID, OrderPaid).
+		Updates(map[string]any{"seats": gorm.Expr("seats - 1"), "updated_at": utcNow()})
+	if res.Error != nil {
+		return nil, translate(res.Error, "shrink order %d", o.ID)
+	}
+	if res.RowsAffected != 1 {
+		return nil, fmt.Errorf("split attendee %d off order %d: order changed meanwhile: %w", attendeeID, o.ID, ErrConflict)
+	}
+	created := now.UTC()
+	child := &Order{Ref: NewToken()[:24], SessionID: target.ID, UserID: o.UserID, BuyerName: o.BuyerName, BuyerEmail: o.BuyerEmail,
+		BillingEmail: o.BillingEmail, Company: o.Company, PONumber: o.PONumber, Seats: 1, Currency: o.Currency,
+		PaymentMethod: o.PaymentMethod, Status: OrderPaid, PaidAt: o.PaidAt, MovedFromOrderID: &o.ID, CreatedAt: created}
+	if err := tx.Omit("Session", "DiscountCode", "Attendees").Create(child).Error; err != nil {
+		return nil, translate(err, "create order split off %d", o.ID)
+	}
+	res = tx.Model(&Attendee{}).Where("id = ? AND order_id = ? AND status = ?", attendeeID, o.ID, AttendeeActive).
+		Updates(map[string]any{"order_id": child.ID, "position": 1, "updated_at": utcNow()})
+	if res.Error != nil {
+		return nil, translate(res.Error, "move attendee %d", attendeeID)
+	}
+	if res.RowsAffected != 1 {
+		return nil, fmt.Errorf("split attendee %d off order %d: attendee changed meanwhile: %w", attendeeID, o.ID, ErrConflict)
+	}
+	return child, nil
+}

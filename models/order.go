@@ -44,14 +44,27 @@ type Order struct {
 	NeedsAttention          bool
 	AttentionNote           string
 	FromWaitlistEntryID     *uint
-	ClientIP                string
-	Attendees               []Attendee `gorm:"foreignKey:OrderID"`
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
+	// MovedFromOrderID is set on an order the payments desk split off when
+	// it moved one attendee to another session: the seat's payment stays
+	// on that order, so refunds of this one are recorded there.
+	MovedFromOrderID *uint
+	ClientIP         string
+	Attendees        []Attendee `gorm:"foreignKey:OrderID"`
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // Number is the human order number.
 func (o Order) Number() string { return fmt.Sprintf("HSW-%06d", o.ID) }
+
+// MovedFromNumber is the number of the order that holds this order's
+// payment when the desk split it off (see MovedFromOrderID), or "".
+func (o Order) MovedFromNumber() string {
+	if o.MovedFromOrderID == nil {
+		return ""
+	}
+	return Order{ID: *o.MovedFromOrderID}.Number()
+}
 
 // Total is what the order costs.
 func (o Order) Total() Money { return Money{Minor: o.TotalMinor, Currency: o.Currency} }

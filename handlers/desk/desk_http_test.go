@@ -75,6 +75,7 @@ func (w *world) routes() []route {
 		{"POST", fmt.Sprintf("/admin/desk/orders/%d/refund", o)},
 		{"POST", fmt.Sprintf("/admin/desk/orders/%d/mark-paid", w.invoice.ID)},
 		{"POST", fmt.Sprintf("/admin/desk/orders/%d/move", o)},
+		{"POST", fmt.Sprintf("/admin/desk/orders/%d/attendees/%d/move", o, w.card.Attendees[1].ID)},
 		{"POST", fmt.Sprintf("/admin/desk/orders/%d/resend", o)},
 		{"POST", fmt.Sprintf("/admin/desk/orders/%d/resolve", o)},
 		{"POST", fmt.Sprintf("/admin/desk/orders/%d/retry-refunds", o)},
@@ -213,6 +214,12 @@ func TestBadInputIs422(t *testing.T) {
 		{"mark a card order paid", fmt.Sprintf("/admin/desk/orders/%d/mark-paid", o), url.Values{"reference": {"BANK-1"}}, "Only an invoice awaiting payment"},
 		{"move nowhere", fmt.Sprintf("/admin/desk/orders/%d/move", o), url.Values{"session_id": {""}}, "Choose a session"},
 		{"move to unknown", fmt.Sprintf("/admin/desk/orders/%d/move", o), url.Values{"session_id": {"99999"}}, "Choose a session"},
+		{"move attendee nowhere", moveAt(o, w.card.Attendees[0].ID), url.Values{"session_id": {""}}, "Choose a session from the list"},
+		{"move attendee not a number", moveAt(o, w.card.Attendees[0].ID), url.Values{"session_id": {"1e9"}}, "Choose a session from the list"},
+		{"move attendee to unknown", moveAt(o, w.card.Attendees[0].ID), url.Values{"session_id": {"99999"}}, "Choose a session from the list"},
+		{"move attendee to own session", moveAt(o, w.card.Attendees[0].ID), url.Values{"session_id": {fmt.Sprint(w.session.ID)}}, "already in this session"},
+		{"move attendee of another order", moveAt(o, w.invoice.Attendees[0].ID), url.Values{"session_id": {fmt.Sprint(w.other.ID)}}, "Choose an attendee of this order"},
+		{"move attendee of an unpaid invoice", moveAt(w.invoice.ID, w.invoice.Attendees[0].ID), url.Values{"session_id": {fmt.Sprint(w.other.ID)}}, "mark it paid first"},
 		{"discount bad percent", "/admin/desk/discounts", url.Values{"code": {"X1"}, "kind": {"percent"}, "percent": {"150"}, "scope": {"all"}, "currency": {"USD"}}, "between 0.01 and 100"},
 		{"discount taken code", "/admin/desk/discounts", url.Values{"code": {"early10"}, "kind": {"percent"}, "percent": {"5"}, "scope": {"all"}, "currency": {"USD"}}, "already uses this code"},
 		{"invite bad email", "/admin/users", url.Values{"name": {"Pat"}, "email": {"pat@"}, "role": {"instructor"}}, "Enter an email address"},
@@ -238,6 +245,101 @@ func TestBadInputIs422(t *testing.T) {
 	}
 	if u, err := models.FindUserByID(context.Background(), w.ta.DB, w.admin.ID); err != nil || u.Role != models.RoleAdmin {
 		t.Errorf("last admin: got %v, %v; want still admin", u, err)
+	}
+}
+
+func moveAt(order, attendee uint) string {
+	return fmt.Sprintf("/admin/desk/orders/%d/attendees/%d/move", order, attendee)
+}
+
+// TestMoveOneAttendeeThroughTheDesk: the order page offers a Move control
+// per attendee; a price difference is refused until confirmed (the form
+// comes back with the message beside the box); the move then redirects
+// and both orders show it.
+func TestMoveOneAttendeeThroughTheDesk(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	at := w.card.Attendees[1]
+	page := w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/desk/orders/%d", w.card.ID), As: w.admin})
+	action := fmt.Sprintf(`action="%s"`, moveAt(w.card.ID, at.ID))
+	if page.Code != http.StatusOK || !strings.Contains(page.Body.String(), action) || !strings.Contains(page.Body.String(), fmt.Sprintf(`for="f-move-%d-session_id"`, at.ID)) {
+		t.Fatalf("order page: got %d, want a labelled move form %s", page.Code, action)
+	}
+	// A session error shows beside this attendee's form only, not beside
+	// the whole-order move.
+	rec := w.ta.Do(t, ht.Request{Method: "POST", Path: moveAt(w.card.ID, at.ID), As: w.admin, Form: url.Values{"session_id": {fmt.Sprint(w.session.ID)}}})
+	if b := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity || !strings.Contains(b, fmt.Sprintf(`id="f-move-%d-session_id-error"`, at.ID)) || strings.Contains(b, `id="f-session_id-error"`) {
+		t.Fatalf("own session: got %d, want 422 with the error beside the attendee's form only: %.600s", rec.Code, b)
+	}
+	if err := w.ta.DB.Model(w.other).Update("price_minor", w.session.PriceMinor+10000).Error; err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"session_id": {fmt.Sprint(w.other.ID)}}
+	rec = w.ta.Do(t, ht.Request{Method: "POST", Path: moveAt(w.card.ID, at.ID), As: w.admin, Form: form})
+	body := rec.Body.String()
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(body, fmt.Sprintf(`id="f-move-%d-accept-error"`, at.ID)) || !strings.Contains(body, "difference $100.00") ||
+		!strings.Contains(body, "<details class=\"attendee-move\" open>") {
+		t.Fatalf("price difference: got %d, want 422 with the message beside the box: %.600s", rec.Code, body)
+	}
+	if got := w.ta.Order(t, w.card.ID); len(got.ActiveAttendees()) != 2 {
+		t.Fatalf("refused move changed the order: %d active", len(got.ActiveAttendees()))
+	}
+	form.Set("accept_difference", "yes")
+	rec = w.ta.Do(t, ht.Request{Method: "POST", Path: moveAt(w.card.ID, at.ID), As: w.admin, Form: form})
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != fmt.Sprintf("/admin/desk/orders/%d?done=attendee_moved", w.card.ID) {
+		t.Fatalf("move: got %d to %q: %.300s", rec.Code, rec.Header().Get("Location"), rec.Body.String())
+	}
+	o := w.ta.Order(t, w.card.ID)
+	if len(o.ActiveAttendees()) != 1 || !o.NeedsAttention || o.TotalMinor != w.card.TotalMinor {
+		t.Fatalf("paid order: got %d active, flagged %v, total %d", len(o.ActiveAttendees()), o.NeedsAttention, o.TotalMinor)
+	}
+	var a models.Attendee
+	if err := w.ta.DB.First(&a, at.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	moved := w.ta.Order(t, a.OrderID)
+	if moved.SessionID != w.other.ID || moved.MovedFromOrderID == nil {
+		t.Fatalf("moved seat: got session %d from %v, want %d", moved.SessionID, moved.MovedFromOrderID, w.other.ID)
+	}
+	// The person keeps their seat: the same seat page and calendar file
+	// now show the new session.
+	verified := ht.Now
+	person := &models.User{Email: at.Email, Name: at.Name, EmailVerifiedAt: &verified}
+	if err := models.CreateUser(t.Context(), w.ta.DB, person); err != nil {
+		t.Fatal(err)
+	}
+	seat := w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/account/seats/%d", at.ID), As: person})
+	if seat.Code != http.StatusOK || !strings.Contains(seat.Body.String(), fmt.Sprintf("/sessions/%d", w.other.ID)) {
+		t.Fatalf("seat page after the move: got %d, want the new session %d: %.400s", seat.Code, w.other.ID, seat.Body.String())
+	}
+	ics := w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/account/seats/%d/session.ics", at.ID), As: person})
+	if ics.Code != http.StatusOK || !strings.Contains(ics.Body.String(), fmt.Sprintf("UID:session-%d@", w.other.ID)) {
+		t.Fatalf("seat calendar after the move: got %d: %.300s", ics.Code, ics.Body.String())
+	}
+	rec = w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/desk/orders/%d?done=attendee_moved", w.card.ID), As: w.admin})
+	for _, want := range []string{"The attendee was moved", "Staff: order.move_attendee", "difference $100.00", moved.Number()} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("paying order page lacks %q", want)
+		}
+	}
+	// The last seat of the order cannot be moved alone: no control.
+	if strings.Contains(rec.Body.String(), "attendee-move") {
+		t.Errorf("an order of one seat still offers the per-attendee move")
+	}
+	rec = w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/desk/orders/%d", moved.ID), As: w.admin})
+	for _, want := range []string{"Split off by the desk", "Staff: order.split", "keeps its payment", fmt.Sprintf(`<a href="/admin/desk/orders/%d">%s</a>`, w.card.ID, w.card.Number())} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("moved seat's order page lacks %q", want)
+		}
+	}
+	if strings.Contains(rec.Body.String(), "/refund\"") {
+		t.Errorf("moved seat's order page offers a refund form (the payment is on the other order)")
+	}
+	// The buyer's page of the moved seat says where its payment is,
+	// rather than showing a $0.00 price and receipt.
+	buyer := w.ta.Do(t, ht.Request{Path: "/orders/" + moved.Ref}).Body.String()
+	if !strings.Contains(buyer, "moved here from order "+w.card.Number()) || strings.Contains(buyer, "receipt.pdf") || strings.Contains(buyer, "$0.00") {
+		t.Errorf("buyer's page of the moved seat: want the paying order named, no receipt and no $0.00: %.2000s", buyer)
 	}
 }
 

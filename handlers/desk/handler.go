@@ -63,6 +63,7 @@ var done = map[string]string{
 	"refund_repeat":  "That refund was already recorded (the form was sent twice); nothing was refunded again.",
 	"paid":           "The invoice is marked paid and the confirmations are queued.",
 	"moved":          "The order was moved; confirmed attendees get the new calendar invite by email.",
+	"attendee_moved": "The attendee was moved: their seat is now an order of its own (see the history) and this order keeps the payment. The attendee and the buyer are emailed the new invite.",
 	"resent":         "The confirmation is queued again.",
 	"resolved":       "The case is marked handled.",
 	"retried":        "Stripe was asked again; see the refund's status below.",

@@ -104,6 +104,11 @@ type orderForms struct {
 	Reference string `form:"reference"`
 	SessionID string `form:"session_id"`
 	Note      string `form:"note"`
+	// AcceptDifference is the attendee move's "move anyway" box ("yes").
+	AcceptDifference string `form:"accept_difference"`
+	// AttendeeID names the attendee whose move form was sent (from the
+	// path), so its errors show beside that form only.
+	AttendeeID string `form:"-"`
 }
 
 // orderPage is the data of an order's desk page.
@@ -235,6 +240,45 @@ func (h *Handler) MoveOrder(c echo.Context) error {
 		return err
 	}
 	return web.Redirect(c, orderURL(id, "moved"))
+}
+
+// MoveAttendee serves POST /admin/desk/orders/:id/attendees/:aid/move.
+func (h *Handler) MoveAttendee(c echo.Context) error {
+	id, err := web.ParamID(c, "id")
+	if err != nil {
+		return err
+	}
+	aid, err := web.ParamID(c, "aid")
+	if err != nil {
+		return err
+	}
+	var f orderForms
+	if err := web.Bind(c, &f); err != nil {
+		return err
+	}
+	f.AttendeeID = strconv.FormatUint(uint64(aid), 10)
+	target, perr := strconv.ParseUint(f.SessionID, 10, 32)
+	if perr != nil || target == 0 {
+		return h.renderOrder(c, http.StatusUnprocessableEntity, f, map[string]string{"session_id": "Choose a session from the list."})
+	}
+	_, err = h.desk.MoveAttendee(c.Request().Context(), actor(c), desk.AttendeeMove{OrderID: id, AttendeeID: aid,
+		SessionID: uint(target), AcceptDifference: f.AcceptDifference == "yes"})
+	switch fe := fieldErrors(err); {
+	case fe != nil:
+		// An attendee that cannot be moved has no move form on the page
+		// to show the message beside: it goes at the top.
+		if msg, ok := fe["attendee_id"]; ok {
+			fe["form"] = msg
+		}
+		return h.renderOrder(c, http.StatusUnprocessableEntity, f, fe)
+	case errors.Is(err, models.ErrSeatsFull):
+		return h.renderOrder(c, http.StatusUnprocessableEntity, f, map[string]string{"session_id": "That session has just filled up (or closed): no seat was free. Choose another."})
+	case errors.Is(err, models.ErrConflict):
+		return h.renderOrder(c, http.StatusUnprocessableEntity, f, map[string]string{"form": "The order changed while you were moving the seat; nothing was moved. Check it below and try again."})
+	case err != nil:
+		return err
+	}
+	return web.Redirect(c, orderURL(id, "attendee_moved"))
 }
 
 // ResendConfirmation serves POST /admin/desk/orders/:id/resend.

@@ -46,16 +46,26 @@ func (b *Service) refund(ctx context.Context, tx *gorm.DB, o *models.Order, atte
 	if amount <= 0 {
 		return nil
 	}
-	if b.pay == nil || o.StripePaymentIntentID == "" {
+	// A seat the desk moved into an order of its own was paid on the
+	// original order: the refund is recorded and sent there.
+	payer := o
+	if o.MovedFromOrderID != nil {
+		p, err := models.FindOrder(ctx, tx, *o.MovedFromOrderID)
+		if err != nil {
+			return err
+		}
+		payer = p
+	}
+	if b.pay == nil || payer.StripePaymentIntentID == "" {
 		return fmt.Errorf("refund order %d: no card payment to refund: %w", o.ID, models.ErrConflict)
 	}
-	recorded, err := models.RecordRefund(ctx, tx, &models.Refund{OrderID: o.ID, AttendeeID: attendeeID, AmountMinor: amount,
-		Currency: o.Currency, Reason: reason, IdempotencyKey: key, Status: models.RefundPending})
+	recorded, err := models.RecordRefund(ctx, tx, &models.Refund{OrderID: payer.ID, AttendeeID: attendeeID, AmountMinor: amount,
+		Currency: payer.Currency, Reason: reason, IdempotencyKey: key, Status: models.RefundPending})
 	if err != nil || !recorded {
 		return err
 	}
-	o.RefundedMinor += amount
-	return tx.Model(&models.Order{}).Where("id = ?", o.ID).
+	payer.RefundedMinor += amount
+	return tx.Model(&models.Order{}).Where("id = ?", payer.ID).
 		Update("refunded_minor", gorm.Expr("refunded_minor + ?", amount)).Error
 }
 
@@ -102,7 +112,16 @@ func (b *Service) afterCommit(ctx context.Context, o *models.Order) {
 	if o == nil || b.pay == nil {
 		return
 	}
-	_ = b.settleRefunds(ctx, o.ID, jobBatch) //nolint:errcheck // logged inside; retried by the job
+	_ = b.settleRefunds(ctx, payingOrder(o), jobBatch) //nolint:errcheck // logged inside; retried by the job
+}
+
+// payingOrder is the order whose payment o's refunds come from: o itself,
+// or for a seat the desk moved into an order of its own, the original.
+func payingOrder(o *models.Order) uint {
+	if o.MovedFromOrderID != nil {
+		return *o.MovedFromOrderID
+	}
+	return o.ID
 }
 
 // RetryRefunds carries out refund intents still pending (Stripe was down,

@@ -81,7 +81,7 @@ func (b *Service) CancelSessionOrders(ctx context.Context, tx *gorm.DB, s *model
 			}
 			out.CardRefunds++
 			out.RefundedMinor += refund
-			out.refundOrders = append(out.refundOrders, o.ID)
+			out.refundOrders = append(out.refundOrders, payingOrder(o))
 		default:
 			out.PaidInvoices++
 			var paid int64

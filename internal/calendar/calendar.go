@@ -28,12 +28,18 @@ type Options struct {
 	Now time.Time
 	// Name is the calendar's display name.
 	Name string
+	// Cancel writes a cancellation (METHOD:CANCEL, STATUS:CANCELLED) of the
+	// events, for a seat moved away from a session.
+	Cancel bool
 }
 
 // Build returns an iCalendar document with one event per session.
 func Build(sessions []models.Session, o Options) string {
 	cal := ics.NewCalendarFor("hsworkshop")
 	cal.SetMethod(ics.MethodPublish)
+	if o.Cancel {
+		cal.SetMethod(ics.MethodCancel)
+	}
 	if o.Name != "" {
 		cal.SetXWRCalName(o.Name)
 		cal.SetName(o.Name)
@@ -97,7 +103,7 @@ func addEvent(cal *ics.Calendar, s *models.Session, o Options) {
 	desc = append(desc, "", "Details: "+link)
 	ev.SetDescription(strings.Join(desc, "\n"))
 	ev.SetLocation(Location(s, o.Private))
-	if s.Status == models.StatusCancelled {
+	if s.Status == models.StatusCancelled || o.Cancel {
 		ev.SetStatus(ics.ObjectStatusCancelled)
 	} else {
 		ev.SetStatus(ics.ObjectStatusConfirmed)

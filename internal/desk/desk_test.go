@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,11 +29,12 @@ type fixture struct {
 	admin Actor
 	ws    *models.Workshop
 	seq   int
+	dsn   string
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	db, _ := testdb.Open(t)
+	db, dsn := testdb.Open(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	now := func() time.Time { return testNow }
 	out, err := outbox.New(db, nil, log, now)
@@ -56,7 +58,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := db.Create(w).Error; err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{svc: svc, db: db, pay: pay, admin: Actor{User: admin, IP: "192.0.2.1"}, ws: w}
+	return &fixture{svc: svc, db: db, pay: pay, admin: Actor{User: admin, IP: "192.0.2.1"}, ws: w, dsn: dsn}
 }
 
 // session creates a published session days from now with capacity seats.
@@ -346,6 +348,24 @@ func TestMoveOrderSeatAccounting(t *testing.T) {
 	var ve *models.ValidationError
 	if err := f.svc.Move(ctx, f.admin, o.ID, os.ID); !errors.As(err, &ve) {
 		t.Fatalf("move across workshops: got %v, want validation error", err)
+	}
+	// A session of the workshop priced in another currency is neither
+	// offered nor accepted.
+	cad := f.session(t, 60, 10)
+	if err := f.db.Model(cad).Update("currency", "CAD").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Move(ctx, f.admin, o.ID, cad.ID); !errors.As(err, &ve) || !strings.Contains(ve.Fields["session_id"], "currency") {
+		t.Fatalf("move to another currency: got %v, want a session_id error about the currency", err)
+	}
+	d, err := f.svc.Order(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range d.MoveTargets {
+		if s.ID == cad.ID {
+			t.Fatalf("move targets offer session %d priced in CAD for a USD order", cad.ID)
+		}
 	}
 }
 

@@ -63,8 +63,16 @@ func (s *Service) Order(ctx context.Context, id uint) (*OrderDetail, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.MoveTargets, err = models.ListMoveTargets(ctx, s.db, &o.Session, s.now()); err != nil {
+	targets, err := models.ListMoveTargets(ctx, s.db, &o.Session, s.now())
+	if err != nil {
 		return nil, err
+	}
+	// A move never changes the currency a seat was paid in, so sessions
+	// priced in another one are not offered.
+	for _, t := range targets {
+		if t.Currency == o.Currency {
+			d.MoveTargets = append(d.MoveTargets, t)
+		}
 	}
 	if o.PaidAt != nil {
 		d.Refundable = models.Money{Minor: max(o.TotalMinor-o.RefundedMinor, 0), Currency: o.Currency}
@@ -79,6 +87,9 @@ func (s *Service) Order(ctx context.Context, id uint) (*OrderDetail, error) {
 func history(o *models.Order, d *OrderDetail, evs []models.StripeEvent, entries []models.AuditEntry) []Event {
 	h := []Event{{At: o.CreatedAt, Kind: "order", Title: "Order placed",
 		Detail: fmt.Sprintf("%d seat(s), %s, by %s", o.Seats, o.PaymentMethod, o.BuyerEmail)}}
+	if o.MovedFromOrderID != nil {
+		h[0].Title, h[0].Detail = "Split off by the desk", fmt.Sprintf("a seat moved out of %s, which keeps the payment", o.MovedFromNumber())
+	}
 	if o.InvoiceIssuedAt != nil {
 		h = append(h, Event{At: *o.InvoiceIssuedAt, Kind: "order", Title: "Invoice issued", Detail: deref(o.InvoiceNumber)})
 	}
@@ -170,6 +181,9 @@ func (s *Service) Move(ctx context.Context, a Actor, id, target uint) error {
 	t, err := models.FindSession(ctx, s.db, target)
 	if err != nil {
 		return &models.ValidationError{Fields: map[string]string{"session_id": "Choose a session from the list."}}
+	}
+	if t.Currency != o.Currency {
+		return &models.ValidationError{Fields: map[string]string{"session_id": "That session is priced in " + t.Currency + " and the order in " + o.Currency + "; a move cannot change the currency."}}
 	}
 	act := audit.Action{Action: "order.move", ObjectType: "order", ObjectID: o.ID,
 		Summary: fmt.Sprintf("%s moved from session %d to session %d (%d seats)", o.Number(), o.SessionID, t.ID, len(o.ActiveAttendees())),

@@ -11,12 +11,14 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestJourneyDeskPartialRefund: a visitor books one seat by invoice; the
+// TestJourneyDeskPartialRefund: a visitor books two seats by invoice; the
 // admin finds the order on the payments desk by the buyer's email, marks
 // the invoice paid with a bank reference (after one rejected empty
 // reference), refunds part of it (after one rejected amount above what
 // was paid), and sees the refund and its history. The reports and users
-// pages are visited too, and the desk is checked at phone width.
+// pages are visited too, and the desk is checked at phone width (with the
+// per-attendee move control open). Last, the admin moves the second
+// attendee to another session of the workshop.
 func TestJourneyDeskPartialRefund(t *testing.T) {
 	srv := startServer(t)
 
@@ -31,8 +33,13 @@ func TestJourneyDeskPartialRefund(t *testing.T) {
 	if got := v.follow(`click "Register"`, chromedp.Click(chromedp.Search(`//aside//a[normalize-space()="Register"]`))); got != http.StatusOK {
 		v.fatalf("register page: got status %d, want 200", got)
 	}
+	if got := v.open(v.path() + "?seats=2"); got != http.StatusOK {
+		v.fatalf("register page for 2: got status %d, want 200", got)
+	}
 	v.typeInto("f-attendee_name_1", "Rosa Parks")
 	v.typeInto("f-attendee_email_1", "rosa@customs-desk.example.com")
+	v.typeInto("f-attendee_name_2", "Cesar Chavez")
+	v.typeInto("f-attendee_email_2", "cesar@customs-desk.example.com")
 	v.typeInto("f-buyer_name", "Rosa Parks")
 	v.typeInto("f-buyer_email", "rosa@customs-desk.example.com")
 	v.typeInto("f-buyer_company", "Parks Brokerage")
@@ -156,4 +163,51 @@ func TestJourneyDeskPartialRefund(t *testing.T) {
 	p.checkNarrow("reports", "/admin/reports")
 	p.checkNarrow("users", "/admin/users")
 	p.checkNarrow("discounts", "/admin/desk/discounts")
+
+	p.Step("narrow-desk-order-move")
+	if got := p.open(orderPath); got != http.StatusOK {
+		p.fatalf("GET %s: got status %d, want 200", orderPath, got)
+	}
+	p.run(chromedp.Click(chromedp.Search(`//li[contains(., "Cesar Chavez")]//details/summary`)))
+	p.checkNoSideScroll(orderPath + " (move control open)")
+	p.shot("narrow-desk-order-move")
+
+	a.Step("move-attendee")
+	if got := a.open(orderPath); got != http.StatusOK {
+		a.fatalf("GET %s: got status %d, want 200", orderPath, got)
+	}
+	cesar := `//li[contains(., "Cesar Chavez")]`
+	a.run(chromedp.Click(chromedp.Search(cesar + `//details/summary`)))
+	target, ok := a.attr(`details.attendee-move[open] select option:nth-child(2)`, "value")
+	if !ok {
+		a.fatalf("move control: no other session of the workshop to move to")
+	}
+	sel := `details.attendee-move[open] select`
+	a.run(chromedp.SetValue(chromedp.CSS(sel), target))
+	a.shot("desk-order-move")
+	got := a.follow(`click "Move Cesar Chavez"`, chromedp.Click(chromedp.Search(cesar+`//button[normalize-space()="Move Cesar Chavez"]`)))
+	if got == http.StatusUnprocessableEntity {
+		// The other session is priced differently: the form comes back with
+		// the message beside the box; confirm and send again.
+		if msg, _ := a.text(`details.attendee-move[open] .field-error`); !strings.Contains(msg, "Tick the box") {
+			a.fatalf("move refused: got %q, want the price-difference message", msg)
+		}
+		a.visited("move with a price difference")
+		a.shot("desk-order-move-difference")
+		a.run(chromedp.Click(chromedp.CSS(`details.attendee-move[open] input[name="accept_difference"]`)))
+		got = a.follow(`click "Move Cesar Chavez" again`, chromedp.Click(chromedp.Search(cesar+`//button[normalize-space()="Move Cesar Chavez"]`)))
+	}
+	if got != http.StatusOK {
+		a.fatalf("move: got status %d, want 200 after the redirect", got)
+	}
+	a.checkFlash("The attendee was moved: their seat is now an order of its own (see the history) and this order keeps the payment. The attendee and the buyer are emailed the new invite.")
+	history = strings.Join(a.texts(".desk-history li"), "\n")
+	if !containsAll(history, "Staff: order.move_attendee", "Cesar Chavez (cesar@customs-desk.example.com) moved from session") {
+		a.errorf("history: got %q, want the move", history)
+	}
+	if _, ok := a.text("details.attendee-move"); ok {
+		a.errorf("one seat left: the per-attendee move is still offered")
+	}
+	a.visited("order after moving an attendee")
+	a.shot("desk-order-moved")
 }
