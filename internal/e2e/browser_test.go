@@ -17,6 +17,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hsworkshop/hsworkshop/internal/testsvc"
 )
 
 const (
@@ -59,7 +61,7 @@ type browser struct {
 	saved map[string]bool // steps whose failure artifacts are written
 
 	console   *consoleLog
-	chromeOut *syncBuffer
+	chromeOut *testsvc.SyncBuffer
 }
 
 // newBrowser opens a 1280×900 desktop browser for srv.
@@ -102,7 +104,7 @@ func loadAxe(t *testing.T) string {
 func openBrowser(t *testing.T, srv *server, vp viewport) *browser {
 	t.Helper()
 	b := &browser{t: t, srv: srv, vp: vp, axe: loadAxe(t), step: "start", saved: map[string]bool{},
-		console: &consoleLog{}, chromeOut: &syncBuffer{}}
+		console: &consoleLog{}, chromeOut: &testsvc.SyncBuffer{}}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(findChromium(t)),
 		chromedp.Flag("headless", true),

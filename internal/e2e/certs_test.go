@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
-	"github.com/hsworkshop/hsworkshop/internal/testdb"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -38,8 +36,8 @@ var codeRe = regexp.MustCompile(`^[A-Z2-7]{16}$`)
 // the PDF, anyone can verify it on the public page, and after the admin
 // revokes it the public page says so.
 func TestCertificatesJourney(t *testing.T) {
-	srv, dsn := startServerDSN(t)
-	sessionID, title := seedHeldSession(t, dsn)
+	srv := startServer(t)
+	sessionID, title := seedHeldSession(t, srv.DSN)
 	b := newBrowser(t, srv)
 
 	b.Step("admin-preview")
@@ -258,33 +256,4 @@ func seedHeldSession(t *testing.T, dsn string) (uint, string) {
 func markAttendance(db *gorm.DB, sessionID, attendeeID uint, status string) error {
 	return db.Table("attendance_marks").Create(map[string]any{"session_id": sessionID, "attendee_id": attendeeID, "status": status,
 		"hours": 0, "marked_at": time.Now().UTC()}).Error
-}
-
-// startServerDSN is startServer that also returns the database URL, so a
-// journey can seed what no page of its own creates (here: attendance).
-func startServerDSN(t *testing.T) (*server, string) {
-	t.Helper()
-	if binary == "" {
-		t.Fatal("the hsworkshop binary was not built: TestMain did not run")
-	}
-	dsn := testdb.DSN(t)
-	port := freePort(t)
-	base := "http://127.0.0.1:" + port
-	s := &server{URL: base, out: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(binary, "serve")
-	s.cmd.Env = append(baseEnv(), "ADDR=127.0.0.1:"+port, "BASE_URL="+base, "DATABASE_URL="+dsn, "RATE_LIMIT=0",
-		"ADMIN_EMAIL="+adminEmail, "ADMIN_PASSWORD="+adminPassword)
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start %s serve: %v", binary, err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(func() { s.stop(t) })
-	if err := s.waitHealthy(healthTimeout); err != nil {
-		t.Fatalf("server did not become healthy: %v\n--- server output ---\n%s", err, s.out)
-	}
-	return s, dsn
 }

@@ -197,7 +197,7 @@ func loadAndKill(t *testing.T, srv *server, db *gorm.DB, sid uint, round int, lo
 	}()
 	time.Sleep(load)
 	killed.Store(true)
-	srv.kill(t)
+	srv.Kill(t)
 	wg.Wait()
 	if len(bad) > 0 {
 		t.Errorf("unexpected answers under load (%d), first: %s", len(bad), bad[0])

@@ -94,10 +94,10 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 				mu.Lock()
 				codes[r.Status]++
 				if r.Status == http.StatusCreated {
-					perProc[p.name]++
+					perProc[p.Name]++
 					refs = append(refs, r.ID)
 				} else if r.Status != http.StatusConflict {
-					t.Errorf("order %d on %s: got %d %s (err %v), want 201 or 409", i, p.name, r.Status, r.Body, r.Err)
+					t.Errorf("order %d on %s: got %d %s (err %v), want 201 or 409", i, p.Name, r.Status, r.Body, r.Err)
 				}
 				mu.Unlock()
 			}
@@ -120,7 +120,7 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 	}
 	for _, p := range procs {
 		if left := seatsLeft(t, p.URL, sid); left != 0 {
-			t.Errorf("%s seats_left: got %d, want 0", p.name, left)
+			t.Errorf("%s seats_left: got %d, want 0", p.Name, left)
 		}
 	}
 	checkSeatInvariant(t, db)
