@@ -25,10 +25,7 @@ func TestAdminLogin(t *testing.T) {
 	}
 
 	b.Step("login")
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("GET /login: got status %d, want 200", got)
-	}
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 
 	b.Step("admin")
 	if got := b.follow(`click "Admin" in the nav`, chromedp.Click(navItem("Admin"))); got != http.StatusOK {

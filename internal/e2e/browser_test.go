@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -207,6 +208,14 @@ func (b *browser) open(path string) int64 {
 		b.fatalf("open %s: %v", path, describeErr(err))
 	}
 	return resp.Status
+}
+
+// mustOpen opens path and stops the test unless it answers 200.
+func (b *browser) mustOpen(path string) {
+	b.t.Helper()
+	if got := b.open(path); got != http.StatusOK {
+		b.fatalf("GET %s: got status %d, want 200", path, got)
+	}
 }
 
 // follow runs trigger (a click on a link or a submit button), waits for the

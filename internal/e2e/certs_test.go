@@ -41,11 +41,8 @@ func TestCertificatesJourney(t *testing.T) {
 	b := newBrowser(t, srv)
 
 	b.Step("admin-preview")
-	b.open("/login")
-	b.logIn(adminEmail, adminPassword)
-	if got := b.open("/admin/certs"); got != http.StatusOK {
-		b.fatalf("GET /admin/certs: got %d, want 200", got)
-	}
+	b.openAndLogIn(adminEmail, adminPassword)
+	b.mustOpen("/admin/certs")
 	b.visited("admin certificates")
 	link := fmt.Sprintf(`a[href="/admin/certs/sessions/%d"]`, sessionID)
 	if got := b.follow("click the session's preview link", chromedp.Click(chromedp.CSS(link))); got != http.StatusOK {
@@ -85,8 +82,7 @@ func TestCertificatesJourney(t *testing.T) {
 	b.logOut()
 
 	b.Step("learner-transcript")
-	b.open("/login")
-	b.logIn(certLearnerEmail, certLearnerPassword)
+	b.openAndLogIn(certLearnerEmail, certLearnerPassword)
 	if got := b.follow(`click "Certificates" in the nav`, chromedp.Click(navItem("Certificates"))); got != http.StatusOK {
 		b.fatalf("transcript: got %d, want 200", got)
 	}
@@ -116,9 +112,7 @@ func TestCertificatesJourney(t *testing.T) {
 	b.logOut()
 
 	b.Step("public-verify")
-	if got := b.open("/certificates/" + code); got != http.StatusOK {
-		b.fatalf("verify: got %d, want 200", got)
-	}
+	b.mustOpen("/certificates/" + code)
 	if got := b.mustText(".cert-holder"); got != certLearnerName {
 		b.errorf("holder: got %q, want %q", got, certLearnerName)
 	}
@@ -137,27 +131,14 @@ func TestCertificatesJourney(t *testing.T) {
 
 	b.Step("phone-width")
 	phone := newPhoneBrowser(t, srv)
-	phone.Step("phone-verify")
-	if got := phone.open("/certificates/" + code); got != http.StatusOK {
-		phone.errorf("verify on a phone: got %d, want 200", got)
-	}
-	phone.checkNoSideScroll("/certificates/" + code)
-	phone.visited("verification page on a phone")
-	phone.shot("phone-verify")
-	phone.Step("phone-transcript")
-	phone.open("/login")
-	phone.logIn(certLearnerEmail, certLearnerPassword)
-	if got := phone.open("/certificates"); got != http.StatusOK {
-		phone.errorf("transcript on a phone: got %d, want 200", got)
-	}
-	phone.checkNoSideScroll("/certificates")
-	phone.visited("transcript on a phone")
-	phone.shot("phone-transcript")
+	phone.checkNarrow("verify", "/certificates/"+code)
+	phone.Step("phone-login")
+	phone.openAndLogIn(certLearnerEmail, certLearnerPassword)
+	phone.checkNarrow("transcript", "/certificates")
 
 	b.Step("admin-revoke")
-	b.open("/login")
-	b.logIn(adminEmail, adminPassword)
-	b.open("/admin/certs/" + code)
+	b.openAndLogIn(adminEmail, adminPassword)
+	b.mustOpen("/admin/certs/" + code)
 	b.typeInto("f-reason", "Attendance was recorded against the wrong person")
 	if got := b.follow(`click "Revoke certificate"`, chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button`))); got != http.StatusOK {
 		b.fatalf("revoke: got %d, want 200", got)

@@ -40,9 +40,7 @@ func TestJourneyBrowseAndAccount(t *testing.T) {
 	b := newBrowser(t, srv)
 
 	b.Step("home")
-	if got := b.open("/"); got != http.StatusOK {
-		b.fatalf("GET /: got status %d, want 200", got)
-	}
+	b.mustOpen("/")
 	if got, want := b.mustText("main h1"), "Classify with confidence"; !strings.HasPrefix(got, want) {
 		b.errorf("home heading: got %q, want it to start with %q", got, want)
 	}
@@ -279,6 +277,13 @@ func (b *browser) logOut() {
 	}
 	b.checkFlash("You have been logged out.")
 	b.checkLoggedIn(false)
+}
+
+// openAndLogIn opens /login and logs in there.
+func (b *browser) openAndLogIn(email, password string) {
+	b.t.Helper()
+	b.mustOpen("/login")
+	b.logIn(email, password)
 }
 
 // logIn fills in and submits the login form on the current page.

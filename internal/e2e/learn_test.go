@@ -51,9 +51,7 @@ func TestJourneyLearn(t *testing.T) {
 	const email, password = "grace@learn.example.com", "a long enough learner password"
 
 	b.Step("public-lesson")
-	if got := b.open("/"); got != http.StatusOK {
-		b.fatalf("GET /: got status %d, want 200", got)
-	}
+	b.mustOpen("/")
 	if got := b.follow(`click "Learn" in the nav`, chromedp.Click(navItem("Learn"))); got != http.StatusOK {
 		b.fatalf("learn: got status %d, want 200", got)
 	}
@@ -108,7 +106,7 @@ func TestJourneyLearn(t *testing.T) {
 		b.errorf("new learner's dashboard: got %.120q", got)
 	}
 	b.visited("empty dashboard")
-	b.open("/learn")
+	b.mustOpen("/learn")
 	if got := b.follow("click the second HS lesson", chromedp.Click(chromedp.CSS(`a[href="/learn/`+learnGated+`"]`))); got != http.StatusOK {
 		b.fatalf("gated lesson: got status %d, want 200", got)
 	}
@@ -166,7 +164,7 @@ func TestJourneyLearn(t *testing.T) {
 	b.visited("completed lesson")
 
 	b.Step("progress")
-	b.open("/learn")
+	b.mustOpen("/learn")
 	if got, want := b.mustText(`label[for="progress-harmonized-system"]`), "1 of 4 done"; got != want {
 		b.errorf("HS track progress: got %q, want %q", got, want)
 	}
@@ -208,9 +206,7 @@ func TestOriginLabJourney(t *testing.T) {
 	checkOrigin := chromedp.Search(`//button[normalize-space()="Check origin"]`)
 
 	b.Step("open-lab")
-	if got := b.open("/learn/origin-lab"); got != http.StatusOK {
-		b.fatalf("lab: got status %d", got)
-	}
+	b.mustOpen("/learn/origin-lab")
 	if n := len(b.texts(".lab-rules-table tbody tr")); n < 15 {
 		b.errorf("covered headings: got %d rows, want at least 15", n)
 	}
@@ -280,9 +276,7 @@ func TestLessonOnAPhone(t *testing.T) {
 	b := newPhoneBrowser(t, srv)
 	const slug = "section-301-background" // first of its track: public
 	b.Step("narrow-lesson")
-	if got := b.open("/learn/" + slug); got != http.StatusOK {
-		b.fatalf("lesson: got status %d", got)
-	}
+	b.mustOpen("/learn/" + slug)
 	b.checkNoSideScroll("/learn/" + slug)
 	stated := b.mustText(".duty-example-table strong")
 	b.visited("lesson at 360 px")
@@ -297,9 +291,7 @@ func TestLessonOnAPhone(t *testing.T) {
 	}
 
 	b.Step("narrow-lab")
-	if got := b.open("/learn/origin-lab"); got != http.StatusOK {
-		b.fatalf("lab: got status %d", got)
-	}
+	b.mustOpen("/learn/origin-lab")
 	b.checkNoSideScroll("/learn/origin-lab")
 	b.visited("origin lab at 360 px")
 	b.shot("narrow-lab")

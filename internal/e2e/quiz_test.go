@@ -34,9 +34,7 @@ func TestQuizJourney(t *testing.T) {
 	b := newBrowser(t, srv)
 
 	b.Step("signup")
-	if got := b.open("/signup"); got != http.StatusOK {
-		b.fatalf("GET /signup: got status %d, want 200", got)
-	}
+	b.mustOpen("/signup")
 	b.typeInto("f-name", "Quinn Learner")
 	b.typeInto("f-email", quizEmail)
 	b.typeInto("f-password", quizPassword)
@@ -89,9 +87,7 @@ func TestQuizJourney(t *testing.T) {
 	b.shot("quiz-practice-feedback")
 
 	b.Step("exam")
-	if got := b.open("/quiz"); got != http.StatusOK {
-		b.fatalf("GET /quiz: %d", got)
-	}
+	b.mustOpen("/quiz")
 	if got := b.follow(`click "Start Short exam"`, chromedp.Click(chromedp.Search(`//button[normalize-space()="Start Short exam"]`))); got != http.StatusOK {
 		b.fatalf("exam: got status %d, want 200", got)
 	}
@@ -158,9 +154,7 @@ func TestQuizJourney(t *testing.T) {
 	b.visited("review feedback")
 
 	b.Step("progress")
-	if got := b.open("/quiz/progress"); got != http.StatusOK {
-		b.fatalf("progress: got status %d", got)
-	}
+	b.mustOpen("/quiz/progress")
 	if _, ok := b.text(".quiz-chart svg"); !ok {
 		b.errorf("progress: no chart")
 	}
@@ -169,13 +163,8 @@ func TestQuizJourney(t *testing.T) {
 
 	b.Step("phone")
 	p := newPhoneBrowser(t, srv)
-	if got := p.open("/login"); got != http.StatusOK {
-		p.fatalf("GET /login: %d", got)
-	}
-	p.logIn(quizEmail, quizPassword)
-	if got := p.open("/quiz"); got != http.StatusOK {
-		p.fatalf("GET /quiz: %d", got)
-	}
+	p.openAndLogIn(quizEmail, quizPassword)
+	p.mustOpen("/quiz")
 	p.checkNoSideScroll("/quiz")
 	if got := p.follow(`click "Start Short exam"`, chromedp.Click(chromedp.Search(`//button[normalize-space()="Start Short exam"]`))); got != http.StatusOK {
 		p.fatalf("exam on a phone: got status %d, want 200", got)
@@ -191,10 +180,7 @@ func TestQuizStaffPages(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t, srv)
 	b.Step("login")
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("GET /login: %d", got)
-	}
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 	for _, p := range []struct{ name, path, h1 string }{
 		{"quiz analytics", "/admin/quiz", "Quiz analytics"},
 		{"quiz items", "/admin/quiz/items?track=gri", "Quiz items"},
