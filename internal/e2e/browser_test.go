@@ -312,6 +312,15 @@ func (b *browser) typeInto(id, text string) {
 // jsString quotes s as a JavaScript string literal.
 func jsString(s string) string { return strconv.Quote(s) }
 
+// clickNav clicks the main nav's item with this text and stops the test
+// unless the page it loads (after any redirects) answers 200.
+func (b *browser) clickNav(text string) {
+	b.t.Helper()
+	if got := b.follow(fmt.Sprintf("click %q in the nav", text), chromedp.Click(navItem(text))); got != http.StatusOK {
+		b.fatalf("%s (nav): got status %d, want 200", text, got)
+	}
+}
+
 // navItem selects the link or button with exactly this text in the main nav.
 func navItem(text string) chromedp.Search {
 	return chromedp.Search(fmt.Sprintf(`//nav[@aria-label="Main"]//*[self::a or self::button][normalize-space()=%s]`, xpathString(text)))

@@ -83,9 +83,7 @@ func TestCertificatesJourney(t *testing.T) {
 
 	b.Step("learner-transcript")
 	b.openAndLogIn(certLearnerEmail, certLearnerPassword)
-	if got := b.follow(`click "Certificates" in the nav`, chromedp.Click(navItem("Certificates"))); got != http.StatusOK {
-		b.fatalf("transcript: got %d, want 200", got)
-	}
+	b.clickNav("Certificates")
 	if got := b.mustText(".cert-period h2"); got != "Period 1 Feb 2024 – 31 Jan 2027" {
 		b.errorf("period heading: got %q", got)
 	}

@@ -26,9 +26,7 @@ func TestDutyCalculator(t *testing.T) {
 
 	b.Step("open")
 	b.mustOpen("/")
-	if got := b.follow(`click "Duty calculator" in the nav`, chromedp.Click(navItem("Duty calculator"))); got != http.StatusOK {
-		b.fatalf("calculator: got status %d, want 200", got)
-	}
+	b.clickNav("Duty calculator")
 	if got, want := b.path(), "/tools/duty"; got != want {
 		b.errorf("calculator path: got %q, want %q", got, want)
 	}

@@ -52,9 +52,7 @@ func TestJourneyLearn(t *testing.T) {
 
 	b.Step("public-lesson")
 	b.mustOpen("/")
-	if got := b.follow(`click "Learn" in the nav`, chromedp.Click(navItem("Learn"))); got != http.StatusOK {
-		b.fatalf("learn: got status %d, want 200", got)
-	}
+	b.clickNav("Learn")
 	if got := len(b.texts(".learn-track")); got != 7 {
 		b.errorf("tracks: got %d, want 7", got)
 	}
@@ -86,22 +84,12 @@ func TestJourneyLearn(t *testing.T) {
 	}
 
 	b.Step("signup")
-	if got := b.follow(`click "Sign up"`, chromedp.Click(navItem("Sign up"))); got != http.StatusOK {
-		b.fatalf("signup page: got status %d", got)
-	}
-	b.typeInto("f-name", "Grace Hopper")
-	b.typeInto("f-email", email)
-	b.typeInto("f-password", password)
-	b.typeInto("f-password_confirm", password)
-	if got := b.follow(`click "Create account"`, chromedp.Click(createAccountButton)); got != http.StatusOK {
-		b.fatalf("signup: got status %d, want 200 after the redirect", got)
-	}
+	b.clickNav("Sign up")
+	b.signUp("Grace Hopper", email, "", password)
 	b.checkLoggedIn(true)
 
 	b.Step("open-gated-lesson")
-	if got := b.follow(`click "Learn" in the nav`, chromedp.Click(navItem("Learn"))); got != http.StatusOK {
-		b.fatalf("dashboard: got status %d", got)
-	}
+	b.clickNav("Learn")
 	if got := b.mustText(".learn-continue"); !strings.Contains(got, "You have not opened a lesson yet") {
 		b.errorf("new learner's dashboard: got %.120q", got)
 	}
@@ -175,9 +163,7 @@ func TestJourneyLearn(t *testing.T) {
 	b.shot("tracks-progress")
 
 	b.Step("dashboard-continue")
-	if got := b.follow(`click "Learn" in the nav`, chromedp.Click(navItem("Learn"))); got != http.StatusOK {
-		b.fatalf("dashboard: got status %d", got)
-	}
+	b.clickNav("Learn")
 	if got, ok := b.attr(".learn-continue a.button", "href"); !ok || got != "/learn/"+next.Slug {
 		b.errorf("continue: got %q, want /learn/%s (the lesson after the one completed)", got, next.Slug)
 	}

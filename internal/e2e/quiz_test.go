@@ -35,18 +35,10 @@ func TestQuizJourney(t *testing.T) {
 
 	b.Step("signup")
 	b.mustOpen("/signup")
-	b.typeInto("f-name", "Quinn Learner")
-	b.typeInto("f-email", quizEmail)
-	b.typeInto("f-password", quizPassword)
-	b.typeInto("f-password_confirm", quizPassword)
-	if got := b.follow(`click "Create account"`, chromedp.Click(createAccountButton)); got != http.StatusOK {
-		b.fatalf("signup: got status %d, want 200", got)
-	}
+	b.signUp("Quinn Learner", quizEmail, "", quizPassword)
 
 	b.Step("catalog")
-	if got := b.follow(`click "Practice" in the nav`, chromedp.Click(navItem("Practice"))); got != http.StatusOK {
-		b.fatalf("quiz catalog: got status %d, want 200", got)
-	}
+	b.clickNav("Practice")
 	if got, want := b.mustText("main h1"), "Practice quizzes and exam simulator"; got != want {
 		b.errorf("catalog heading: got %q, want %q", got, want)
 	}

@@ -77,14 +77,7 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	// The buyer signs up first, with the address they then buy with, so the
 	// order shows under "My registrations" and the form comes prefilled.
 	b.mustOpen("/signup")
-	b.typeInto("f-name", learnerName)
-	b.typeInto("f-email", learnerEmail)
-	b.typeInto("f-company", learnerCompany)
-	b.typeInto("f-password", learnerPassword)
-	b.typeInto("f-password_confirm", learnerPassword)
-	if got := b.follow(`click "Create account"`, chromedp.Click(createAccountButton)); got != http.StatusOK {
-		b.fatalf("signup: got status %d, want 200 after the redirect", got)
-	}
+	b.signUp(learnerName, learnerEmail, learnerCompany, learnerPassword)
 	b.checkFlash("We have emailed you a link to confirm your address. Registrations made under it appear once it is confirmed.")
 
 	b.Step("confirm-address")
@@ -93,9 +86,7 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	b.confirmAddress(srv, learnerEmail)
 
 	b.Step("catalog")
-	if got := b.follow(`click "Sessions" in the nav`, chromedp.Click(navItem("Sessions"))); got != http.StatusOK {
-		b.fatalf("catalog: got status %d, want 200", got)
-	}
+	b.clickNav("Sessions")
 	pick := eval[*pickedSession](b, pickSessionJS)
 	if pick == nil {
 		b.fatalf("catalog: no USD session with 2 seats left starting in more than 9 days")
@@ -240,9 +231,7 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	}
 
 	b.Step("my-registrations")
-	if got := b.follow(`click "My registrations" in the nav`, chromedp.Click(navItem("My registrations"))); got != http.StatusOK {
-		b.fatalf("my registrations: got status %d, want 200", got)
-	}
+	b.clickNav("My registrations")
 	if got, want := b.mustText("main h1"), "My registrations"; got != want {
 		b.errorf("my registrations heading: got %q, want %q", got, want)
 	}
@@ -303,9 +292,7 @@ func TestWaitlistWhenSoldOut(t *testing.T) {
 
 	admin.Step("admin-login")
 	admin.openAndLogIn(adminEmail, adminPassword)
-	if got := admin.follow(`click "Admin" in the nav`, chromedp.Click(navItem("Admin"))); got != http.StatusOK {
-		admin.fatalf("admin dashboard: got status %d, want 200", got)
-	}
+	admin.clickNav("Admin")
 	// The session with the fewest seats left: Capacity − Taken, columns 6 and 5.
 	href := eval[string](admin, `(() => {
 	  let best = "", least = Infinity;
@@ -396,9 +383,7 @@ func TestWaitlistWhenSoldOut(t *testing.T) {
 	admin.shot("admin-session")
 
 	admin.Step("admin-orders")
-	if got := admin.follow(`click "Admin" in the nav`, chromedp.Click(navItem("Admin"))); got != http.StatusOK {
-		admin.fatalf("admin dashboard: got status %d, want 200", got)
-	}
+	admin.clickNav("Admin")
 	if got := admin.follow(`click "Payments" in the admin menu`, chromedp.Click(chromedp.Search(`//nav[@aria-label="Admin"]//a[normalize-space()="Payments"]`))); got != http.StatusOK {
 		admin.fatalf("admin orders: got status %d, want 200", got)
 	}
