@@ -13,7 +13,6 @@
 package e2e
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -33,20 +32,7 @@ const (
 var binary string
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-// runTests builds the binary once into a temporary directory, runs the
-// tests, and removes the directory; it returns the exit code.
-func runTests(m *testing.M) int {
-	bin, cleanup, err := testsvc.BuildApp("hsworkshop-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	defer cleanup()
-	binary = bin
-	return m.Run()
+	os.Exit(testsvc.RunWithApp(m, "e2e", &binary))
 }
 
 // server is one running hsworkshop process.

@@ -39,21 +39,11 @@ const (
 var binary string
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-// runTests builds ./cmd/hsworkshop (without -race: the suites test the
-// product, and a race build would make every load figure meaningless).
-func runTests(m *testing.M) int {
-	bin, cleanup, err := testsvc.BuildApp("hsworkshop-faults-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
-		return 1
-	}
-	defer cleanup()
-	binary = bin
-	defer stopStripeMock()
-	return m.Run()
+	// The binary is built without -race: the suites test the product, and
+	// a race build would make every load figure meaningless.
+	code := testsvc.RunWithApp(m, "faults", &binary)
+	stopStripeMock()
+	os.Exit(code)
 }
 
 // stripeMock is one stripe-mock shared by the package's tests, started on

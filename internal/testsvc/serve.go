@@ -52,6 +52,21 @@ func BuildApp(prefix string) (bin string, cleanup func(), err error) {
 	return bin, cleanup, nil
 }
 
+// RunWithApp is the body of a black-box suite's TestMain: it builds the
+// app with BuildApp, stores the binary's path in *bin for the tests, runs
+// them and removes the build. It returns the exit code for os.Exit; a
+// failed build is printed to stderr under suite's name and returns 1.
+func RunWithApp(m *testing.M, suite string, bin *string) int {
+	path, cleanup, err := BuildApp("hsworkshop-" + suite + "-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", suite, err)
+		return 1
+	}
+	defer cleanup()
+	*bin = path
+	return m.Run()
+}
+
 // ModuleRoot walks up from the working directory to the folder with go.mod.
 func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
