@@ -167,3 +167,19 @@ func TestModuleRootIsTwoFoldersUp(t *testing.T) {
 		t.Errorf("ModuleRoot: got %s, want %s", root, want)
 	}
 }
+
+func TestBinaryLooksInEveryGOPATHEntry(t *testing.T) {
+	first, second := t.TempDir(), t.TempDir()
+	if err := os.Mkdir(filepath.Join(second, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(second, "bin", "testsvc-fake-tool")
+	if err := os.WriteFile(want, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("GOPATH", first+string(filepath.ListSeparator)+second)
+	if got := Binary(t, "testsvc-fake-tool"); got != want {
+		t.Errorf("Binary: got %q, want %q", got, want)
+	}
+}

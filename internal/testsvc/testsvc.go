@@ -18,7 +18,8 @@ import (
 	"time"
 )
 
-// Binary finds a tool on PATH or in GOPATH/bin.
+// Binary finds a tool on PATH or in the bin folder of a GOPATH entry
+// (where go install puts it).
 func Binary(t testing.TB, name string) string {
 	t.Helper()
 	if p, err := exec.LookPath(name); err == nil {
@@ -29,11 +30,13 @@ func Binary(t testing.TB, name string) string {
 		home, _ := os.UserHomeDir()
 		gopath = filepath.Join(home, "go")
 	}
-	p := filepath.Join(gopath, "bin", name)
-	if _, err := os.Stat(p); err == nil {
-		return p
+	for _, dir := range filepath.SplitList(gopath) {
+		p := filepath.Join(dir, "bin", name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
 	}
-	t.Fatalf("%s not found: run .ci/test, which installs the pinned version", name)
+	t.Fatalf("%s not found on PATH or in GOPATH/bin: run .ci/test, which installs the pinned version", name)
 	return ""
 }
 
