@@ -82,11 +82,11 @@ func get(t *testing.T, url string) (int, string) {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+	var body strings.Builder
+	if _, err := io.Copy(&body, resp.Body); err != nil {
+		t.Fatalf("GET %s: read the body: %v", url, err)
 	}
-	return resp.StatusCode, string(body)
+	return resp.StatusCode, body.String()
 }
 
 func TestServeWaitsForReadyPathAndPassesOnlyItsEnv(t *testing.T) {
