@@ -10,9 +10,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/textproto"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -166,6 +168,46 @@ func seatsLeft(t *testing.T, base string, id uint) int {
 		t.Fatalf("GET /api/v1/sessions/%d: got %d, want 200", id, code)
 	}
 	return s.SeatsLeft
+}
+
+// formClient is an HTTP client as a browser submitting forms is: its own
+// cookie jar (for the CSRF and session cookies), no redirects followed.
+func formClient(t *testing.T, timeout time.Duration) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrfToken GETs the form page with c, which keeps the CSRF cookie, and
+// returns the form's token.
+func csrfToken(t *testing.T, c *http.Client, page string) string {
+	t.Helper()
+	resp, err := c.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := csrfField.FindSubmatch(readBody(t, resp))
+	if m == nil {
+		t.Fatalf("GET %s: no _csrf field (status %d)", page, resp.StatusCode)
+	}
+	return string(m[1])
+}
+
+// readBody reads and closes resp's body.
+func readBody(t *testing.T, resp *http.Response) []byte {
+	t.Helper()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
 }
 
 // orderReply is the answer to POST /api/v1/sessions/{id}/orders.

@@ -2,11 +2,8 @@ package faults
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -181,33 +178,14 @@ func checkOutboxOnce(t *testing.T, db *gorm.DB, sink *smtpSink, within time.Dura
 	return sent
 }
 
-var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-
 // checkLoginAcross logs the admin in on a and opens the admin dashboard on b.
 func checkLoginAcross(t *testing.T, a, b *server) {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Cookies ignore ports, so one jar serves both processes on 127.0.0.1.
-	c := &http.Client{Jar: jar, Timeout: 20 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(a.URL + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := csrfField.FindSubmatch(page)
-	if m == nil {
-		t.Fatalf("GET /login on A: no _csrf field (status %d)", resp.StatusCode)
-	}
-	form := url.Values{"_csrf": {string(m[1])}, "email": {adminEmail}, "password": {adminPassword}}
-	resp, err = c.PostForm(a.URL+"/login", form)
+	c := formClient(t, 20*time.Second)
+	token := csrfToken(t, c, a.URL+"/login")
+	form := url.Values{"_csrf": {token}, "email": {adminEmail}, "password": {adminPassword}}
+	resp, err := c.PostForm(a.URL+"/login", form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,11 +197,7 @@ func checkLoginAcross(t *testing.T, a, b *server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /admin on B with A's login: got %d (Location %q), want 200", resp.StatusCode, resp.Header.Get("Location"))
 	} else if !strings.Contains(string(body), "Log out") {
