@@ -10,7 +10,6 @@
 package handlertest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,6 +30,7 @@ import (
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/internal/testdb"
+	"github.com/hsworkshop/hsworkshop/internal/testsvc"
 	"github.com/hsworkshop/hsworkshop/models"
 	"github.com/labstack/echo/v4"
 	"github.com/stripe/stripe-go/v76"
@@ -88,24 +88,7 @@ func (ta *App) SetNow(t time.Time) { ta.now.Store(&t) }
 func (ta *App) Now() time.Time { return *ta.now.Load() }
 
 // LockedBuffer collects log output from concurrent requests.
-type LockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-// Write appends p under the lock.
-func (b *LockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// String is everything written so far.
-func (b *LockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+type LockedBuffer = testsvc.SyncBuffer
 
 // Request is one HTTP call through the real router and middleware.
 type Request struct {

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 )
 
 // TestAdminLogin logs in as the ADMIN_EMAIL admin through the login form,
@@ -25,15 +23,10 @@ func TestAdminLogin(t *testing.T) {
 	}
 
 	b.Step("login")
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("GET /login: got status %d, want 200", got)
-	}
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 
 	b.Step("admin")
-	if got := b.follow(`click "Admin" in the nav`, chromedp.Click(navItem("Admin"))); got != http.StatusOK {
-		b.fatalf("admin dashboard: got status %d, want 200", got)
-	}
+	b.clickNav("Admin")
 	if got, want := b.path(), "/admin"; got != want {
 		b.errorf("admin path: got %q, want %q", got, want)
 	}

@@ -27,13 +27,10 @@ func TestSavedBatchesJourney(t *testing.T) {
 	}
 
 	b.Step("log-in")
-	b.open("/login")
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 
 	b.Step("save")
-	if got := b.open("/tools/duty/batch"); got != http.StatusOK {
-		b.fatalf("batch page: got status %d, want 200", got)
-	}
+	b.mustOpen("/tools/duty/batch")
 	b.typeInto("f-name", "March entries")
 	b.run(chromedp.Click(chromedp.ID("f-save")), chromedp.SetUploadFiles(chromedp.ID("f-file"), []string{file}),
 		chromedp.Click(chromedp.Search(`//form[@aria-label="Batch entries"]//button[normalize-space()="Compute and download"]`)))
@@ -60,15 +57,9 @@ func TestSavedBatchesJourney(t *testing.T) {
 	b.shot("duty-batches")
 
 	phone := newPhoneBrowser(t, srv)
-	phone.Step("phone-list")
-	phone.open("/login")
-	phone.logIn(adminEmail, adminPassword)
-	if got := phone.open("/tools/duty/batches"); got != http.StatusOK {
-		phone.errorf("saved results on a phone: got %d, want 200", got)
-	}
-	phone.checkNoSideScroll("/tools/duty/batches")
-	phone.visited("saved batch results on a phone")
-	phone.shot("phone-duty-batches")
+	phone.Step("phone-login")
+	phone.openAndLogIn(adminEmail, adminPassword)
+	phone.checkNarrow("duty-batches", "/tools/duty/batches")
 
 	b.Step("delete")
 	if got := b.follow(`click "Delete"`, chromedp.Click(chromedp.CSS(`.batch-saved-table form button[type="submit"]`))); got != http.StatusOK {

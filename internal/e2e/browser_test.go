@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hsworkshop/hsworkshop/internal/testsvc"
 )
 
 const (
@@ -59,7 +62,7 @@ type browser struct {
 	saved map[string]bool // steps whose failure artifacts are written
 
 	console   *consoleLog
-	chromeOut *syncBuffer
+	chromeOut *testsvc.SyncBuffer
 }
 
 // newBrowser opens a 1280×900 desktop browser for srv.
@@ -102,7 +105,7 @@ func loadAxe(t *testing.T) string {
 func openBrowser(t *testing.T, srv *server, vp viewport) *browser {
 	t.Helper()
 	b := &browser{t: t, srv: srv, vp: vp, axe: loadAxe(t), step: "start", saved: map[string]bool{},
-		console: &consoleLog{}, chromeOut: &syncBuffer{}}
+		console: &consoleLog{}, chromeOut: &testsvc.SyncBuffer{}}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(findChromium(t)),
 		chromedp.Flag("headless", true),
@@ -207,6 +210,14 @@ func (b *browser) open(path string) int64 {
 	return resp.Status
 }
 
+// mustOpen opens path and stops the test unless it answers 200.
+func (b *browser) mustOpen(path string) {
+	b.t.Helper()
+	if got := b.open(path); got != http.StatusOK {
+		b.fatalf("GET %s: got status %d, want 200", path, got)
+	}
+}
+
 // follow runs trigger (a click on a link or a submit button), waits for the
 // page it loads, and returns that page's HTTP status after any redirects.
 func (b *browser) follow(what string, trigger chromedp.Action[chromedp.Void]) int64 {
@@ -300,6 +311,15 @@ func (b *browser) typeInto(id, text string) {
 
 // jsString quotes s as a JavaScript string literal.
 func jsString(s string) string { return strconv.Quote(s) }
+
+// clickNav clicks the main nav's item with this text and stops the test
+// unless the page it loads (after any redirects) answers 200.
+func (b *browser) clickNav(text string) {
+	b.t.Helper()
+	if got := b.follow(fmt.Sprintf("click %q in the nav", text), chromedp.Click(navItem(text))); got != http.StatusOK {
+		b.fatalf("%s (nav): got status %d, want 200", text, got)
+	}
+}
 
 // navItem selects the link or button with exactly this text in the main nav.
 func navItem(text string) chromedp.Search {

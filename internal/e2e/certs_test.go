@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -19,7 +18,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 
-	"github.com/hsworkshop/hsworkshop/internal/testdb"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -38,16 +36,13 @@ var codeRe = regexp.MustCompile(`^[A-Z2-7]{16}$`)
 // the PDF, anyone can verify it on the public page, and after the admin
 // revokes it the public page says so.
 func TestCertificatesJourney(t *testing.T) {
-	srv, dsn := startServerDSN(t)
-	sessionID, title := seedHeldSession(t, dsn)
+	srv := startServer(t)
+	sessionID, title := seedHeldSession(t, srv.DSN)
 	b := newBrowser(t, srv)
 
 	b.Step("admin-preview")
-	b.open("/login")
-	b.logIn(adminEmail, adminPassword)
-	if got := b.open("/admin/certs"); got != http.StatusOK {
-		b.fatalf("GET /admin/certs: got %d, want 200", got)
-	}
+	b.openAndLogIn(adminEmail, adminPassword)
+	b.mustOpen("/admin/certs")
 	b.visited("admin certificates")
 	link := fmt.Sprintf(`a[href="/admin/certs/sessions/%d"]`, sessionID)
 	if got := b.follow("click the session's preview link", chromedp.Click(chromedp.CSS(link))); got != http.StatusOK {
@@ -87,11 +82,8 @@ func TestCertificatesJourney(t *testing.T) {
 	b.logOut()
 
 	b.Step("learner-transcript")
-	b.open("/login")
-	b.logIn(certLearnerEmail, certLearnerPassword)
-	if got := b.follow(`click "Certificates" in the nav`, chromedp.Click(navItem("Certificates"))); got != http.StatusOK {
-		b.fatalf("transcript: got %d, want 200", got)
-	}
+	b.openAndLogIn(certLearnerEmail, certLearnerPassword)
+	b.clickNav("Certificates")
 	if got := b.mustText(".cert-period h2"); got != "Period 1 Feb 2024 – 31 Jan 2027" {
 		b.errorf("period heading: got %q", got)
 	}
@@ -118,9 +110,7 @@ func TestCertificatesJourney(t *testing.T) {
 	b.logOut()
 
 	b.Step("public-verify")
-	if got := b.open("/certificates/" + code); got != http.StatusOK {
-		b.fatalf("verify: got %d, want 200", got)
-	}
+	b.mustOpen("/certificates/" + code)
 	if got := b.mustText(".cert-holder"); got != certLearnerName {
 		b.errorf("holder: got %q, want %q", got, certLearnerName)
 	}
@@ -139,27 +129,14 @@ func TestCertificatesJourney(t *testing.T) {
 
 	b.Step("phone-width")
 	phone := newPhoneBrowser(t, srv)
-	phone.Step("phone-verify")
-	if got := phone.open("/certificates/" + code); got != http.StatusOK {
-		phone.errorf("verify on a phone: got %d, want 200", got)
-	}
-	phone.checkNoSideScroll("/certificates/" + code)
-	phone.visited("verification page on a phone")
-	phone.shot("phone-verify")
-	phone.Step("phone-transcript")
-	phone.open("/login")
-	phone.logIn(certLearnerEmail, certLearnerPassword)
-	if got := phone.open("/certificates"); got != http.StatusOK {
-		phone.errorf("transcript on a phone: got %d, want 200", got)
-	}
-	phone.checkNoSideScroll("/certificates")
-	phone.visited("transcript on a phone")
-	phone.shot("phone-transcript")
+	phone.checkNarrow("verify", "/certificates/"+code)
+	phone.Step("phone-login")
+	phone.openAndLogIn(certLearnerEmail, certLearnerPassword)
+	phone.checkNarrow("transcript", "/certificates")
 
 	b.Step("admin-revoke")
-	b.open("/login")
-	b.logIn(adminEmail, adminPassword)
-	b.open("/admin/certs/" + code)
+	b.openAndLogIn(adminEmail, adminPassword)
+	b.mustOpen("/admin/certs/" + code)
 	b.typeInto("f-reason", "Attendance was recorded against the wrong person")
 	if got := b.follow(`click "Revoke certificate"`, chromedp.Click(chromedp.CSS(`form[action$="/revoke"] button`))); got != http.StatusOK {
 		b.fatalf("revoke: got %d, want 200", got)
@@ -258,33 +235,4 @@ func seedHeldSession(t *testing.T, dsn string) (uint, string) {
 func markAttendance(db *gorm.DB, sessionID, attendeeID uint, status string) error {
 	return db.Table("attendance_marks").Create(map[string]any{"session_id": sessionID, "attendee_id": attendeeID, "status": status,
 		"hours": 0, "marked_at": time.Now().UTC()}).Error
-}
-
-// startServerDSN is startServer that also returns the database URL, so a
-// journey can seed what no page of its own creates (here: attendance).
-func startServerDSN(t *testing.T) (*server, string) {
-	t.Helper()
-	if binary == "" {
-		t.Fatal("the hsworkshop binary was not built: TestMain did not run")
-	}
-	dsn := testdb.DSN(t)
-	port := freePort(t)
-	base := "http://127.0.0.1:" + port
-	s := &server{URL: base, out: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(binary, "serve")
-	s.cmd.Env = append(baseEnv(), "ADDR=127.0.0.1:"+port, "BASE_URL="+base, "DATABASE_URL="+dsn, "RATE_LIMIT=0",
-		"ADMIN_EMAIL="+adminEmail, "ADMIN_PASSWORD="+adminPassword)
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start %s serve: %v", binary, err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(func() { s.stop(t) })
-	if err := s.waitHealthy(healthTimeout); err != nil {
-		t.Fatalf("server did not become healthy: %v\n--- server output ---\n%s", err, s.out)
-	}
-	return s, dsn
 }

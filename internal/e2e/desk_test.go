@@ -24,15 +24,11 @@ func TestJourneyDeskPartialRefund(t *testing.T) {
 
 	v := newBrowser(t, srv)
 	v.Step("book-by-invoice")
-	if got := v.open("/sessions"); got != http.StatusOK {
-		v.fatalf("GET /sessions: got status %d, want 200", got)
-	}
+	v.mustOpen("/sessions")
 	if got := v.follow("click the first session", chromedp.Click(chromedp.CSS(".session-row h2 a"))); got != http.StatusOK {
 		v.fatalf("session page: got status %d, want 200", got)
 	}
-	if got := v.follow(`click "Register"`, chromedp.Click(chromedp.Search(`//aside//a[normalize-space()="Register"]`))); got != http.StatusOK {
-		v.fatalf("register page: got status %d, want 200", got)
-	}
+	v.clickRegister()
 	if got := v.open(v.path() + "?seats=2"); got != http.StatusOK {
 		v.fatalf("register page for 2: got status %d, want 200", got)
 	}
@@ -40,31 +36,15 @@ func TestJourneyDeskPartialRefund(t *testing.T) {
 	v.typeInto("f-attendee_email_1", "rosa@customs-desk.example.com")
 	v.typeInto("f-attendee_name_2", "Cesar Chavez")
 	v.typeInto("f-attendee_email_2", "cesar@customs-desk.example.com")
-	v.typeInto("f-buyer_name", "Rosa Parks")
-	v.typeInto("f-buyer_email", "rosa@customs-desk.example.com")
-	v.typeInto("f-buyer_company", "Parks Brokerage")
-	v.run(chromedp.Click(chromedp.CSS(`input[name="payment_method"][value="invoice"]`)), chromedp.Click(chromedp.CSS(`input[name="terms"]`)))
-	if got := v.follow(`click "Continue"`, chromedp.Click(continueButton)); got != http.StatusOK {
-		v.fatalf("place order: got status %d, want 200 after the redirect", got)
-	}
-	// A buyer who has not proven the address confirms the invoice order by
-	// the emailed link before the invoice is issued (issue 8).
-	v.checkOrderStatus("Awaiting payment")
-	v.confirmOrderByEmail(srv, "rosa@customs-desk.example.com")
-	v.checkOrderStatus("Invoice issued — awaiting payment")
+	v.placeInvoiceOrder(srv, "Rosa Parks", "rosa@customs-desk.example.com", "Parks Brokerage")
 	total := v.orderTotal()
 
 	a := newBrowser(t, srv)
 	a.Step("admin-login")
-	if got := a.open("/login"); got != http.StatusOK {
-		a.fatalf("GET /login: got status %d, want 200", got)
-	}
-	a.logIn(adminEmail, adminPassword)
+	a.openAndLogIn(adminEmail, adminPassword)
 
 	a.Step("desk-search")
-	if got := a.open("/admin/desk/orders"); got != http.StatusOK {
-		a.fatalf("GET /admin/desk/orders: got status %d, want 200", got)
-	}
+	a.mustOpen("/admin/desk/orders")
 	a.typeInto("f-q", "rosa@customs-desk.example.com")
 	if got := a.follow(`click "Find orders"`, chromedp.Click(chromedp.Search(`//button[normalize-space()="Find orders"]`))); got != http.StatusOK {
 		a.fatalf("search: got status %d, want 200", got)
@@ -136,9 +116,7 @@ func TestJourneyDeskPartialRefund(t *testing.T) {
 	orderPath := a.path()
 
 	a.Step("reports")
-	if got := a.open("/admin/reports"); got != http.StatusOK {
-		a.fatalf("GET /admin/reports: got status %d, want 200", got)
-	}
+	a.mustOpen("/admin/reports")
 	if n := len(a.texts("figure.chart svg")); n < 3 {
 		a.errorf("charts: got %d, want at least 3", n)
 	}
@@ -146,18 +124,13 @@ func TestJourneyDeskPartialRefund(t *testing.T) {
 	a.shot("reports")
 
 	a.Step("users")
-	if got := a.open("/admin/users"); got != http.StatusOK {
-		a.fatalf("GET /admin/users: got status %d, want 200", got)
-	}
+	a.mustOpen("/admin/users")
 	a.visited("users")
 	a.shot("users")
 
 	p := newPhoneBrowser(t, srv)
 	p.Step("phone-login")
-	if got := p.open("/login"); got != http.StatusOK {
-		p.fatalf("GET /login: got status %d, want 200", got)
-	}
-	p.logIn(adminEmail, adminPassword)
+	p.openAndLogIn(adminEmail, adminPassword)
 	p.checkNarrow("desk-orders", "/admin/desk/orders")
 	p.checkNarrow("desk-order", orderPath)
 	p.checkNarrow("reports", "/admin/reports")

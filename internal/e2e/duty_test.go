@@ -25,12 +25,8 @@ func TestDutyCalculator(t *testing.T) {
 	b := newBrowser(t, srv)
 
 	b.Step("open")
-	if got := b.open("/"); got != http.StatusOK {
-		b.fatalf("GET /: got status %d, want 200", got)
-	}
-	if got := b.follow(`click "Duty calculator" in the nav`, chromedp.Click(navItem("Duty calculator"))); got != http.StatusOK {
-		b.fatalf("calculator: got status %d, want 200", got)
-	}
+	b.mustOpen("/")
+	b.clickNav("Duty calculator")
 	if got, want := b.path(), "/tools/duty"; got != want {
 		b.errorf("calculator path: got %q, want %q", got, want)
 	}
@@ -111,9 +107,7 @@ func TestDutyCalculatorNarrow(t *testing.T) {
 	b := newPhoneBrowser(t, srv)
 	b.Step("narrow-duty")
 	path := "/tools/duty?code=7208.51.00&country=CA&date=2025-07-01&value=50000&transport=other&usmca=yes"
-	if got := b.open(path); got != http.StatusOK {
-		b.fatalf("GET %s: got status %d, want 200", path, got)
-	}
+	b.mustOpen(path)
 	if got, want := b.mustText("#duty-total"), "$25,000.00"; got != want {
 		b.errorf("total: got %q, want %q", got, want)
 	}
@@ -145,9 +139,7 @@ func TestDutyLayersConsidered(t *testing.T) {
 			b, name = newPhoneBrowser(t, srv), "phone"
 		}
 		b.Step("laptop-" + name)
-		if got := b.open(path); got != http.StatusOK {
-			b.fatalf("GET %s: got status %d, want 200", path, got)
-		}
+		b.mustOpen(path)
 		if got, want := b.mustText("#duty-duties"), "$2,000.00"; got != want {
 			b.errorf("duties: got %q, want %q", got, want)
 		}
@@ -192,9 +184,7 @@ func TestDutyBatch(t *testing.T) {
 	submit := chromedp.Search(`//form[@aria-label="Batch entries"]//button[normalize-space()="Compute and download"]`)
 
 	b.Step("open")
-	if got := b.open("/tools/duty"); got != http.StatusOK {
-		b.fatalf("GET /tools/duty: got status %d", got)
-	}
+	b.mustOpen("/tools/duty")
 	if got := b.follow(`click "Batch entries and IEEPA refunds"`, chromedp.Click(chromedp.Search(`//a[normalize-space()="Batch entries and IEEPA refunds"]`))); got != http.StatusOK {
 		b.fatalf("batch page: got status %d, want 200", got)
 	}

@@ -19,12 +19,8 @@ func TestHtsBrowseAndSearch(t *testing.T) {
 	b := newBrowser(t, srv)
 
 	b.Step("browser")
-	if got := b.open("/"); got != http.StatusOK {
-		b.fatalf("GET /: got status %d", got)
-	}
-	if got := b.follow(`click "Tariff browser" in the nav`, chromedp.Click(navItem("Tariff browser"))); got != http.StatusOK {
-		b.fatalf("GET /hts: got status %d, want 200", got)
-	}
+	b.mustOpen("/")
+	b.clickNav("Tariff browser")
 	if got, want := b.mustText("main h1"), "Tariff browser"; got != want {
 		b.errorf("heading: got %q, want %q", got, want)
 	}
@@ -81,9 +77,7 @@ func TestHtsBrowseAndSearch(t *testing.T) {
 	}
 
 	b.Step("line")
-	if got := b.open("/hts/8471"); got != http.StatusOK {
-		b.fatalf("GET /hts/8471: %d", got)
-	}
+	b.mustOpen("/hts/8471")
 	if got := b.follow("click 8471.30.01 in the schedule", chromedp.Click(chromedp.CSS(`.hts-schedule a[href="/hts/8471.30.01"]`))); got != http.StatusOK {
 		b.fatalf("line 8471.30.01: got status %d", got)
 	}
@@ -100,9 +94,7 @@ func TestHtsBrowseAndSearch(t *testing.T) {
 	b.shot("hts-line")
 
 	b.Step("permalink")
-	if got := b.open("/hts/8471%2030%2001%2000"); got != http.StatusOK {
-		b.fatalf("permalink: got status %d", got)
-	}
+	b.mustOpen("/hts/8471%2030%2001%2000")
 	if got := b.path(); got != "/hts/8471.30.01.00" {
 		b.errorf("permalink: landed on %q, want /hts/8471.30.01.00", got)
 	}
@@ -118,9 +110,7 @@ func TestHtsBrowseAndSearch(t *testing.T) {
 	b.visited("unknown code page")
 
 	b.Step("search")
-	if got := b.open("/hts/search"); got != http.StatusOK {
-		b.fatalf("search page: got status %d", got)
-	}
+	b.mustOpen("/hts/search")
 	b.visited("empty search page")
 	b.typeInto("hts-q", "laptop")
 	if got := b.follow(`click "Search"`, chromedp.Click(chromedp.CSS(`main form[role="search"] button[type="submit"]`))); got != http.StatusOK {

@@ -40,9 +40,7 @@ func TestJourneyBrowseAndAccount(t *testing.T) {
 	b := newBrowser(t, srv)
 
 	b.Step("home")
-	if got := b.open("/"); got != http.StatusOK {
-		b.fatalf("GET /: got status %d, want 200", got)
-	}
+	b.mustOpen("/")
 	if got, want := b.mustText("main h1"), "Classify with confidence"; !strings.HasPrefix(got, want) {
 		b.errorf("home heading: got %q, want it to start with %q", got, want)
 	}
@@ -53,9 +51,7 @@ func TestJourneyBrowseAndAccount(t *testing.T) {
 	b.shot("home")
 
 	b.Step("catalog")
-	if got := b.follow(`click "Sessions" in the nav`, chromedp.Click(navItem("Sessions"))); got != http.StatusOK {
-		b.fatalf("catalog: got status %d, want 200", got)
-	}
+	b.clickNav("Sessions")
 	if got, want := b.path(), "/sessions"; got != want {
 		b.errorf("catalog path: got %q, want %q", got, want)
 	}
@@ -108,9 +104,7 @@ func TestJourneyBrowseAndAccount(t *testing.T) {
 	b.shot("session")
 
 	b.Step("signup")
-	if got := b.follow(`click "Sign up"`, chromedp.Click(navItem("Sign up"))); got != http.StatusOK {
-		b.fatalf("signup page: got status %d, want 200", got)
-	}
+	b.clickNav("Sign up")
 	if got, want := b.mustText("main h1"), "Create an account"; got != want {
 		b.errorf("signup heading: got %q, want %q", got, want)
 	}
@@ -146,9 +140,7 @@ func TestJourneyBrowseAndAccount(t *testing.T) {
 	b.checkLoggedIn(true)
 
 	b.Step("account")
-	if got := b.follow(`click "Account"`, chromedp.Click(navItem("Account"))); got != http.StatusOK {
-		b.fatalf("account page: got status %d, want 200", got)
-	}
+	b.clickNav("Account")
 	if got := b.mustText("main"); !strings.Contains(got, "Signed in as "+learnerEmail) {
 		b.errorf("account page: got %.200q, want it to say Signed in as %s", got, learnerEmail)
 	}
@@ -161,9 +153,7 @@ func TestJourneyBrowseAndAccount(t *testing.T) {
 	b.logOut()
 
 	b.Step("login")
-	if got := b.follow(`click "Log in"`, chromedp.Click(navItem("Log in"))); got != http.StatusOK {
-		b.fatalf("login page: got status %d, want 200", got)
-	}
+	b.clickNav("Log in")
 	if got, want := b.mustText("main h1"), "Log in"; got != want {
 		b.errorf("login heading: got %q, want %q", got, want)
 	}
@@ -274,11 +264,32 @@ func (b *browser) checkLoggedIn(in bool) {
 // logOut clicks "Log out" in the nav and checks the result.
 func (b *browser) logOut() {
 	b.t.Helper()
-	if got := b.follow(`click "Log out"`, chromedp.Click(navItem("Log out"))); got != http.StatusOK {
-		b.fatalf("log out: got status %d, want 200 after the redirect", got)
-	}
+	b.clickNav("Log out")
 	b.checkFlash("You have been logged out.")
 	b.checkLoggedIn(false)
+}
+
+// openAndLogIn opens /login and logs in there.
+func (b *browser) openAndLogIn(email, password string) {
+	b.t.Helper()
+	b.mustOpen("/login")
+	b.logIn(email, password)
+}
+
+// signUp fills in the signup form on the current page (company may be
+// empty) and creates the account, which logs the new user in.
+func (b *browser) signUp(name, email, company, password string) {
+	b.t.Helper()
+	b.typeInto("f-name", name)
+	b.typeInto("f-email", email)
+	if company != "" {
+		b.typeInto("f-company", company)
+	}
+	b.typeInto("f-password", password)
+	b.typeInto("f-password_confirm", password)
+	if got := b.follow(`click "Create account"`, chromedp.Click(createAccountButton)); got != http.StatusOK {
+		b.fatalf("signup: got status %d, want 200 after the redirect", got)
+	}
 }
 
 // logIn fills in and submits the login form on the current page.

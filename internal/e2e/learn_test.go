@@ -51,12 +51,8 @@ func TestJourneyLearn(t *testing.T) {
 	const email, password = "grace@learn.example.com", "a long enough learner password"
 
 	b.Step("public-lesson")
-	if got := b.open("/"); got != http.StatusOK {
-		b.fatalf("GET /: got status %d, want 200", got)
-	}
-	if got := b.follow(`click "Learn" in the nav`, chromedp.Click(navItem("Learn"))); got != http.StatusOK {
-		b.fatalf("learn: got status %d, want 200", got)
-	}
+	b.mustOpen("/")
+	b.clickNav("Learn")
 	if got := len(b.texts(".learn-track")); got != 7 {
 		b.errorf("tracks: got %d, want 7", got)
 	}
@@ -88,27 +84,17 @@ func TestJourneyLearn(t *testing.T) {
 	}
 
 	b.Step("signup")
-	if got := b.follow(`click "Sign up"`, chromedp.Click(navItem("Sign up"))); got != http.StatusOK {
-		b.fatalf("signup page: got status %d", got)
-	}
-	b.typeInto("f-name", "Grace Hopper")
-	b.typeInto("f-email", email)
-	b.typeInto("f-password", password)
-	b.typeInto("f-password_confirm", password)
-	if got := b.follow(`click "Create account"`, chromedp.Click(createAccountButton)); got != http.StatusOK {
-		b.fatalf("signup: got status %d, want 200 after the redirect", got)
-	}
+	b.clickNav("Sign up")
+	b.signUp("Grace Hopper", email, "", password)
 	b.checkLoggedIn(true)
 
 	b.Step("open-gated-lesson")
-	if got := b.follow(`click "Learn" in the nav`, chromedp.Click(navItem("Learn"))); got != http.StatusOK {
-		b.fatalf("dashboard: got status %d", got)
-	}
+	b.clickNav("Learn")
 	if got := b.mustText(".learn-continue"); !strings.Contains(got, "You have not opened a lesson yet") {
 		b.errorf("new learner's dashboard: got %.120q", got)
 	}
 	b.visited("empty dashboard")
-	b.open("/learn")
+	b.mustOpen("/learn")
 	if got := b.follow("click the second HS lesson", chromedp.Click(chromedp.CSS(`a[href="/learn/`+learnGated+`"]`))); got != http.StatusOK {
 		b.fatalf("gated lesson: got status %d, want 200", got)
 	}
@@ -166,7 +152,7 @@ func TestJourneyLearn(t *testing.T) {
 	b.visited("completed lesson")
 
 	b.Step("progress")
-	b.open("/learn")
+	b.mustOpen("/learn")
 	if got, want := b.mustText(`label[for="progress-harmonized-system"]`), "1 of 4 done"; got != want {
 		b.errorf("HS track progress: got %q, want %q", got, want)
 	}
@@ -177,9 +163,7 @@ func TestJourneyLearn(t *testing.T) {
 	b.shot("tracks-progress")
 
 	b.Step("dashboard-continue")
-	if got := b.follow(`click "Learn" in the nav`, chromedp.Click(navItem("Learn"))); got != http.StatusOK {
-		b.fatalf("dashboard: got status %d", got)
-	}
+	b.clickNav("Learn")
 	if got, ok := b.attr(".learn-continue a.button", "href"); !ok || got != "/learn/"+next.Slug {
 		b.errorf("continue: got %q, want /learn/%s (the lesson after the one completed)", got, next.Slug)
 	}
@@ -208,9 +192,7 @@ func TestOriginLabJourney(t *testing.T) {
 	checkOrigin := chromedp.Search(`//button[normalize-space()="Check origin"]`)
 
 	b.Step("open-lab")
-	if got := b.open("/learn/origin-lab"); got != http.StatusOK {
-		b.fatalf("lab: got status %d", got)
-	}
+	b.mustOpen("/learn/origin-lab")
 	if n := len(b.texts(".lab-rules-table tbody tr")); n < 15 {
 		b.errorf("covered headings: got %d rows, want at least 15", n)
 	}
@@ -280,9 +262,7 @@ func TestLessonOnAPhone(t *testing.T) {
 	b := newPhoneBrowser(t, srv)
 	const slug = "section-301-background" // first of its track: public
 	b.Step("narrow-lesson")
-	if got := b.open("/learn/" + slug); got != http.StatusOK {
-		b.fatalf("lesson: got status %d", got)
-	}
+	b.mustOpen("/learn/" + slug)
 	b.checkNoSideScroll("/learn/" + slug)
 	stated := b.mustText(".duty-example-table strong")
 	b.visited("lesson at 360 px")
@@ -297,9 +277,7 @@ func TestLessonOnAPhone(t *testing.T) {
 	}
 
 	b.Step("narrow-lab")
-	if got := b.open("/learn/origin-lab"); got != http.StatusOK {
-		b.fatalf("lab: got status %d", got)
-	}
+	b.mustOpen("/learn/origin-lab")
 	b.checkNoSideScroll("/learn/origin-lab")
 	b.visited("origin lab at 360 px")
 	b.shot("narrow-lab")

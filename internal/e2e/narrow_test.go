@@ -38,9 +38,7 @@ func TestNarrowScreen(t *testing.T) {
 	b := newPhoneBrowser(t, srv)
 
 	b.Step("sessions")
-	if got := b.open("/sessions"); got != http.StatusOK {
-		b.fatalf("GET /sessions: got status %d, want 200", got)
-	}
+	b.mustOpen("/sessions")
 	session, ok := b.attr(".session-row h2 a", "href")
 	if !ok {
 		b.fatalf("no session link on /sessions")
@@ -52,14 +50,7 @@ func TestNarrowScreen(t *testing.T) {
 		{"session", session},
 		{"signup", "/signup"},
 	} {
-		b.Step("narrow-" + p.name)
-		if got := b.open(p.path); got != http.StatusOK {
-			b.errorf("GET %s: got status %d, want 200", p.path, got)
-			continue
-		}
-		b.checkNoSideScroll(p.path)
-		b.visited(fmt.Sprintf("%s at %d px", p.path, phoneWidth))
-		b.shot("narrow-" + p.name)
+		b.checkNarrow(p.name, p.path)
 	}
 }
 
@@ -74,4 +65,18 @@ func (b *browser) checkNoSideScroll(path string) {
 	if o.ScrollWidth > o.InnerWidth {
 		b.errorf("%s scrolls sideways: got scrollWidth %d, want <= innerWidth %d; too wide: %q", path, o.ScrollWidth, o.InnerWidth, o.Wide)
 	}
+}
+
+// checkNarrow opens path on the phone browser, checks that it does not
+// scroll sideways, audits it and takes a screenshot.
+func (b *browser) checkNarrow(name, path string) {
+	b.t.Helper()
+	b.Step("narrow-" + name)
+	if got := b.open(path); got != http.StatusOK {
+		b.errorf("GET %s: got status %d, want 200", path, got)
+		return
+	}
+	b.checkNoSideScroll(path)
+	b.visited(fmt.Sprintf("%s at %d px", path, phoneWidth))
+	b.shot("narrow-" + name)
 }

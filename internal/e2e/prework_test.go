@@ -18,15 +18,10 @@ func TestJourneyPrework(t *testing.T) {
 	b := newPhoneBrowser(t, srv)
 
 	b.Step("login")
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("GET /login: got status %d, want 200", got)
-	}
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 
 	b.Step("prework-list")
-	if got := b.open("/admin/lessons"); got != http.StatusOK {
-		b.fatalf("GET /admin/lessons: got status %d, want 200", got)
-	}
+	b.mustOpen("/admin/lessons")
 	if got := b.follow("click the prework link", chromedp.Click(chromedp.CSS(`a[href="/admin/lessons/prework"]`))); got != http.StatusOK {
 		b.fatalf("prework list: got status %d, want 200", got)
 	}

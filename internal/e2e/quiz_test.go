@@ -34,21 +34,11 @@ func TestQuizJourney(t *testing.T) {
 	b := newBrowser(t, srv)
 
 	b.Step("signup")
-	if got := b.open("/signup"); got != http.StatusOK {
-		b.fatalf("GET /signup: got status %d, want 200", got)
-	}
-	b.typeInto("f-name", "Quinn Learner")
-	b.typeInto("f-email", quizEmail)
-	b.typeInto("f-password", quizPassword)
-	b.typeInto("f-password_confirm", quizPassword)
-	if got := b.follow(`click "Create account"`, chromedp.Click(createAccountButton)); got != http.StatusOK {
-		b.fatalf("signup: got status %d, want 200", got)
-	}
+	b.mustOpen("/signup")
+	b.signUp("Quinn Learner", quizEmail, "", quizPassword)
 
 	b.Step("catalog")
-	if got := b.follow(`click "Practice" in the nav`, chromedp.Click(navItem("Practice"))); got != http.StatusOK {
-		b.fatalf("quiz catalog: got status %d, want 200", got)
-	}
+	b.clickNav("Practice")
 	if got, want := b.mustText("main h1"), "Practice quizzes and exam simulator"; got != want {
 		b.errorf("catalog heading: got %q, want %q", got, want)
 	}
@@ -89,9 +79,7 @@ func TestQuizJourney(t *testing.T) {
 	b.shot("quiz-practice-feedback")
 
 	b.Step("exam")
-	if got := b.open("/quiz"); got != http.StatusOK {
-		b.fatalf("GET /quiz: %d", got)
-	}
+	b.mustOpen("/quiz")
 	if got := b.follow(`click "Start Short exam"`, chromedp.Click(chromedp.Search(`//button[normalize-space()="Start Short exam"]`))); got != http.StatusOK {
 		b.fatalf("exam: got status %d, want 200", got)
 	}
@@ -158,9 +146,7 @@ func TestQuizJourney(t *testing.T) {
 	b.visited("review feedback")
 
 	b.Step("progress")
-	if got := b.open("/quiz/progress"); got != http.StatusOK {
-		b.fatalf("progress: got status %d", got)
-	}
+	b.mustOpen("/quiz/progress")
 	if _, ok := b.text(".quiz-chart svg"); !ok {
 		b.errorf("progress: no chart")
 	}
@@ -169,13 +155,8 @@ func TestQuizJourney(t *testing.T) {
 
 	b.Step("phone")
 	p := newPhoneBrowser(t, srv)
-	if got := p.open("/login"); got != http.StatusOK {
-		p.fatalf("GET /login: %d", got)
-	}
-	p.logIn(quizEmail, quizPassword)
-	if got := p.open("/quiz"); got != http.StatusOK {
-		p.fatalf("GET /quiz: %d", got)
-	}
+	p.openAndLogIn(quizEmail, quizPassword)
+	p.mustOpen("/quiz")
 	p.checkNoSideScroll("/quiz")
 	if got := p.follow(`click "Start Short exam"`, chromedp.Click(chromedp.Search(`//button[normalize-space()="Start Short exam"]`))); got != http.StatusOK {
 		p.fatalf("exam on a phone: got status %d, want 200", got)
@@ -191,10 +172,7 @@ func TestQuizStaffPages(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t, srv)
 	b.Step("login")
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("GET /login: %d", got)
-	}
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 	for _, p := range []struct{ name, path, h1 string }{
 		{"quiz analytics", "/admin/quiz", "Quiz analytics"},
 		{"quiz items", "/admin/quiz/items?track=gri", "Quiz items"},

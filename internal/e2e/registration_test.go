@@ -76,17 +76,8 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	b.Step("signup")
 	// The buyer signs up first, with the address they then buy with, so the
 	// order shows under "My registrations" and the form comes prefilled.
-	if got := b.open("/signup"); got != http.StatusOK {
-		b.fatalf("GET /signup: got status %d, want 200", got)
-	}
-	b.typeInto("f-name", learnerName)
-	b.typeInto("f-email", learnerEmail)
-	b.typeInto("f-company", learnerCompany)
-	b.typeInto("f-password", learnerPassword)
-	b.typeInto("f-password_confirm", learnerPassword)
-	if got := b.follow(`click "Create account"`, chromedp.Click(createAccountButton)); got != http.StatusOK {
-		b.fatalf("signup: got status %d, want 200 after the redirect", got)
-	}
+	b.mustOpen("/signup")
+	b.signUp(learnerName, learnerEmail, learnerCompany, learnerPassword)
 	b.checkFlash("We have emailed you a link to confirm your address. Registrations made under it appear once it is confirmed.")
 
 	b.Step("confirm-address")
@@ -95,9 +86,7 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	b.confirmAddress(srv, learnerEmail)
 
 	b.Step("catalog")
-	if got := b.follow(`click "Sessions" in the nav`, chromedp.Click(navItem("Sessions"))); got != http.StatusOK {
-		b.fatalf("catalog: got status %d, want 200", got)
-	}
+	b.clickNav("Sessions")
 	pick := eval[*pickedSession](b, pickSessionJS)
 	if pick == nil {
 		b.fatalf("catalog: no USD session with 2 seats left starting in more than 9 days")
@@ -115,9 +104,7 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 
 	b.Step("register")
 	registerPath := pick.Href + "/register"
-	if got := b.follow(`click "Register"`, chromedp.Click(chromedp.Search(`//aside//a[normalize-space()="Register"]`))); got != http.StatusOK {
-		b.fatalf("register page: got status %d, want 200", got)
-	}
+	b.clickRegister()
 	if got := b.path(); got != registerPath {
 		b.errorf("register path: got %q, want %q", got, registerPath)
 	}
@@ -244,9 +231,7 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	}
 
 	b.Step("my-registrations")
-	if got := b.follow(`click "My registrations" in the nav`, chromedp.Click(navItem("My registrations"))); got != http.StatusOK {
-		b.fatalf("my registrations: got status %d, want 200", got)
-	}
+	b.clickNav("My registrations")
 	if got, want := b.mustText("main h1"), "My registrations"; got != want {
 		b.errorf("my registrations heading: got %q, want %q", got, want)
 	}
@@ -306,13 +291,8 @@ func TestWaitlistWhenSoldOut(t *testing.T) {
 	admin := newBrowser(t, srv)
 
 	admin.Step("admin-login")
-	if got := admin.open("/login"); got != http.StatusOK {
-		admin.fatalf("GET /login: got status %d, want 200", got)
-	}
-	admin.logIn(adminEmail, adminPassword)
-	if got := admin.follow(`click "Admin" in the nav`, chromedp.Click(navItem("Admin"))); got != http.StatusOK {
-		admin.fatalf("admin dashboard: got status %d, want 200", got)
-	}
+	admin.openAndLogIn(adminEmail, adminPassword)
+	admin.clickNav("Admin")
 	// The session with the fewest seats left: Capacity − Taken, columns 6 and 5.
 	href := eval[string](admin, `(() => {
 	  let best = "", least = Infinity;
@@ -340,15 +320,11 @@ func TestWaitlistWhenSoldOut(t *testing.T) {
 
 	v := newBrowser(t, srv)
 	v.Step("book-the-rest")
-	if got := v.open(sessionPath); got != http.StatusOK {
-		v.fatalf("GET %s: got status %d, want 200", sessionPath, got)
-	}
+	v.mustOpen(sessionPath)
 	if got, want := v.mustText(".detail-side .seats"), fmt.Sprintf("Only %d %s left", left, plural(left, "seat", "seats")); got != want {
 		v.errorf("seats: got %q, want %q", got, want)
 	}
-	if got := v.follow(`click "Register"`, chromedp.Click(chromedp.Search(`//aside//a[normalize-space()="Register"]`))); got != http.StatusOK {
-		v.fatalf("register page: got status %d, want 200", got)
-	}
+	v.clickRegister()
 	if left > 1 {
 		// Without app.js the "Update attendees" button reloads the form. The
 		// value is set without a change event (chromedp.SetValue sends one),
@@ -363,23 +339,10 @@ func TestWaitlistWhenSoldOut(t *testing.T) {
 		v.typeInto(fmt.Sprintf("f-attendee_name_%d", i), fmt.Sprintf("Attendee %d", i))
 		v.typeInto(fmt.Sprintf("f-attendee_email_%d", i), fmt.Sprintf("attendee%d@freight.example.com", i))
 	}
-	v.typeInto("f-buyer_name", "Grace Hopper")
-	v.typeInto("f-buyer_email", "grace@freight.example.com")
-	v.typeInto("f-buyer_company", "Freight Forward Inc")
-	v.run(chromedp.Click(chromedp.CSS(`input[name="payment_method"][value="invoice"]`)), chromedp.Click(chromedp.CSS(`input[name="terms"]`)))
-	if got := v.follow(`click "Continue"`, chromedp.Click(continueButton)); got != http.StatusOK {
-		v.fatalf("place order: got status %d, want 200 after the redirect", got)
-	}
-	// A buyer who has not proven the address confirms the invoice order by
-	// the emailed link before the invoice is issued (issue 8).
-	v.checkOrderStatus("Awaiting payment")
-	v.confirmOrderByEmail(srv, "grace@freight.example.com")
-	v.checkOrderStatus("Invoice issued — awaiting payment")
+	v.placeInvoiceOrder(srv, "Grace Hopper", "grace@freight.example.com", "Freight Forward Inc")
 
 	v.Step("sold-out")
-	if got := v.open(sessionPath); got != http.StatusOK {
-		v.fatalf("GET %s: got status %d, want 200", sessionPath, got)
-	}
+	v.mustOpen(sessionPath)
 	if got := v.mustText(".detail-side .seats"); got != "Sold out" {
 		v.errorf("seats after booking the rest: got %q, want Sold out", got)
 	}
@@ -409,9 +372,7 @@ func TestWaitlistWhenSoldOut(t *testing.T) {
 	v.visited("session page after joining the waiting list")
 
 	admin.Step("admin-session")
-	if got := admin.open(href); got != http.StatusOK {
-		admin.fatalf("GET %s: got status %d, want 200", href, got)
-	}
+	admin.mustOpen(href)
 	if taken, capacity := admin.seatsTaken(); taken != capacity {
 		admin.errorf("seats after the booking: got %d of %d taken, want all", taken, capacity)
 	}
@@ -422,9 +383,7 @@ func TestWaitlistWhenSoldOut(t *testing.T) {
 	admin.shot("admin-session")
 
 	admin.Step("admin-orders")
-	if got := admin.follow(`click "Admin" in the nav`, chromedp.Click(navItem("Admin"))); got != http.StatusOK {
-		admin.fatalf("admin dashboard: got status %d, want 200", got)
-	}
+	admin.clickNav("Admin")
 	if got := admin.follow(`click "Payments" in the admin menu`, chromedp.Click(chromedp.Search(`//nav[@aria-label="Admin"]//a[normalize-space()="Payments"]`))); got != http.StatusOK {
 		admin.fatalf("admin orders: got status %d, want 200", got)
 	}
@@ -584,20 +543,6 @@ func (b *browser) fetch(href string) fetched {
 		b.fatalf("fetch %s: %v", href, describeErr(err))
 	}
 	return f
-}
-
-// checkNarrow opens path on the phone browser, checks that it does not
-// scroll sideways, audits it and takes a screenshot.
-func (b *browser) checkNarrow(name, path string) {
-	b.t.Helper()
-	b.Step("narrow-" + name)
-	if got := b.open(path); got != http.StatusOK {
-		b.errorf("GET %s: got status %d, want 200", path, got)
-		return
-	}
-	b.checkNoSideScroll(path)
-	b.visited(fmt.Sprintf("%s at %d px", path, phoneWidth))
-	b.shot("narrow-" + name)
 }
 
 // containsAll reports whether s contains every one of subs.

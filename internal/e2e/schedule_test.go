@@ -30,15 +30,10 @@ func submit(action string) chromedp.Action[chromedp.Void] {
 func TestJourneyScheduleSeries(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t, srv)
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("GET /login: got status %d, want 200", got)
-	}
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 
 	b.Step("dashboard")
-	if got := b.open("/admin"); got != http.StatusOK {
-		b.fatalf("GET /admin: got %d", got)
-	}
+	b.mustOpen("/admin")
 	if got := b.follow(`click "Schedule a series"`, chromedp.Click(chromedp.Search(`//main//a[normalize-space()="Schedule a series"]`))); got != http.StatusOK {
 		b.fatalf("series form: got %d", got)
 	}
@@ -97,9 +92,7 @@ func TestJourneyScheduleSeries(t *testing.T) {
 	b.shot("schedule")
 
 	b.Step("session-form")
-	if got := b.open("/admin/sessions/new"); got != http.StatusOK {
-		b.fatalf("new session form: got %d", got)
-	}
+	b.mustOpen("/admin/sessions/new")
 	b.visited("new session form")
 	b.shot("session-form")
 }
@@ -128,15 +121,10 @@ func placeInvoiceOrder(t *testing.T, srv *server, sessionPath string, n int, tag
 func TestJourneyCancelSessionWithAttendees(t *testing.T) {
 	srv := startServer(t)
 	b := newBrowser(t, srv)
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("GET /login: got status %d, want 200", got)
-	}
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 
 	b.Step("pick")
-	if got := b.open("/admin/schedule"); got != http.StatusOK {
-		b.fatalf("schedule: %d", got)
-	}
+	b.mustOpen("/admin/schedule")
 	href, ok := b.attr(`main table tbody tr:last-child td a[href^="/admin/sessions/"]`, "href")
 	if !ok {
 		b.fatalf("no session on the schedule")
@@ -151,9 +139,7 @@ func TestJourneyCancelSessionWithAttendees(t *testing.T) {
 	}
 
 	b.Step("session")
-	if got := b.open(href); got != http.StatusOK {
-		b.fatalf("session page: %d", got)
-	}
+	b.mustOpen(href)
 	if got := b.follow(`click "Cancel session…"`, chromedp.Click(chromedp.Search(`//main//a[normalize-space()="Cancel session…"]`))); got != http.StatusOK {
 		b.fatalf("cancel page: %d", got)
 	}
@@ -204,24 +190,17 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 	b := newPhoneBrowser(t, srv)
 
 	b.Step("forgot")
-	if got := b.open("/password/forgot"); got != http.StatusOK {
-		b.fatalf("forgot: %d", got)
-	}
+	b.mustOpen("/password/forgot")
 	b.typeInto("f-email", instructorEmail)
 	if got := b.follow("ask for a reset link", submit("/password/forgot")); got != http.StatusOK {
 		b.fatalf("forgot submit: %d", got)
 	}
 
 	b.Step("outbox")
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("login: %d", got)
-	}
-	b.logIn(adminEmail, adminPassword)
+	b.openAndLogIn(adminEmail, adminPassword)
 	// Staff see reset links redacted at /admin/emails (issue 8), so the
 	// link is read from the instructor's mailbox (the outbox table).
-	if got := b.open("/admin/emails"); got != http.StatusOK {
-		b.fatalf("outbox: %d", got)
-	}
+	b.mustOpen("/admin/emails")
 	if body := b.mustText("main"); strings.Contains(body, "token=") {
 		b.errorf("the admin outbox shows a reset token")
 	}
@@ -232,29 +211,20 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 		b.checkNarrow(p.name, p.path)
 	}
 	b.Step("logout")
-	if got := b.open("/"); got != http.StatusOK {
-		b.fatalf("home: %d", got)
-	}
+	b.mustOpen("/")
 	b.logOut()
 
 	b.Step("reset")
-	if got := b.open(link); got != http.StatusOK {
-		b.fatalf("reset page: %d", got)
-	}
+	b.mustOpen(link)
 	b.typeInto("f-password", instructorPassword)
 	b.typeInto("f-password_confirm", instructorPassword)
 	if got := b.follow("save the password", chromedp.Click(chromedp.CSS(`main form button[type="submit"]`))); got != http.StatusOK {
 		b.fatalf("reset: %d", got)
 	}
-	if got := b.open("/login"); got != http.StatusOK {
-		b.fatalf("login: %d", got)
-	}
-	b.logIn(instructorEmail, instructorPassword)
+	b.openAndLogIn(instructorEmail, instructorPassword)
 
 	b.Step("my-sessions")
-	if got := b.open("/staff/sessions"); got != http.StatusOK {
-		b.fatalf("my sessions: %d", got)
-	}
+	b.mustOpen("/staff/sessions")
 	// Book three people on the first of her sessions that takes bookings.
 	var att, sessionPath string
 	for _, a := range eval[[]string](b, `[...document.querySelectorAll('.staff-session a[href$="/attendance"]')].map(a => a.getAttribute('href'))`) {
@@ -268,9 +238,7 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 		b.fatalf("no session of %s takes bookings", instructorEmail)
 	}
 	b.confirmOrderByEmail(srv, "buyer-p@example.com") // the invoice is issued once the buyer confirms
-	if got := b.open("/staff/sessions"); got != http.StatusOK {
-		b.fatalf("my sessions: %d", got)
-	}
+	b.mustOpen("/staff/sessions")
 	b.checkNoSideScroll("/staff/sessions")
 	b.visited("my sessions on a phone")
 	b.shot("phone-my-sessions")
@@ -302,9 +270,7 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 	b.checkFlash("Attendance saved.")
 
 	b.Step("roster")
-	if got := b.open("/staff" + sessionPath + "/roster"); got != http.StatusOK {
-		b.fatalf("roster: %d", got)
-	}
+	b.mustOpen("/staff" + sessionPath + "/roster")
 	marks := strings.Join(b.texts("main table tbody tr td:last-child"), "|")
 	if !strings.Contains(marks, "Present") || !strings.Contains(marks, "Absent") || !strings.Contains(marks, "Partial (3.5 h)") {
 		b.errorf("roster marks: got %q, want present, absent and partial 3.5 h", marks)

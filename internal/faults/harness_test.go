@@ -10,13 +10,13 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/textproto"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -32,10 +32,8 @@ import (
 )
 
 const (
-	webhookSecret  = "whsec_faults_test_secret"
-	stripeKey      = "sk_test_faults"
-	healthTimeout  = 30 * time.Second
-	shutdownWithin = 10 * time.Second
+	webhookSecret = "whsec_faults_test_secret"
+	stripeKey     = "sk_test_faults"
 )
 
 // binary is the hsworkshop executable built once by TestMain; only read
@@ -43,34 +41,11 @@ const (
 var binary string
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
-}
-
-// runTests builds ./cmd/hsworkshop (without -race: the suites test the
-// product, and a race build would make every load figure meaningless).
-func runTests(m *testing.M) int {
-	root, err := moduleRoot()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
-		return 1
-	}
-	tmp, err := os.MkdirTemp("", "hsworkshop-faults-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "faults:", err)
-		return 1
-	}
-	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "hsworkshop")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/hsworkshop")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "faults: go build ./cmd/hsworkshop: %v\n%s", err, out)
-		return 1
-	}
-	binary = bin
-	defer stopStripeMock()
-	return m.Run()
+	// The binary is built without -race: the suites test the product, and
+	// a race build would make every load figure meaningless.
+	code := testsvc.RunWithApp(m, "faults", &binary)
+	stopStripeMock()
+	os.Exit(code)
 }
 
 // stripeMock is one stripe-mock shared by the package's tests, started on
@@ -79,7 +54,7 @@ func runTests(m *testing.M) int {
 // miss testsvc's 20 s start-up limit. It is stateless enough to share.
 var stripeMock struct {
 	once sync.Once
-	cmd  *exec.Cmd
+	stop func()
 	url  string
 	err  error
 }
@@ -88,25 +63,7 @@ var stripeMock struct {
 func stripeMockURL(t *testing.T) string {
 	t.Helper()
 	stripeMock.once.Do(func() {
-		bin := testsvc.Binary(t, "stripe-mock")
-		port := freePort(t)
-		cmd := exec.Command(bin, "-http-addr", "127.0.0.1:"+port)
-		if err := cmd.Start(); err != nil {
-			stripeMock.err = fmt.Errorf("start stripe-mock: %w", err)
-			return
-		}
-		stripeMock.cmd = cmd
-		url := "http://127.0.0.1:" + port
-		deadline := time.Now().Add(90 * time.Second)
-		for time.Now().Before(deadline) {
-			if resp, err := http.Get(url + "/v1/charges"); err == nil {
-				resp.Body.Close()
-				stripeMock.url = url
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		stripeMock.err = errors.New("stripe-mock did not start within 90 s")
+		stripeMock.url, stripeMock.stop, stripeMock.err = testsvc.StartStripeMock(t, 90*time.Second)
 	})
 	if stripeMock.err != nil {
 		t.Fatal(stripeMock.err)
@@ -118,26 +75,8 @@ func stripeMockURL(t *testing.T) string {
 }
 
 func stopStripeMock() {
-	if stripeMock.cmd != nil {
-		_ = stripeMock.cmd.Process.Kill()
-		_ = stripeMock.cmd.Wait()
-	}
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
+	if stripeMock.stop != nil {
+		stripeMock.stop()
 	}
 }
 
@@ -153,60 +92,8 @@ func sqliteOnly(t *testing.T) {
 // heavy reports whether the longer variants should run.
 func heavy() bool { return os.Getenv("FAULTS_HEAVY") == "1" }
 
-// syncBuffer collects a process's output for the failure log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // server is one running `hsworkshop serve` process.
-type server struct {
-	name string
-	URL  string
-	cmd  *exec.Cmd
-	out  *syncBuffer
-	done chan struct{}
-	err  error
-}
-
-// baseEnv passes on only what a process needs to run, so a developer's
-// own DATABASE_URL or STRIPE_SECRET_KEY never leaks into a test server.
-func baseEnv() []string {
-	var env []string
-	for _, k := range []string{"PATH", "HOME", "TMPDIR", "LANG", "TZ"} {
-		if v, ok := os.LookupEnv(k); ok {
-			env = append(env, k+"="+v)
-		}
-	}
-	return env
-}
-
-// freePort asks the kernel for a free port on 127.0.0.1.
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	defer l.Close()
-	_, port, err := net.SplitHostPort(l.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return port
-}
+type server = testsvc.Server
 
 // runCLI runs one hsworkshop command to completion and returns its output.
 func runCLI(t *testing.T, env []string, args ...string) (string, error) {
@@ -214,95 +101,19 @@ func runCLI(t *testing.T, env []string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append(baseEnv(), env...)
+	cmd.Env = append(testsvc.BaseEnv(), env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
 
 // startServer runs `hsworkshop serve` on a free port with env added to the
 // base environment, and waits for /healthz. The process is stopped when
-// the test ends (unless it was killed before).
+// the test ends (unless it was killed before); its exit status is not
+// checked, as some suites cut its database first.
 func startServer(t *testing.T, name string, env ...string) *server {
 	t.Helper()
-	port := freePort(t)
-	base := "http://127.0.0.1:" + port
-	s := &server{name: name, URL: base, out: &syncBuffer{}, done: make(chan struct{})}
-	s.cmd = exec.Command(binary, "serve")
-	s.cmd.Env = append(baseEnv(), "ADDR=127.0.0.1:"+port, "BASE_URL="+base, "RATE_LIMIT=0", "INVOICE_SEATS_PER_IP=1000000", "LOG_FORMAT=text")
-	s.cmd.Env = append(s.cmd.Env, env...)
-	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.done)
-	}()
-	t.Cleanup(func() { s.stop(t) })
-	if err := s.waitHealthy(healthTimeout); err != nil {
-		t.Fatalf("%s did not become healthy: %v\n--- %s output ---\n%s", name, err, name, s.out)
-	}
-	return s
-}
-
-func (s *server) waitHealthy(timeout time.Duration) error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(timeout)
-	var last error
-	for time.Now().Before(deadline) {
-		select {
-		case <-s.done:
-			return fmt.Errorf("the process exited early: %v", s.err)
-		default:
-		}
-		resp, err := client.Get(s.URL + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("GET /healthz: got status %d, want 200", resp.StatusCode)
-		}
-		last = err
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("no 200 from /healthz within %v (last: %v)", timeout, last)
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (s *server) kill(t *testing.T) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatalf("kill %s: %v", s.name, err)
-	}
-	<-s.done
-}
-
-// stop ends the process with SIGTERM (a graceful shutdown) unless it is
-// already gone, and prints its output when the test failed.
-func (s *server) stop(t *testing.T) {
-	t.Helper()
-	select {
-	case <-s.done:
-	default:
-		if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-			t.Errorf("send SIGTERM to %s: %v", s.name, err)
-		}
-		select {
-		case <-s.done:
-		case <-time.After(shutdownWithin):
-			_ = s.cmd.Process.Kill()
-			<-s.done
-			t.Errorf("%s did not exit within %v of SIGTERM", s.name, shutdownWithin)
-		}
-	}
-	if t.Failed() {
-		out := s.out.String()
-		if len(out) > 20000 {
-			out = "…" + out[len(out)-20000:]
-		}
-		t.Logf("--- %s output ---\n%s", s.name, strings.TrimRight(out, "\n"))
-	}
+	env = append([]string{"RATE_LIMIT=0", "INVOICE_SEATS_PER_IP=1000000", "LOG_FORMAT=text"}, env...)
+	return testsvc.Serve(t, binary, testsvc.ServeOptions{Name: name, Env: env})
 }
 
 // apiSession is the part of GET /api/v1/sessions the suites read.
@@ -357,6 +168,46 @@ func seatsLeft(t *testing.T, base string, id uint) int {
 		t.Fatalf("GET /api/v1/sessions/%d: got %d, want 200", id, code)
 	}
 	return s.SeatsLeft
+}
+
+// formClient is an HTTP client as a browser submitting forms is: its own
+// cookie jar (for the CSRF and session cookies), no redirects followed.
+func formClient(t *testing.T, timeout time.Duration) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar, Timeout: timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrfToken GETs the form page with c, which keeps the CSRF cookie, and
+// returns the form's token.
+func csrfToken(t *testing.T, c *http.Client, page string) string {
+	t.Helper()
+	resp, err := c.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := csrfField.FindSubmatch(readBody(t, resp))
+	if m == nil {
+		t.Fatalf("GET %s: no _csrf field (status %d)", page, resp.StatusCode)
+	}
+	return string(m[1])
+}
+
+// readBody reads and closes resp's body.
+func readBody(t *testing.T, resp *http.Response) []byte {
+	t.Helper()
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
 }
 
 // orderReply is the answer to POST /api/v1/sessions/{id}/orders.

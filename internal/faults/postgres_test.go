@@ -2,11 +2,8 @@ package faults
 
 import (
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -94,10 +91,10 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 				mu.Lock()
 				codes[r.Status]++
 				if r.Status == http.StatusCreated {
-					perProc[p.name]++
+					perProc[p.Name]++
 					refs = append(refs, r.ID)
 				} else if r.Status != http.StatusConflict {
-					t.Errorf("order %d on %s: got %d %s (err %v), want 201 or 409", i, p.name, r.Status, r.Body, r.Err)
+					t.Errorf("order %d on %s: got %d %s (err %v), want 201 or 409", i, p.Name, r.Status, r.Body, r.Err)
 				}
 				mu.Unlock()
 			}
@@ -120,7 +117,7 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 	}
 	for _, p := range procs {
 		if left := seatsLeft(t, p.URL, sid); left != 0 {
-			t.Errorf("%s seats_left: got %d, want 0", p.name, left)
+			t.Errorf("%s seats_left: got %d, want 0", p.Name, left)
 		}
 	}
 	checkSeatInvariant(t, db)
@@ -150,17 +147,20 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 	checkSeatInvariant(t, db)
 
 	// The two outbox senders deliver every message exactly once.
-	checkOutboxOnce(t, db, sink)
+	if sent := checkOutboxOnce(t, db, sink, 40*time.Second); sent == 0 {
+		t.Fatal("no email was sent: the orders queued no mail")
+	}
 
 	// A login on A is a login on B: sessions live in the database.
 	checkLoginAcross(t, a, b)
 }
 
-// checkOutboxOnce waits for the outbox to drain and compares it with what
-// the SMTP sink received.
-func checkOutboxOnce(t *testing.T, db *gorm.DB, sink *smtpSink) {
+// checkOutboxOnce waits up to within for the outbox to drain, compares
+// it with what the SMTP sink received (one message per sent row, no
+// Message-ID twice) and returns how many rows were sent.
+func checkOutboxOnce(t *testing.T, db *gorm.DB, sink *smtpSink, within time.Duration) int64 {
 	t.Helper()
-	waitFor(t, 40*time.Second, "outbox drained", func() (bool, string) {
+	waitFor(t, within, "outbox drained", func() (bool, string) {
 		var n int64
 		if err := db.Raw("SELECT COUNT(*) FROM emails WHERE status <> 'sent'").Scan(&n).Error; err != nil {
 			return false, err.Error()
@@ -171,42 +171,21 @@ func checkOutboxOnce(t *testing.T, db *gorm.DB, sink *smtpSink) {
 	if err := db.Raw("SELECT COUNT(*) FROM emails WHERE status = 'sent'").Scan(&sent).Error; err != nil {
 		t.Fatal(err)
 	}
-	if sent == 0 {
-		t.Fatal("no email was sent: the orders queued no mail")
-	}
 	total, dups := sink.counts()
 	if int64(total) != sent || len(dups) != 0 {
 		t.Errorf("mail delivered: got %d messages (duplicates %v), want %d, one per outbox row", total, dups, sent)
 	}
+	return sent
 }
-
-var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // checkLoginAcross logs the admin in on a and opens the admin dashboard on b.
 func checkLoginAcross(t *testing.T, a, b *server) {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Cookies ignore ports, so one jar serves both processes on 127.0.0.1.
-	c := &http.Client{Jar: jar, Timeout: 20 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(a.URL + "/login")
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := csrfField.FindSubmatch(page)
-	if m == nil {
-		t.Fatalf("GET /login on A: no _csrf field (status %d)", resp.StatusCode)
-	}
-	form := url.Values{"_csrf": {string(m[1])}, "email": {adminEmail}, "password": {adminPassword}}
-	resp, err = c.PostForm(a.URL+"/login", form)
+	c := formClient(t, 20*time.Second)
+	token := csrfToken(t, c, a.URL+"/login")
+	form := url.Values{"_csrf": {token}, "email": {adminEmail}, "password": {adminPassword}}
+	resp, err := c.PostForm(a.URL+"/login", form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,11 +197,7 @@ func checkLoginAcross(t *testing.T, a, b *server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /admin on B with A's login: got %d (Location %q), want 200", resp.StatusCode, resp.Header.Get("Location"))
 	} else if !strings.Contains(string(body), "Log out") {

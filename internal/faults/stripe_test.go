@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -340,38 +339,16 @@ type formReply struct {
 // postRegisterForm submits the HTML registration form for one seat by card.
 func postRegisterForm(t *testing.T, base string, sid uint, tag string) formReply {
 	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &http.Client{Jar: jar, Timeout: 45 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := formClient(t, 45*time.Second)
 	page := fmt.Sprintf("%s/sessions/%d/register", base, sid)
-	resp, err := c.Get(page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := csrfField.FindSubmatch(html)
-	if m == nil {
-		t.Fatalf("GET %s: no _csrf field (status %d)", page, resp.StatusCode)
-	}
+	token := csrfToken(t, c, page)
 	email := "buyer-" + tag + "@faults.example.com"
-	form := url.Values{"_csrf": {string(m[1])}, "seats": {"1"}, "buyer_name": {"Fault " + tag}, "buyer_email": {email},
+	form := url.Values{"_csrf": {token}, "seats": {"1"}, "buyer_name": {"Fault " + tag}, "buyer_email": {email},
 		"buyer_company": {"Faults Inc"}, "payment_method": {"card"}, "terms": {"yes"},
 		"attendee_name_1": {"Fault " + tag}, "attendee_email_1": {email}}
-	resp, err = c.PostForm(page, form)
+	resp, err := c.PostForm(page, form)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return formReply{resp.StatusCode, string(b)}
+	return formReply{resp.StatusCode, string(readBody(t, resp))}
 }

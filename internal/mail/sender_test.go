@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"go/build"
 	"io"
 	"math/big"
 	"net"
@@ -27,37 +26,9 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/hsworkshop/hsworkshop/internal/calendar"
+	"github.com/hsworkshop/hsworkshop/internal/testsvc"
 	"github.com/hsworkshop/hsworkshop/models"
 )
-
-// mailpitBinary finds mailpit on PATH or in GOPATH/bin, where .ci/test
-// installs it. A missing binary fails the test: skipping would let CI pass
-// without ever talking to a real SMTP server.
-func mailpitBinary(t *testing.T) string {
-	t.Helper()
-	if p, err := exec.LookPath("mailpit"); err == nil {
-		return p
-	}
-	for _, dir := range filepath.SplitList(build.Default.GOPATH) {
-		p := filepath.Join(dir, "bin", "mailpit")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Fatal("mailpit not found on PATH or in GOPATH/bin: run .ci/test, which installs mailpit")
-	return ""
-}
-
-// freePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
 
 // mailpit is a running mailpit: an SMTP port and its HTTP API.
 type mailpit struct {
@@ -69,9 +40,9 @@ type mailpit struct {
 // when the test ends.
 func startMailpit(t *testing.T, extra ...string) *mailpit {
 	t.Helper()
-	bin := mailpitBinary(t)
-	mp := &mailpit{smtpPort: freePort(t)}
-	httpPort := freePort(t)
+	bin := testsvc.Binary(t, "mailpit") // installed by .ci/test; missing fails, never skips
+	mp := &mailpit{smtpPort: testsvc.FreePort(t)}
+	httpPort := testsvc.FreePort(t)
 	mp.api = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 	dir := t.TempDir()
 	args := append([]string{
@@ -319,7 +290,7 @@ func normalizeNewlines(s string) string { return strings.ReplaceAll(s, "\r\n", "
 // TestSMTPSenderConnectionRefused: a server that is down gives an error
 // (so the outbox retries), promptly, and not a permanent one.
 func TestSMTPSenderConnectionRefused(t *testing.T) {
-	port := freePort(t) // nothing listens here any more
+	port := testsvc.FreePort(t) // nothing listens here any more
 	s, err := NewSMTPSender(fmt.Sprintf("smtp://127.0.0.1:%d", port), "workshops@hsworkshop.example")
 	if err != nil {
 		t.Fatal(err)
