@@ -40,6 +40,7 @@ var migrations = []migration{
 	{ID: "0011_desk", Up: migrate0011Desk},
 	{ID: "0012_perf", Up: migrate0012Perf},
 	{ID: "0013_batches", Up: migrate0013Batches},
+	{ID: "0017_claims", Up: migrate0017Claims},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.
