@@ -123,6 +123,20 @@ func invoiceSession(t testing.TB, db *gorm.DB) *models.Session {
 	return s
 }
 
+// placeProvenInvoice places a one-seat invoice order for a logged-in buyer
+// whose address is proven: the invoice is issued at once.
+func placeProvenInvoice(t *testing.T, b *Service, db *gorm.DB, s *models.Session, name, email string) (Placed, error) {
+	t.Helper()
+	verified := testNow
+	buyer := &models.User{Name: name, Email: email, EmailVerifiedAt: &verified}
+	if err := models.CreateUser(context.Background(), db, buyer); err != nil {
+		t.Fatal(err)
+	}
+	r := Registration{BuyerName: name, BuyerEmail: email, Method: models.PayByInvoice,
+		Attendees: []models.AttendeeInput{{Name: name, Email: email}}}
+	return b.PlaceOrder(context.Background(), s, r, models.PriceOrder(*s, 1, nil, testNow), buyer, nil)
+}
+
 // invoiceAttachment is the stored attachment of an invoice email.
 func invoiceAttachment(t *testing.T, db *gorm.DB, number string) models.EmailAttachment {
 	t.Helper()
@@ -149,14 +163,7 @@ func TestInvoicePDFRenderedAfterCommit(t *testing.T) {
 	b, db, probe, _ := probedService(t, 0)
 	ctx := context.Background()
 	s := invoiceSession(t, db)
-	verified := testNow
-	buyer := &models.User{Name: "Bo", Email: "bo@importer.example", EmailVerifiedAt: &verified}
-	if err := models.CreateUser(ctx, db, buyer); err != nil {
-		t.Fatal(err)
-	}
-	r := Registration{BuyerName: "Bo", BuyerEmail: "bo@importer.example", Method: models.PayByInvoice,
-		Attendees: []models.AttendeeInput{{Name: "Bo", Email: "bo@importer.example"}}}
-	placed, err := b.PlaceOrder(ctx, s, r, models.PriceOrder(*s, 1, nil, testNow), buyer, nil)
+	placed, err := placeProvenInvoice(t, b, db, s, "Bo", "bo@importer.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +175,8 @@ func TestInvoicePDFRenderedAfterCommit(t *testing.T) {
 	}
 
 	// An unproven buyer: nothing is rendered until the link is followed.
-	r.BuyerEmail, r.Attendees = "cy@importer.example", []models.AttendeeInput{{Name: "Cy", Email: "cy@importer.example"}}
+	r := Registration{BuyerName: "Cy", BuyerEmail: "cy@importer.example", Method: models.PayByInvoice,
+		Attendees: []models.AttendeeInput{{Name: "Cy", Email: "cy@importer.example"}}}
 	held, err := b.PlaceOrder(ctx, s, r, models.PriceOrder(*s, 1, nil, testNow), nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -205,14 +213,7 @@ func TestPendingInvoiceRenderedByJob(t *testing.T) {
 	b, db, probe, mailer := probedService(t, 1)
 	ctx := context.Background()
 	s := invoiceSession(t, db)
-	verified := testNow
-	buyer := &models.User{Name: "Di", Email: "di@importer.example", EmailVerifiedAt: &verified}
-	if err := models.CreateUser(ctx, db, buyer); err != nil {
-		t.Fatal(err)
-	}
-	r := Registration{BuyerName: "Di", BuyerEmail: "di@importer.example", Method: models.PayByInvoice,
-		Attendees: []models.AttendeeInput{{Name: "Di", Email: "di@importer.example"}}}
-	placed, err := b.PlaceOrder(ctx, s, r, models.PriceOrder(*s, 1, nil, testNow), buyer, nil)
+	placed, err := placeProvenInvoice(t, b, db, s, "Di", "di@importer.example")
 	if err != nil {
 		t.Fatalf("a failed render after the commit must not fail the order: %v", err)
 	}
