@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +42,10 @@ func (a *App) cached(next echo.HandlerFunc) echo.HandlerFunc {
 		if p, ok := a.pages.Get(key, ver, now); ok {
 			h := c.Response().Header()
 			h.Set(echo.HeaderContentType, p.ContentType)
+			// With its length known, net/http sends the page without
+			// chunked encoding: one write syscall fewer per page (the
+			// closing chunk went out in a write of its own).
+			h.Set(echo.HeaderContentLength, strconv.Itoa(len(p.Body)))
 			h.Set("X-Page-Cache", "hit")
 			c.Response().WriteHeader(p.Status)
 			_, err := c.Response().Write(p.Body)

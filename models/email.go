@@ -48,6 +48,38 @@ type EmailAttachment struct {
 	Filename    string
 	ContentType string
 	Data        []byte
+	// Render, when set, marks the attachment pending: Data is still to be
+	// rendered from what Render names (e.g. "invoice:42"), after the
+	// transaction that queued the message, and FillEmailAttachment stores
+	// it. A message with a pending attachment is never sent.
+	Render string
+}
+
+// PendingAttachment is an attachment queued empty, to be rendered after
+// the commit from what render names.
+func PendingAttachment(filename, contentType, render string) EmailAttachment {
+	return EmailAttachment{Filename: filename, ContentType: contentType, Data: []byte{}, Render: render}
+}
+
+// FillEmailAttachment stores the rendered data of the pending attachments
+// named render and reports whether any was still pending (another instance,
+// or the job, may have filled it first).
+func FillEmailAttachment(ctx context.Context, db *gorm.DB, render string, data []byte) (bool, error) {
+	res := db.WithContext(ctx).Model(&EmailAttachment{}).Where("render = ? AND render <> ''", render).
+		Updates(map[string]any{"data": data, "render": ""})
+	if res.Error != nil {
+		return false, translate(res.Error, "fill attachment %q", render)
+	}
+	return res.RowsAffected > 0, nil
+}
+
+// ListPendingAttachments returns what the pending attachments are to be
+// rendered from (at most limit names), for the job that fills those left
+// behind by a failure after a commit.
+func ListPendingAttachments(ctx context.Context, db *gorm.DB, limit int) ([]string, error) {
+	var renders []string
+	err := db.WithContext(ctx).Model(&EmailAttachment{}).Where("render <> ''").Distinct("render").Order("render").Limit(limit).Pluck("render", &renders).Error
+	return renders, translate(err, "list pending attachments")
 }
 
 // MaxEmailAttempts is how often the sender tries before giving up.
@@ -83,14 +115,16 @@ func EnqueueEmail(ctx context.Context, db *gorm.DB, m *Email) (bool, error) {
 	return true, nil
 }
 
-// ClaimDueEmails leases up to limit queued messages that are due, so that
-// of several sender instances exactly one works on each message. On
+// ClaimDueEmails leases up to limit queued messages that are due (and
+// whose attachments are all rendered), so that of several sender instances
+// exactly one works on each message. On
 // PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED; SQLite's
 // single writer makes the immediate transaction enough.
 func ClaimDueEmails(ctx context.Context, db *gorm.DB, now time.Time, limit int, lease time.Duration) ([]Email, error) {
 	var claimed []Email
 	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		q := tx.Where("status = ? AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)", EmailQueued, now.UTC(), now.UTC()).
+			Where("NOT EXISTS (SELECT 1 FROM email_attachments a WHERE a.email_id = emails.id AND a.render <> '')").
 			Order("id").Limit(limit)
 		if IsPostgres(tx) {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})

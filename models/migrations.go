@@ -41,6 +41,7 @@ var migrations = []migration{
 	{ID: "0012_perf", Up: migrate0012Perf},
 	{ID: "0013_batches", Up: migrate0013Batches},
 	{ID: "0016_move", Up: migrate0016Move},
+	{ID: "0017_claims", Up: migrate0017Claims},
 }
 
 // Migrate applies the pending migrations, each in its own transaction.

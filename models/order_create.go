@@ -38,7 +38,10 @@ type NewOrder struct {
 
 // CreateOrder stores an order inside tx: it takes the seats (unless a
 // waiting-list offer reserved them), counts the discount use, numbers the
-// invoice and inserts the attendees with their share of the total.
+// invoice and inserts the attendees with their share of the total. The
+// order returned is complete as its callers use it (session as passed in,
+// discount code, attendees with their IDs), so a claim need not read it
+// back while it holds the writer.
 func CreateOrder(ctx context.Context, tx *gorm.DB, in NewOrder, take SeatTaker) (*Order, error) {
 	tx = tx.WithContext(ctx)
 	n := len(in.Attendees)
@@ -75,7 +78,7 @@ func CreateOrder(ctx context.Context, tx *gorm.DB, in NewOrder, take SeatTaker) 
 		if err := useDiscount(tx, in.Quote.Code.ID); err != nil {
 			return nil, err
 		}
-		o.DiscountCodeID = &in.Quote.Code.ID
+		o.DiscountCodeID, o.DiscountCode = &in.Quote.Code.ID, in.Quote.Code
 	}
 	if o.Status == OrderPendingInvoice {
 		num, err := nextInvoiceNumber(tx)
@@ -115,53 +118,69 @@ func nextInvoiceNumber(tx *gorm.DB) (string, error) {
 
 // ConfirmInvoiceOrder turns a held invoice order whose buyer has just
 // proven the address into an issued invoice due at due (numbered in tx,
-// so a rollback leaves no gap). An order no longer held is ErrConflict.
-func ConfirmInvoiceOrder(ctx context.Context, tx *gorm.DB, orderID uint, due, now time.Time) error {
+// so a rollback leaves no gap), and updates o to match. An order no longer
+// held is ErrConflict.
+func ConfirmInvoiceOrder(ctx context.Context, tx *gorm.DB, o *Order, due, now time.Time) error {
 	tx = tx.WithContext(ctx)
 	num, err := nextInvoiceNumber(tx)
 	if err != nil {
 		return err
 	}
-	res := tx.Model(&Order{}).Where("id = ? AND status = ? AND payment_method = ?", orderID, OrderHeld, PayByInvoice).
-		Updates(map[string]any{"status": OrderPendingInvoice, "invoice_number": num, "invoice_issued_at": now.UTC(),
-			"invoice_due_at": due.UTC(), "hold_expires_at": due.UTC(), "updated_at": utcNow()})
+	due, now = due.UTC(), now.UTC()
+	res := tx.Model(&Order{}).Where("id = ? AND status = ? AND payment_method = ?", o.ID, OrderHeld, PayByInvoice).
+		Updates(map[string]any{"status": OrderPendingInvoice, "invoice_number": num, "invoice_issued_at": now,
+			"invoice_due_at": due, "hold_expires_at": due, "updated_at": utcNow()})
 	if res.Error != nil {
-		return translate(res.Error, "confirm invoice order %d", orderID)
+		return translate(res.Error, "confirm invoice order %d", o.ID)
 	}
 	if res.RowsAffected != 1 {
-		return fmt.Errorf("confirm invoice order %d: no longer held: %w", orderID, ErrConflict)
+		return fmt.Errorf("confirm invoice order %d: no longer held: %w", o.ID, ErrConflict)
 	}
+	hold := due
+	o.Status, o.InvoiceNumber, o.InvoiceIssuedAt, o.InvoiceDueAt, o.HoldExpiresAt = OrderPendingInvoice, &num, &now, &due, &hold
 	return nil
 }
 
 // OpenUnpaidSeats counts the seats of unpaid invoice orders (held for
 // confirmation or invoiced) by buyer address and by client IP, for the caps
-// on what an unproven buyer may hold. On PostgreSQL it first takes
-// transaction-scoped advisory locks on both keys, so instances sharing the
-// database count one after another; SQLite's write lock does the same.
-func OpenUnpaidSeats(ctx context.Context, tx *gorm.DB, email, ip string) (byEmail, byIP int64, err error) {
+// on what an unproven buyer may hold. It runs inside the seat claim's write
+// transaction, so it is cheap: one statement answered from two covering
+// indexes (migration 0017), reading at most atMost orders per key. Each
+// order holds at least one seat, so a count is exact or, when it stopped
+// at atMost orders, at least atMost: enough to refuse at any cap up to
+// atMost. On PostgreSQL it first takes transaction-scoped advisory locks
+// on both keys, so instances sharing the database count one after
+// another; SQLite's write lock does the same.
+func OpenUnpaidSeats(ctx context.Context, tx *gorm.DB, email, ip string, atMost int64) (byEmail, byIP int64, err error) {
 	tx = tx.WithContext(ctx)
+	email = NormalizeEmail(email)
 	if IsPostgres(tx) {
-		for _, k := range []string{"open-seats:email:" + email, "open-seats:ip:" + ip} {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", k).Error; err != nil {
-				return 0, 0, translate(err, "lock open seats")
-			}
+		// A statement of its own: the count's snapshot must be taken
+		// after the locks are held (READ COMMITTED).
+		var lock error
+		if ip == "" {
+			lock = tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "open-seats:email:"+email).Error
+		} else {
+			lock = tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))",
+				"open-seats:email:"+email, "open-seats:ip:"+ip).Error
+		}
+		if lock != nil {
+			return 0, 0, translate(lock, "lock open seats")
 		}
 	}
-	open := []OrderStatus{OrderHeld, OrderPendingInvoice}
-	q := func(col, v string) (int64, error) {
-		var n int64
-		err := tx.Model(&Order{}).Select("COALESCE(SUM(seats), 0)").
-			Where(col+" = ? AND status IN ? AND payment_method = ?", v, open, PayByInvoice).Scan(&n).Error
-		return n, err
+	ipRows := atMost
+	if ip == "" {
+		ipRows = 0
 	}
-	if byEmail, err = q("buyer_email", NormalizeEmail(email)); err != nil {
+	const open = "status IN (?, ?) AND payment_method = ?"
+	var n struct{ ByEmail, ByIP int64 }
+	err = tx.Raw(`SELECT
+		(SELECT COALESCE(SUM(seats), 0) FROM (SELECT seats FROM orders WHERE buyer_email = ? AND `+open+` LIMIT ?) e) AS by_email,
+		(SELECT COALESCE(SUM(seats), 0) FROM (SELECT seats FROM orders WHERE client_ip = ? AND `+open+` LIMIT ?) i) AS by_ip`,
+		email, OrderHeld, OrderPendingInvoice, PayByInvoice, atMost, ip, OrderHeld, OrderPendingInvoice, PayByInvoice, ipRows).
+		Scan(&n).Error
+	if err != nil {
 		return 0, 0, translate(err, "count open seats")
 	}
-	if ip != "" {
-		if byIP, err = q("client_ip", ip); err != nil {
-			return 0, 0, translate(err, "count open seats")
-		}
-	}
-	return byEmail, byIP, nil
+	return n.ByEmail, n.ByIP, nil
 }

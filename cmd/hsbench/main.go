@@ -3,6 +3,8 @@
 // BENCHMARKS.md. The harness lives in internal/bench.
 //
 //	go run ./cmd/hsbench [-write BENCHMARKS.md] [-loadgen wrk|go] [-label "…"]
+//	go run ./cmd/hsbench -only claims,pg          (a part; never with -write)
+//	go run ./cmd/hsbench -only pages -pages workshop,catalog -pprof 127.0.0.1:6060
 //	hsbench bare -addr A -snapshots F      (the bare server; started by the harness)
 package main
 
@@ -15,6 +17,8 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -54,8 +58,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	claimDur := fs.Duration("claim-d", 8*time.Second, "duration of each seat-claim run")
 	catRate := fs.Float64("catalog-rate", 25, "req/s offered to /sessions while claims run")
 	pg := fs.String("pg", firstEnv("BENCH_DATABASE_URL", "TEST_DATABASE_URL"), "PostgreSQL URL to create a scratch database on (empty: SQLite only)")
+	only := fs.String("only", "", "comma-separated parts to run: pages, claims, pg (default: all; not with -write)")
+	pageNames := fs.String("pages", "", "comma-separated substrings of the page rows to measure (default: all; not with -write)")
+	pprof := fs.String("pprof", "", "PPROF_ADDR for the app (a loopback address), to profile it under the load")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	parts, err := splitList(*only, bench.PartPages, bench.PartClaims, bench.PartPG)
+	if err != nil {
+		return fmt.Errorf("-only: %w", err)
+	}
+	pages, err := selectPages(bench.DefaultPages(), *pageNames)
+	if err != nil {
+		return fmt.Errorf("-pages: %w", err)
+	}
+	if *write != "" && (len(parts) > 0 || *pageNames != "") {
+		return errors.New("-write rewrites the whole section: run every part (drop -only and -pages)")
 	}
 	var gen bench.LoadGen
 	switch *loadgen {
@@ -75,6 +93,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *rounds < 1 || *conns < 1 || *clients < 2 {
 		return errors.New("-rounds and -conns must be at least 1, -claim-clients at least 2")
 	}
+	var appEnv []string
+	if *pprof != "" {
+		appEnv = append(appEnv, "PPROF_ADDR="+*pprof)
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find own executable: %w", err)
@@ -88,7 +110,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := bench.Config{Repo: repo, Bin: *bin, Self: self, LoadGen: gen, Conns: *conns, Rounds: *rounds,
 		Duration: *dur, PacedDuration: *paced, ClaimClients: *clients, ClaimDuration: *claimDur,
-		CatalogRate: *catRate, PGURL: *pg, Label: *label, Pages: bench.DefaultPages(), Log: stderr}
+		CatalogRate: *catRate, PGURL: *pg, Label: *label, Pages: pages, Log: stderr, Parts: parts, AppEnv: appEnv}
 	rep, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err
@@ -120,4 +142,41 @@ func firstEnv(names ...string) string {
 		}
 	}
 	return ""
+}
+
+// splitList parses a comma-separated list whose items must be in allowed.
+func splitList(s string, allowed ...string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if !slices.Contains(allowed, f) {
+			return nil, fmt.Errorf("unknown part %q: want %s", f, strings.Join(allowed, ", "))
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// selectPages keeps the pages whose name contains one of the
+// comma-separated substrings in names (all pages when names is empty).
+func selectPages(all []bench.Page, names string) ([]bench.Page, error) {
+	if strings.TrimSpace(names) == "" {
+		return all, nil
+	}
+	var out []bench.Page
+	for _, p := range all {
+		for _, n := range strings.Split(names, ",") {
+			if n = strings.TrimSpace(n); n != "" && strings.Contains(p.Name, n) {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no page name contains any of %q", names)
+	}
+	return out, nil
 }

@@ -51,3 +51,33 @@ func TestPageCache(t *testing.T) {
 		t.Errorf("GET %s after registration closed: got the cached open page", path)
 	}
 }
+
+// TestWorkshopPageCached: a workshop's page is cached like the catalog
+// (its key is the path alone, nothing per request), a change to the
+// workshop is shown at once, and a cached page is sent with its length:
+// no chunked encoding, so no separate write for the closing chunk.
+func TestWorkshopPageCached(t *testing.T) {
+	ta := ht.New(t)
+	w := ht.MustWorkshop(t, ta.DB)
+	ht.MustSession(t, ta.DB, w)
+	path := "/workshops/" + w.Slug
+	for i, wantHit := range []bool{false, true, true} {
+		rec := ta.Do(t, ht.Request{Path: path})
+		if rec.Code != 200 {
+			t.Fatalf("GET %s: got %d, want 200", path, rec.Code)
+		}
+		if hit := rec.Header().Get("X-Page-Cache") == "hit"; hit != wantHit {
+			t.Errorf("GET %s #%d: got cache hit %v, want %v", path, i+1, hit, wantHit)
+		}
+		if wantHit && rec.Header().Get("Content-Length") != fmt.Sprint(rec.Body.Len()) {
+			t.Errorf("GET %s #%d: Content-Length %q for a %d-byte page", path, i+1, rec.Header().Get("Content-Length"), rec.Body.Len())
+		}
+	}
+	if err := ta.DB.Model(&models.Workshop{}).Where("id = ?", w.ID).Update("title", "Renamed Workshop Title").Error; err != nil {
+		t.Fatal(err)
+	}
+	rec := ta.Do(t, ht.Request{Path: path})
+	if rec.Header().Get("X-Page-Cache") == "hit" || !strings.Contains(rec.Body.String(), "Renamed Workshop Title") {
+		t.Errorf("GET %s after a rename: got the cached page", path)
+	}
+}

@@ -253,3 +253,16 @@ func TestReportMarkdown(t *testing.T) {
 		t.Errorf("text report lacks the catalog row:\n%s", txt)
 	}
 }
+
+func TestConfigRuns(t *testing.T) {
+	all := Config{}
+	for _, p := range []string{PartPages, PartClaims, PartPG} {
+		if !all.Runs(p) {
+			t.Errorf("a run without Parts skips %s", p)
+		}
+	}
+	some := Config{Parts: []string{PartClaims}}
+	if !some.Runs(PartClaims) || some.Runs(PartPages) || some.Runs(PartPG) {
+		t.Errorf("Parts [claims]: got pages %v claims %v pg %v, want only claims", some.Runs(PartPages), some.Runs(PartClaims), some.Runs(PartPG))
+	}
+}

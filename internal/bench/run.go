@@ -42,7 +42,24 @@ type Config struct {
 	Label         string
 	Pages         []Page
 	Log           io.Writer // progress lines
+	// Parts limits the run to some of "pages", "claims" and "pg" (nil:
+	// all). A partial run is for measuring one change quickly; its report
+	// must not be written into BENCHMARKS.md.
+	Parts []string
+	// AppEnv is added to the app's environment (e.g. PPROF_ADDR for a
+	// profile under the harness's load).
+	AppEnv []string
 }
+
+// Part names what a run measures; every part when Parts is empty.
+const (
+	PartPages  = "pages"
+	PartClaims = "claims"
+	PartPG     = "pg"
+)
+
+// Runs reports whether the run includes part.
+func (c Config) Runs(part string) bool { return len(c.Parts) == 0 || slices.Contains(c.Parts, part) }
 
 const (
 	adminEmail    = "bench-admin@bench.example.com"
@@ -85,11 +102,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err := r.sqlite(ctx); err != nil {
 		return r.rep, err
 	}
-	if cfg.PGURL != "" {
+	switch {
+	case !cfg.Runs(PartPG):
+	case cfg.PGURL != "":
 		if err := r.postgres(ctx); err != nil {
 			return r.rep, err
 		}
-	} else {
+	default:
 		r.rep.Notes = append(r.rep.Notes, "PostgreSQL not measured: set BENCH_DATABASE_URL or TEST_DATABASE_URL.")
 	}
 	r.rep.LoadAfter = LoadAvg()
@@ -128,6 +147,7 @@ func (r *runner) startApp(ctx context.Context, dsn, logName string) (*Proc, erro
 	base := "http://" + addr
 	env := []string{"DATABASE_URL=" + dsn, "ADDR=" + addr, "BASE_URL=" + base, "RATE_LIMIT=0", "INVOICE_SEATS_PER_IP=1000000", "GOMAXPROCS=2",
 		"ADMIN_EMAIL=" + adminEmail, "ADMIN_PASSWORD=" + adminPassword}
+	env = append(env, r.cfg.AppEnv...)
 	return StartProc(ctx, r.bin, []string{"serve"}, env, filepath.Join(r.dir, logName), base, "/healthz", 2*time.Minute)
 }
 
@@ -162,11 +182,16 @@ func (r *runner) sqlite(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := r.pages(ctx, app, user, fx); err != nil {
-		return err
+	if r.cfg.Runs(PartPages) {
+		if err := r.pages(ctx, app, user, fx); err != nil {
+			return err
+		}
+		if r.rep.RSSLoaded, err = app.RSS(); err != nil {
+			return err
+		}
 	}
-	if r.rep.RSSLoaded, err = app.RSS(); err != nil {
-		return err
+	if !r.cfg.Runs(PartClaims) {
+		return nil
 	}
 	row, err := r.claims(ctx, "SQLite", app.Base, admin, "sqlite:"+filepath.Join(r.dir, "raw.db"))
 	if err != nil {

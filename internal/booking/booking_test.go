@@ -129,29 +129,8 @@ func TestMarkInvoicePaidNeedsNoWebApp(t *testing.T) {
 	t.Parallel()
 	b, db := newService(t, nil)
 	ctx := context.Background()
-	w := &models.Workshop{Slug: "inv", Title: "Workshop", Summary: "S", Level: "introductory", DurationMinutes: 420, DefaultPriceMinor: 10000, Currency: "USD"}
-	if err := db.Create(w).Error; err != nil {
-		t.Fatal(err)
-	}
-	start := testNow.AddDate(0, 0, 30)
-	s := &models.Session{WorkshopID: w.ID, StartsAt: start, EndsAt: start.Add(7 * time.Hour), TimeZone: "UTC", Format: models.FormatVirtual,
-		Capacity: 3, PriceMinor: 10000, Currency: "USD", Status: models.StatusPublished, RegistrationClosesAt: start.Add(-time.Hour)}
-	if err := models.CreateSession(ctx, db, s); err != nil {
-		t.Fatal(err)
-	}
-	s, err := models.FindSession(ctx, db, s.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := Registration{BuyerName: "Bo", BuyerEmail: "bo@importer.example", Method: models.PayByInvoice,
-		Attendees: []models.AttendeeInput{{Name: "Bo", Email: "bo@importer.example"}}}
 	// A logged-in buyer with a proven address gets the invoice at once.
-	verified := testNow
-	buyer := &models.User{Name: "Bo", Email: "bo@importer.example", EmailVerifiedAt: &verified}
-	if err := models.CreateUser(ctx, db, buyer); err != nil {
-		t.Fatal(err)
-	}
-	placed, err := b.PlaceOrder(ctx, s, r, models.PriceOrder(*s, 1, nil, testNow), buyer, nil)
+	placed, err := placeProvenInvoice(t, b, db, invoiceSession(t, db), "Bo", "bo@importer.example")
 	if err != nil {
 		t.Fatal(err)
 	}

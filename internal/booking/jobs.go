@@ -24,6 +24,7 @@ func (b *Service) Jobs(every time.Duration) []jobs.Task {
 		{Name: "lapse-offers", Every: every, Run: b.LapseWaitlistOffers},
 		{Name: "reminders", Every: every, Run: b.QueueReminders},
 		{Name: "retry-refunds", Every: every, Run: b.RetryRefunds},
+		{Name: "render-attachments", Every: every, Run: b.RenderPendingAttachments},
 		{Name: "prune-auth", Every: time.Hour, Run: func(ctx context.Context) error { return models.PruneAuth(ctx, b.db, b.now()) }},
 	}
 	if b.out.Sending() {

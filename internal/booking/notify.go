@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -82,20 +83,75 @@ func (b *Service) InvoiceDocument(o *models.Order, kind invoice.Kind) invoice.Do
 	return d
 }
 
-// queueInvoice emails the invoice PDF to the billing address.
+// queueInvoice emails the invoice PDF to the billing address. The PDF
+// takes milliseconds to render, so it is not rendered here, inside the
+// transaction that holds the writer: the message is queued with a pending
+// attachment, which renderInvoice fills after the commit (and the
+// render-attachments job, should that fail); the outbox sends no message
+// before its attachments are filled.
 func (b *Service) queueInvoice(ctx context.Context, tx *gorm.DB, o *models.Order) error {
-	pdf, err := invoice.Render(*o, b.InvoiceDocument(o, invoice.Invoice))
-	if err != nil {
-		return err
-	}
 	to := o.BillingEmail
 	if to == "" {
 		to = o.BuyerEmail
 	}
 	data := mail.OrderData{Site: b.Site(), Session: b.SessionInfo(&o.Session, false), Order: *o, OrderURL: b.OrderURL(o),
 		InvoiceURL: b.OrderURL(o) + "/invoice.pdf", DueDate: inZone(&o.Session, *o.InvoiceDueAt)}
-	att := models.EmailAttachment{Filename: *o.InvoiceNumber + ".pdf", ContentType: "application/pdf", Data: pdf}
+	att := models.PendingAttachment(*o.InvoiceNumber+".pdf", "application/pdf", invoiceRender(o.ID))
 	return b.out.Enqueue(ctx, tx, mail.KindInvoice, "invoice:"+*o.InvoiceNumber, to, o.BuyerName, data, att)
+}
+
+// invoiceRender names the invoice PDF of an order as a pending attachment.
+func invoiceRender(orderID uint) string { return fmt.Sprintf("invoice:%d", orderID) }
+
+// renderInvoice renders the invoice PDF of o, as committed, into its
+// queued email, outside any transaction.
+func (b *Service) renderInvoice(ctx context.Context, o *models.Order) error {
+	pdf, err := b.invoicePDF(*o, b.InvoiceDocument(o, invoice.Invoice))
+	if err != nil {
+		return fmt.Errorf("render invoice of order %d: %w", o.ID, err)
+	}
+	_, err = models.FillEmailAttachment(ctx, b.db, invoiceRender(o.ID), pdf)
+	return err
+}
+
+// afterInvoiceCommit renders the invoice of an order whose invoice was
+// just issued and committed. The order stands whatever happens here: a
+// failure is logged and the render-attachments job retries, and the
+// request's own deadline does not cut it short.
+func (b *Service) afterInvoiceCommit(ctx context.Context, o *models.Order) {
+	if o.Status != models.OrderPendingInvoice || o.InvoiceNumber == nil {
+		return
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	if err := b.renderInvoice(rctx, o); err != nil {
+		b.log.Error("invoice PDF not rendered after the commit; the job retries", "order", o.ID, "err", err)
+	}
+}
+
+// RenderPendingAttachments fills the attachments still pending (the
+// process stopped, or rendering failed, between a commit and its render),
+// so their messages can be sent.
+func (b *Service) RenderPendingAttachments(ctx context.Context) error {
+	renders, err := models.ListPendingAttachments(ctx, b.db, jobBatch)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range renders {
+		var id uint
+		if _, err := fmt.Sscanf(r, "invoice:%d", &id); err != nil || invoiceRender(id) != r {
+			errs = append(errs, fmt.Errorf("pending attachment %q: unknown kind", r))
+			continue
+		}
+		o, err := models.FindOrder(ctx, b.db, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		errs = append(errs, b.renderInvoice(ctx, o))
+	}
+	return errors.Join(errs...)
 }
 
 // queueCancellation tells the buyer what a cancellation or refund did.

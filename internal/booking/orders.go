@@ -79,21 +79,20 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 	if hold.After(s.StartsAt) {
 		hold = s.StartsAt
 	}
+	// The session as read a moment ago has too few seats: answer sold out
+	// without queueing for the single writer (as if the order had come in
+	// at that read). A stale read that shows seats left is caught by the
+	// locked take below.
+	if entry == nil && s.SeatsLeft() < len(r.Attendees) {
+		return Placed{}, fmt.Errorf("place order for session %d: %w", s.ID, models.ErrSeatsFull)
+	}
+	// The write transaction holds SQLite's single writer (PostgreSQL: the
+	// session's row and the cap's advisory locks), so it does only the
+	// writes and the cheap indexed counts: the order is not read back (it
+	// is built from what was written), and the invoice PDF is rendered
+	// after the commit (renderInvoice).
 	var o *models.Order
 	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if r.Method == models.PayByInvoice && !u.Verified() {
-			byEmail, byIP, err := models.OpenUnpaidSeats(ctx, tx, r.BuyerEmail, r.ClientIP)
-			if err != nil {
-				return err
-			}
-			perIP := int64(MaxOpenSeatsPerIP)
-			if b.cfg.OpenSeatsPerIP > 0 {
-				perIP = int64(b.cfg.OpenSeatsPerIP)
-			}
-			if n := int64(len(r.Attendees)); byEmail+n > MaxOpenSeatsPerEmail || byIP+n > perIP {
-				return ErrOpenSeatsCap
-			}
-		}
 		buyer, err := b.buyerAccount(ctx, tx, u, r)
 		if err != nil {
 			return err
@@ -107,6 +106,11 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 			}
 			in.WaitlistEntryID = &entry.ID
 		}
+		if r.Method == models.PayByInvoice && !u.Verified() {
+			if err := b.checkOpenSeats(ctx, tx, r); err != nil {
+				return err
+			}
+		}
 		if o, err = models.CreateOrder(ctx, tx, in, b.takeSeats); err != nil {
 			return err
 		}
@@ -114,9 +118,6 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 			if err := models.LinkWaitlistOrder(ctx, tx, entry.ID, o.ID); err != nil {
 				return err
 			}
-		}
-		if o, err = models.FindOrder(ctx, tx, o.ID); err != nil {
-			return err
 		}
 		switch {
 		case o.AwaitingConfirmation():
@@ -131,6 +132,7 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 	if err != nil {
 		return Placed{}, err
 	}
+	b.afterInvoiceCommit(ctx, o)
 	if o.Status != models.OrderHeld || o.AwaitingConfirmation() {
 		return Placed{Order: o}, nil
 	}
@@ -151,6 +153,23 @@ func (b *Service) PlaceOrder(ctx context.Context, s *models.Session, r Registrat
 		return Placed{}, ErrPaymentUnavailable
 	}
 	return Placed{Order: o, CheckoutURL: url}, nil
+}
+
+// checkOpenSeats refuses (ErrOpenSeatsCap) an invoice order that would
+// take its buyer address or client IP over the cap of open unpaid seats.
+func (b *Service) checkOpenSeats(ctx context.Context, tx *gorm.DB, r Registration) error {
+	perIP := int64(MaxOpenSeatsPerIP)
+	if b.cfg.OpenSeatsPerIP > 0 {
+		perIP = int64(b.cfg.OpenSeatsPerIP)
+	}
+	byEmail, byIP, err := models.OpenUnpaidSeats(ctx, tx, r.BuyerEmail, r.ClientIP, max(perIP, MaxOpenSeatsPerEmail))
+	if err != nil {
+		return err
+	}
+	if n := int64(len(r.Attendees)); byEmail+n > MaxOpenSeatsPerEmail || byIP+n > perIP {
+		return ErrOpenSeatsCap
+	}
+	return nil
 }
 
 // checkoutTimeout bounds opening a Checkout Session (the request timeout
@@ -291,9 +310,10 @@ func (b *Service) queueOrderVerification(ctx context.Context, tx *gorm.DB, o *mo
 }
 
 // ConfirmInvoiceOrder follows an order-confirmation link: the held invoice
-// order becomes an issued invoice (due InvoiceTerm from now) and the PDF is
-// queued, in one transaction. A spent, expired or unknown token is
-// models.ErrNotFound; an order that lapsed meanwhile is models.ErrConflict.
+// order becomes an issued invoice (due InvoiceTerm from now) and its email
+// is queued, in one transaction; the PDF is rendered after the commit. A
+// spent, expired or unknown token is models.ErrNotFound; an order that
+// lapsed meanwhile is models.ErrConflict.
 func (b *Service) ConfirmInvoiceOrder(ctx context.Context, token string) (*models.Order, error) {
 	var o *models.Order
 	err := b.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -301,17 +321,17 @@ func (b *Service) ConfirmInvoiceOrder(ctx context.Context, token string) (*model
 		if err != nil {
 			return err
 		}
-		held, err := models.FindOrder(ctx, tx, *v.OrderID)
-		if err != nil {
+		if o, err = models.FindOrder(ctx, tx, *v.OrderID); err != nil {
 			return err
 		}
-		if err := models.ConfirmInvoiceOrder(ctx, tx, held.ID, b.invoiceDue(&held.Session, b.now()), b.now()); err != nil {
-			return err
-		}
-		if o, err = models.FindOrder(ctx, tx, held.ID); err != nil {
+		if err := models.ConfirmInvoiceOrder(ctx, tx, o, b.invoiceDue(&o.Session, b.now()), b.now()); err != nil {
 			return err
 		}
 		return b.queueInvoice(ctx, tx, o)
 	})
-	return o, err
+	if err != nil {
+		return nil, err
+	}
+	b.afterInvoiceCommit(ctx, o)
+	return o, nil
 }

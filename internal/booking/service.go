@@ -22,6 +22,7 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"gorm.io/gorm"
 
+	"github.com/hsworkshop/hsworkshop/internal/invoice"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
 	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/models"
@@ -79,17 +80,21 @@ type Deps struct {
 	// SeatTaker overrides models.TakeSeats; only the concurrency test's
 	// negative control sets it.
 	SeatTaker models.SeatTaker
+	// InvoicePDF renders an invoice; nil means invoice.Render. Tests wrap
+	// it to see when (and whether) the PDF is rendered.
+	InvoicePDF func(models.Order, invoice.Document) ([]byte, error)
 }
 
 // Service runs the booking workflows.
 type Service struct {
-	db        *gorm.DB
-	pay       Payments
-	out       *outbox.Outbox
-	cfg       Settings
-	log       *slog.Logger
-	now       func() time.Time
-	takeSeats models.SeatTaker
+	db         *gorm.DB
+	pay        Payments
+	out        *outbox.Outbox
+	cfg        Settings
+	log        *slog.Logger
+	now        func() time.Time
+	takeSeats  models.SeatTaker
+	invoicePDF func(models.Order, invoice.Document) ([]byte, error)
 }
 
 // New builds a Service, filling in defaults for unset settings.
@@ -100,7 +105,7 @@ func New(d Deps) (*Service, error) {
 	if d.Outbox == nil {
 		return nil, errors.New("booking: Outbox is required")
 	}
-	b := &Service{db: d.DB, pay: d.Payments, out: d.Outbox, cfg: d.Settings, log: d.Logger, now: d.Now, takeSeats: d.SeatTaker}
+	b := &Service{db: d.DB, pay: d.Payments, out: d.Outbox, cfg: d.Settings, log: d.Logger, now: d.Now, takeSeats: d.SeatTaker, invoicePDF: d.InvoicePDF}
 	b.cfg.BaseURL = strings.TrimRight(b.cfg.BaseURL, "/")
 	if b.cfg.HoldDuration < 30*time.Minute {
 		b.cfg.HoldDuration = 35 * time.Minute
@@ -122,6 +127,9 @@ func New(d Deps) (*Service, error) {
 	}
 	if b.takeSeats == nil {
 		b.takeSeats = models.TakeSeats
+	}
+	if b.invoicePDF == nil {
+		b.invoicePDF = invoice.Render
 	}
 	return b, nil
 }
