@@ -7,7 +7,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 )
 
 // Field weights of the ranking. A match in a line's own description counts
@@ -241,7 +240,7 @@ type searcher struct {
 	baseIdf   []float32
 	basePost  []postings
 
-	pool sync.Pool
+	free chan *scratch // scratches kept for the next queries
 }
 
 func bm25(tf uint8, dl uint16, avg float64) float32 {
@@ -386,7 +385,7 @@ func (sb *searchBuilder) finish() *searcher {
 			s.partsOf[gh] = ph
 		}
 	}
-	s.pool.New = func() any { return newScratch(n, len(s.phrases), s.hidx, len(s.heads)) }
+	s.free = make(chan *scratch, maxFreeScratch)
 	return s
 }
 
@@ -456,13 +455,16 @@ func withinOneEdit(a, b string) bool {
 	}
 }
 
-// scratch is the per-query working memory, reused through a pool. A node's
-// slot is valid only when its stamp equals the current generation, so
-// nothing is cleared between queries.
+// scratch is the per-query working memory, reused through a bounded free
+// list. The nodes a query touches get a slot in a dense list, found
+// through at (a sparse set: at[n] is valid only when slots[at[n]].node is
+// n), so nothing is cleared between queries and a scratch holds 4 bytes
+// per node rather than a slot per node; the stamps of the phrase and
+// heading tables are valid when they equal the current generation.
 type scratch struct {
 	gen   uint32
+	at    []int32
 	slots []slot
-	cands []int32
 	// touched has a bit per node set by touch, so the scoring pass can
 	// visit the touched nodes in schedule order; it is cleared as it goes.
 	touched []uint64
@@ -496,10 +498,10 @@ type expansion struct {
 
 // slot is one node's state in a query, kept together for the cache.
 type slot struct {
-	stamp     uint32
+	mask      uint64  // query words the node's own text matched
+	node      int32   // the node this slot belongs to
 	own       float32 // score of the node's own text and aliases
 	groupBest float32 // best alternative of the word being scored
-	mask      uint64  // query words the node's own text matched
 	lastGroup int8    // the word groupBest belongs to
 }
 
@@ -511,7 +513,7 @@ type span struct {
 }
 
 func newScratch(n, phrases int, hidx []int32, heads int) *scratch {
-	return &scratch{slots: make([]slot, n), touched: make([]uint64, (n+63)/64),
+	return &scratch{at: make([]int32, n), touched: make([]uint64, (n+63)/64),
 		phStamp: make([]uint32, phrases), phMask: make([]uint64, phrases),
 		hidx: hidx, hStamp: make([]uint32, heads), hAt: make([]int32, heads), hPos: make([]int32, heads)}
 }
@@ -519,24 +521,53 @@ func newScratch(n, phrases int, hidx []int32, heads int) *scratch {
 func (sc *scratch) reset() {
 	sc.gen++
 	if sc.gen == 0 { // wrapped: clear once every 4 billion queries
-		clear(sc.slots)
 		clear(sc.phStamp)
 		clear(sc.hStamp)
 		sc.gen = 1
 	}
-	sc.cands = sc.cands[:0]
+	sc.slots = sc.slots[:0]
 	sc.heads = sc.heads[:0]
 	sc.hBest = sc.hBest[:0]
 }
 
 func (sc *scratch) touch(n int32) *slot {
-	x := &sc.slots[n]
-	if x.stamp != sc.gen {
-		*x = slot{stamp: sc.gen, lastGroup: -1}
-		sc.cands = append(sc.cands, n)
-		sc.touched[n>>6] |= 1 << (n & 63)
+	if i := sc.at[n]; int(i) < len(sc.slots) && sc.slots[i].node == n {
+		return &sc.slots[i]
 	}
-	return x
+	sc.at[n] = idx32(len(sc.slots))
+	sc.slots = append(sc.slots, slot{node: n, lastGroup: -1})
+	sc.touched[n>>6] |= 1 << (n & 63)
+	return &sc.slots[len(sc.slots)-1]
+}
+
+// slot returns node n's slot, or nil when the query did not touch n.
+func (sc *scratch) slot(n int32) *slot {
+	if i := sc.at[n]; int(i) < len(sc.slots) && sc.slots[i].node == n {
+		return &sc.slots[i]
+	}
+	return nil
+}
+
+// maxFreeScratch bounds the scratches kept between queries: a burst of
+// concurrent searches allocates more, which become garbage afterwards.
+const maxFreeScratch = 8
+
+// getScratch takes a scratch from the free list, or makes one.
+func (s *searcher) getScratch() *scratch {
+	select {
+	case sc := <-s.free:
+		return sc
+	default:
+		return newScratch(len(s.nodes), len(s.phrases), s.hidx, len(s.heads))
+	}
+}
+
+// putScratch returns sc to the free list unless it is full.
+func (s *searcher) putScratch(sc *scratch) {
+	select {
+	case s.free <- sc:
+	default:
+	}
 }
 
 // coverage is the share of the query a node matched, each word weighted
@@ -584,7 +615,7 @@ func partsWord(stem string) bool {
 // each at base for what it inherits; text rows pass it on to theirs.
 func (s *searcher) offerKids(sc *scratch, h *hitHeap, n int32, base float32, limit int, wantParts bool) {
 	for _, c := range s.more[s.moreAt[n]:s.moreAt[n+1]] {
-		if sc.slots[c].stamp == sc.gen {
+		if sc.slot(c) != nil {
 			continue // scored in the sweep
 		}
 		nd := &s.nodes[c]
@@ -770,8 +801,8 @@ func (s *searcher) run(q string, opt Options) []Hit {
 	if len(gs) == 0 {
 		return nil
 	}
-	sc := s.pool.Get().(*scratch)
-	defer s.pool.Put(sc)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
 	sc.reset()
 	sc.width = len(gs)
 	if !opt.NoAliases {
@@ -849,7 +880,8 @@ func (s *searcher) run(q string, opt Options) []Hit {
 				inh = stack[len(stack)-1].cum
 			}
 			nd := &s.nodes[n]
-			own := sc.slots[n].mask
+			x := sc.slot(n)
+			own := x.mask
 			if nd.hs6 >= 0 && nd.hs6 == curHS {
 				inh |= hsMask
 			}
@@ -866,7 +898,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 				}
 				continue
 			}
-			score := sc.slots[n].own
+			score := x.own
 			if opt.NoInherit {
 				inh = 0
 			}
@@ -900,7 +932,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 		if kids := s.more[s.moreAt[x.node]:s.moreAt[x.node+1]]; len(kids) == 1 && x.score > 0 {
 			// A subheading with a single US line: that line is the
 			// subheading, ranked just after it.
-			if c := kids[0]; sc.slots[c].stamp != sc.gen {
+			if c := kids[0]; sc.slot(c) == nil {
 				h.offer(hit{node: c, score: x.score * 0.98, seq: c}, limit)
 			}
 			continue
@@ -947,8 +979,8 @@ func (s *searcher) run(q string, opt Options) []Hit {
 // baseline is the plain full-text engine the evaluation compares against:
 // BM25 over exact lower-case tokens of the printed descriptions.
 func (s *searcher) baseline(q string, limit int) []Hit {
-	sc := s.pool.Get().(*scratch)
-	defer s.pool.Put(sc)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
 	sc.reset()
 	var terms []string
 	for _, t := range plainTokens(q) {
@@ -963,9 +995,9 @@ func (s *searcher) baseline(q string, limit int) []Hit {
 		}
 	}
 	h := &hitHeap{}
-	for _, n := range sc.cands {
-		if s.nodes[n].line != nil {
-			h.offer(hit{node: n, score: sc.slots[n].own, seq: n}, max(limit, 1))
+	for _, x := range sc.slots {
+		if n := x.node; s.nodes[n].line != nil {
+			h.offer(hit{node: n, score: x.own, seq: n}, max(limit, 1))
 		}
 	}
 	clear(sc.touched)
