@@ -93,7 +93,8 @@ func TestAliasesPlausible(t *testing.T) {
 	}
 	used := map[string]bool{}
 	for _, a := range as {
-		l, ok := ix.byDigits[a.digits]
+		l := ix.find(a.digits)
+		ok := l != nil
 		if !ok {
 			t.Errorf("alias code %s is not a line of the bundled schedule", dotted(a.digits))
 			continue

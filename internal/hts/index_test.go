@@ -282,7 +282,7 @@ func TestAliasesNameExistingLines(t *testing.T) {
 		t.Errorf("aliases: got %d codes, want at least 100", len(as))
 	}
 	for _, a := range as {
-		if _, ok := ix.byDigits[a.digits]; !ok {
+		if ix.find(a.digits) == nil {
 			t.Errorf("alias code %s is not a line of the bundled schedule", dotted(a.digits))
 		}
 	}

@@ -115,9 +115,9 @@ func TrimQuery(q string) (trimmed string, cut bool) {
 // (a heading "8471" sorts before its lines "847130…"), so the lines under a
 // prefix are found by binary search and are contiguous.
 func (ix *Index) prefixSearch(d string, limit int) []Hit {
-	start := sort.Search(len(ix.lines), func(i int) bool { return ix.lines[i].Digits >= d })
 	var ls []*Line
-	for _, l := range ix.lines[start:] {
+	for i := ix.lowerBound(d); i < len(ix.lines); i++ {
+		l := &ix.lines[i]
 		if !strings.HasPrefix(l.Digits, d) {
 			break
 		}

@@ -46,7 +46,7 @@ const (
 
 // snode is a node of the search tree: a line or a text-only row.
 type snode struct {
-	line   *Line
+	line   int32 // the line's position in Index.lines, -1 for a text-only row
 	parent int32 // printed parent node, -1 for chapters
 	hs6    int32 // the 6-digit subheading node of an 8/10-digit line, or -1
 	level  uint8 // the line's level, 0 for text-only rows
@@ -94,8 +94,9 @@ func newSearchBuilder() *searchBuilder {
 // addNode adds a searchable node with its own description and HS text.
 func (sb *searchBuilder) addNode(l *Line, parent, hs6 int32, desc, hsDesc string) int32 {
 	id := idx32(len(sb.nodes))
-	nd := snode{line: l, parent: parent, hs6: hs6}
+	nd := snode{line: -1, parent: parent, hs6: hs6}
 	if l != nil {
+		nd.line = l.seq
 		l.node = id + 1
 		nd.level = uint8(l.Level) // #nosec G115 -- Level is 2, 4, 6, 8 or 10 (set by the parser from the digit count)
 		nd.us = strings.HasPrefix(l.Digits, "98") || strings.HasPrefix(l.Digits, "99")
@@ -196,6 +197,7 @@ func (sb *searchBuilder) addAliases(as []alias, lines map[string]*Line) error {
 
 // searcher is the immutable search index.
 type searcher struct {
+	lines   []Line // the Index's
 	nodes   []snode
 	terms   map[string]int32
 	vocab   []string // term id → stem
@@ -266,8 +268,8 @@ func avgLen(ls []uint16) float64 {
 	return sum / n
 }
 
-func (sb *searchBuilder) finish() *searcher {
-	s := &searcher{nodes: sb.nodes, terms: sb.terms, vocab: make([]string, len(sb.raw)), idf: make([]float32, len(sb.raw)),
+func (sb *searchBuilder) finish(lines []Line) *searcher {
+	s := &searcher{lines: lines, nodes: sb.nodes, terms: sb.terms, vocab: make([]string, len(sb.raw)), idf: make([]float32, len(sb.raw)),
 		post: make([]postings, len(sb.raw)), phrases: sb.phrases, byTerm: map[int32][]int32{},
 		aliases: sb.aliasText, stems: sb.stems, baseTerms: map[string]int32{}}
 	n := len(sb.nodes)
@@ -338,7 +340,7 @@ func (sb *searchBuilder) finish() *searcher {
 	})
 	more := make([][]int32, n)
 	for id, nd := range sb.nodes {
-		if nd.parent >= 0 && sb.nodes[nd.parent].line == nil {
+		if nd.parent >= 0 && sb.nodes[nd.parent].line < 0 {
 			more[nd.parent] = append(more[nd.parent], idx32(id))
 		}
 		if nd.level == 8 && nd.hs6 >= 0 {
@@ -387,6 +389,14 @@ func (sb *searchBuilder) finish() *searcher {
 	}
 	s.free = make(chan *scratch, maxFreeScratch)
 	return s
+}
+
+// line is node n's line, nil for a text-only row.
+func (s *searcher) line(n int32) *Line {
+	if i := s.nodes[n].line; i >= 0 {
+		return &s.lines[i]
+	}
+	return nil
 }
 
 // deletion is a one-deletion variant of a term, by hash.
@@ -956,7 +966,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 		out = make([]Hit, h.Len())
 		for i := len(out) - 1; i >= 0; i-- {
 			x := heap.Pop(h).(hit)
-			out[i] = Hit{Line: s.nodes[x.node].line, Score: float64(x.score)}
+			out[i] = Hit{Line: s.line(x.node), Score: float64(x.score)}
 			if opt.Explain {
 				out[i].Why = s.explain(x.node, nil, 0, 0, gs, wantParts)
 			}
@@ -996,7 +1006,7 @@ func (s *searcher) baseline(q string, limit int) []Hit {
 	}
 	h := &hitHeap{}
 	for _, x := range sc.slots {
-		if n := x.node; s.nodes[n].line != nil {
+		if n := x.node; s.nodes[n].line >= 0 {
 			h.offer(hit{node: n, score: x.own, seq: n}, max(limit, 1))
 		}
 	}
@@ -1004,7 +1014,7 @@ func (s *searcher) baseline(q string, limit int) []Hit {
 	out := make([]Hit, h.Len())
 	for i := len(out) - 1; i >= 0; i-- {
 		x := heap.Pop(h).(hit)
-		out[i] = Hit{Line: s.nodes[x.node].line, Score: float64(x.score), Terms: terms}
+		out[i] = Hit{Line: s.line(x.node), Score: float64(x.score), Terms: terms}
 	}
 	return out
 }
