@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Field weights of the ranking. A match in a line's own description counts
@@ -46,7 +47,9 @@ const (
 
 // snode is a node of the search tree: a line or a text-only row.
 type snode struct {
-	line   int32 // the line's position in Index.lines, -1 for a text-only row
+	// line is the line's position in Index.lines; a text-only row has
+	// -1-t, t its position in Index.texts.
+	line   int32
 	parent int32 // printed parent node, -1 for chapters
 	hs6    int32 // the 6-digit subheading node of an 8/10-digit line, or -1
 	level  uint8 // the line's level, 0 for text-only rows
@@ -73,9 +76,8 @@ type searchBuilder struct {
 	nodes     []snode
 	terms     map[string]int32
 	raw       [][]rawPosting
-	base      map[string][]rawPosting // baseline: plain tokens of own descriptions
 	docLen    []uint16
-	baseLen   []uint16
+	texts     int32 // text-only rows so far
 	aliasText map[int32][]string
 	stems     *stemmer
 	phrases   []phrase
@@ -88,14 +90,16 @@ type phrase struct {
 }
 
 func newSearchBuilder() *searchBuilder {
-	return &searchBuilder{terms: map[string]int32{}, base: map[string][]rawPosting{}, aliasText: map[int32][]string{}, stems: &stemmer{cache: map[string]string{}}}
+	return &searchBuilder{terms: map[string]int32{}, aliasText: map[int32][]string{}, stems: &stemmer{cache: map[string]string{}}}
 }
 
 // addNode adds a searchable node with its own description and HS text.
 func (sb *searchBuilder) addNode(l *Line, parent, hs6 int32, desc, hsDesc string) int32 {
 	id := idx32(len(sb.nodes))
-	nd := snode{line: -1, parent: parent, hs6: hs6}
-	if l != nil {
+	nd := snode{line: -1 - sb.texts, parent: parent, hs6: hs6}
+	if l == nil {
+		sb.texts++
+	} else {
 		nd.line = l.seq
 		l.node = id + 1
 		nd.level = uint8(l.Level) // #nosec G115 -- Level is 2, 4, 6, 8 or 10 (set by the parser from the digit count)
@@ -108,16 +112,6 @@ func (sb *searchBuilder) addNode(l *Line, parent, hs6 int32, desc, hsDesc string
 	dl := sb.index(id, fieldDesc, desc)
 	sb.docLen = append(sb.docLen, dl)
 	sb.index(id, fieldHS, hsDesc)
-	// Baseline: exact lower-case tokens of the printed description only.
-	counts := map[string]uint8{}
-	toks := plainTokens(desc)
-	for _, t := range toks {
-		counts[t]++
-	}
-	for t, n := range counts {
-		sb.base[t] = append(sb.base[t], rawPosting{node: id, tf: n, len: uint16(min(len(toks), math.MaxUint16))})
-	}
-	sb.baseLen = append(sb.baseLen, uint16(min(len(toks), math.MaxUint16)))
 	return id
 }
 
@@ -203,7 +197,11 @@ type searcher struct {
 	vocab   []string // term id → stem
 	sorted  []string // stems in order, for prefix matching
 	idf     []float32
-	post    []postings // description and HS text
+	// The postings of the description and HS text, of all terms in one
+	// array: term t's are postNode[postAt[t]:postAt[t+1]], with weights.
+	postAt   []int32
+	postNode []int32
+	postW    []float32
 	phrases []phrase
 	byTerm  map[int32][]int32 // term → the alias phrases that contain it
 	// deletes holds, sorted by hash, the one-deletion variants of every
@@ -211,14 +209,14 @@ type searcher struct {
 	// Hashes, not strings, keep this large table free of pointers for the
 	// garbage collector; a hash collision only adds a candidate that
 	// withinOneEdit then rejects.
-	deletes []deletion
+	deletes delTable
 	// surfaces are the indexed words as written, with the term of each
 	// one's stem and, in sdeletes, the words and their one-deletion
 	// variants: a typo is looked up among words as well as stems, since
 	// stemming can move a misspelt word further away ("choclate").
 	surfaces []string
 	surfTerm []int32
-	sdeletes []deletion
+	sdeletes delTable
 	// more lists, for each node, the nodes a match on it also offers: the
 	// children of a text-only row, the 8-digit lines of a subheading.
 	// more[moreAt[n]:moreAt[n+1]] are node n's.
@@ -238,9 +236,11 @@ type searcher struct {
 	material map[string]int32
 	partsOf  map[int32]int32
 
-	baseTerms map[string]int32
-	baseIdf   []float32
-	basePost  []postings
+	// texts are the Index's text-only rows; base is the plain engine,
+	// built on its first use (only the evaluation and benchmarks use it).
+	texts    []string
+	base     *baseEngine
+	baseOnce sync.Once
 
 	free chan *scratch // scratches kept for the next queries
 }
@@ -268,15 +268,16 @@ func avgLen(ls []uint16) float64 {
 	return sum / n
 }
 
-func (sb *searchBuilder) finish(lines []Line) *searcher {
-	s := &searcher{lines: lines, nodes: sb.nodes, terms: sb.terms, vocab: make([]string, len(sb.raw)), idf: make([]float32, len(sb.raw)),
-		post: make([]postings, len(sb.raw)), phrases: sb.phrases, byTerm: map[int32][]int32{},
-		aliases: sb.aliasText, stems: sb.stems, baseTerms: map[string]int32{}}
+func (sb *searchBuilder) finish(lines []Line, texts []string) *searcher {
+	s := &searcher{lines: lines, texts: texts, nodes: sb.nodes, terms: sb.terms, vocab: make([]string, len(sb.raw)), idf: make([]float32, len(sb.raw)),
+		phrases: sb.phrases, byTerm: map[int32][]int32{},
+		aliases: sb.aliasText, stems: sb.stems}
 	n := len(sb.nodes)
 	avg := avgLen(sb.docLen)
 	for t, id := range sb.terms {
 		s.vocab[id] = t
 	}
+	post := make([]postings, len(sb.raw))
 	for id, ps := range sb.raw {
 		// Document frequency counts nodes, whatever the field.
 		sort.Slice(ps, func(i, j int) bool { return ps[i].node < ps[j].node })
@@ -302,8 +303,18 @@ func (sb *searchBuilder) finish(lines []Line) *searcher {
 			p.nodes = append(p.nodes, r.node)
 			p.weights = append(p.weights, w)
 		}
-		s.post[id] = p
+		post[id] = p
 		s.idf[id] = idf(df, n)
+	}
+	s.postAt = make([]int32, len(post)+1)
+	for id, p := range post {
+		s.postAt[id+1] = s.postAt[id] + idx32(len(p.nodes))
+	}
+	s.postNode = make([]int32, 0, s.postAt[len(post)])
+	s.postW = make([]float32, 0, s.postAt[len(post)])
+	for _, p := range post {
+		s.postNode = append(s.postNode, p.nodes...)
+		s.postW = append(s.postW, p.weights...)
 	}
 	for i, ph := range s.phrases {
 		for _, t := range ph.terms {
@@ -312,32 +323,36 @@ func (sb *searchBuilder) finish(lines []Line) *searcher {
 	}
 	s.sorted = append([]string(nil), s.vocab...)
 	sort.Strings(s.sorted)
+	var dels []deletion
 	for id, t := range s.vocab {
 		if len(t) < 4 {
 			continue
 		}
 		for _, d := range deletions(t) {
-			s.deletes = append(s.deletes, deletion{hash: fnv64(d), term: int32(id)})
+			dels = append(dels, deletion{hash: fnv64(d), term: int32(id)})
 		}
 	}
-	sort.Slice(s.deletes, func(i, j int) bool { return s.deletes[i].hash < s.deletes[j].hash })
+	sort.Slice(dels, func(i, j int) bool { return dels[i].hash < dels[j].hash })
+	s.deletes = newDelTable(dels)
+	dels = nil
 	for w, st := range sb.stems.cache {
 		tid, ok := s.terms[st]
-		if !ok || len(w) < 4 || len(s.post[tid].nodes) == 0 {
+		if !ok || len(w) < 4 || s.postAt[tid+1] == s.postAt[tid] {
 			continue
 		}
 		i := idx32(len(s.surfaces))
 		s.surfaces = append(s.surfaces, w)
 		s.surfTerm = append(s.surfTerm, tid)
-		s.sdeletes = append(s.sdeletes, deletion{hash: fnv64(w), term: i})
+		dels = append(dels, deletion{hash: fnv64(w), term: i})
 		for _, d := range deletions(w) {
-			s.sdeletes = append(s.sdeletes, deletion{hash: fnv64(d), term: i})
+			dels = append(dels, deletion{hash: fnv64(d), term: i})
 		}
 	}
-	sort.Slice(s.sdeletes, func(i, j int) bool {
-		a, b := s.sdeletes[i], s.sdeletes[j]
+	sort.Slice(dels, func(i, j int) bool {
+		a, b := dels[i], dels[j]
 		return a.hash < b.hash || a.hash == b.hash && a.term < b.term
 	})
+	s.sdeletes = newDelTable(dels)
 	more := make([][]int32, n)
 	for id, nd := range sb.nodes {
 		if nd.parent >= 0 && sb.nodes[nd.parent].line < 0 {
@@ -359,20 +374,6 @@ func (sb *searchBuilder) finish(lines []Line) *searcher {
 		if p := sb.nodes[id].parent; p >= 0 {
 			s.end[p] = max(s.end[p], s.end[id])
 		}
-	}
-	// Baseline postings.
-	bavg := avgLen(sb.baseLen)
-	for t, ps := range sb.base {
-		id := idx32(len(s.basePost))
-		s.baseTerms[t] = id
-		p := postings{}
-		sort.Slice(ps, func(i, j int) bool { return ps[i].node < ps[j].node })
-		for _, r := range ps {
-			p.nodes = append(p.nodes, r.node)
-			p.weights = append(p.weights, bm25(r.tf, r.len, bavg))
-		}
-		s.basePost = append(s.basePost, p)
-		s.baseIdf = append(s.baseIdf, idf(len(ps), n))
 	}
 	s.headings(sb.nodes)
 	s.material = map[string]int32{}
@@ -416,17 +417,38 @@ func fnv64(s string) uint64 {
 }
 
 // deleted lists the terms that have d as a one-deletion variant.
-func (s *searcher) deleted(d string) []int32 { return lookupDeletion(s.deletes, d) }
+func (s *searcher) deleted(d string) []int32 { return s.deletes.lookup(d) }
 
-// lookupDeletion lists the entries of a sorted deletion table with d's hash.
-func lookupDeletion(table []deletion, d string) []int32 {
+// delTable is a sorted deletion table as two arrays (12 bytes an entry
+// rather than a padded 16).
+type delTable struct {
+	hashes []uint64
+	terms  []int32
+}
+
+func newDelTable(ds []deletion) delTable {
+	t := delTable{hashes: make([]uint64, len(ds)), terms: make([]int32, len(ds))}
+	for i, d := range ds {
+		t.hashes[i], t.terms[i] = d.hash, d.term
+	}
+	return t
+}
+
+// lookup lists the entries with d's hash.
+func (t delTable) lookup(d string) []int32 {
 	h := fnv64(d)
-	i := sort.Search(len(table), func(i int) bool { return table[i].hash >= h })
+	i := sort.Search(len(t.hashes), func(i int) bool { return t.hashes[i] >= h })
 	var out []int32
-	for ; i < len(table) && table[i].hash == h; i++ {
-		out = append(out, table[i].term)
+	for ; i < len(t.hashes) && t.hashes[i] == h; i++ {
+		out = append(out, t.terms[i])
 	}
 	return out
+}
+
+// posting is the postings of term t.
+func (s *searcher) posting(t int32) postings {
+	a, b := s.postAt[t], s.postAt[t+1]
+	return postings{nodes: s.postNode[a:b:b], weights: s.postW[a:b:b]}
 }
 
 // deletions lists the strings one deletion away from t.
@@ -791,9 +813,9 @@ func (s *searcher) expand(st, surface string, last bool, opt Options) group {
 				}
 			}
 		}
-		trySurface(lookupDeletion(s.sdeletes, surface))
+		trySurface(s.sdeletes.lookup(surface))
 		for _, d := range deletions(surface) {
-			trySurface(lookupDeletion(s.sdeletes, d))
+			trySurface(s.sdeletes.lookup(d))
 		}
 	}
 	for _, a := range g.alts {
@@ -834,7 +856,8 @@ func (s *searcher) run(q string, opt Options) []Hit {
 	for k, g := range gs {
 		for _, a := range g.alts {
 			w0 := s.idf[a.term] * a.weight
-			sc.add(&s.post[a.term], w0, k)
+			p := s.posting(a.term)
+			sc.add(&p, w0, k)
 			if opt.NoAliases {
 				continue
 			}
@@ -993,15 +1016,17 @@ func (s *searcher) baseline(q string, limit int) []Hit {
 	defer s.putScratch(sc)
 	sc.reset()
 	var terms []string
+	s.baseOnce.Do(func() { s.base = s.buildBaseline() })
+	be := s.base
 	for _, t := range plainTokens(q) {
-		id, ok := s.baseTerms[t]
+		id, ok := be.terms[t]
 		if !ok {
 			continue
 		}
 		terms = append(terms, t)
-		p := &s.basePost[id]
+		p := &be.post[id]
 		for i, n := range p.nodes {
-			sc.touch(n).own += s.baseIdf[id] * p.weights[i]
+			sc.touch(n).own += be.idf[id] * p.weights[i]
 		}
 	}
 	h := &hitHeap{}
@@ -1017,6 +1042,57 @@ func (s *searcher) baseline(q string, limit int) []Hit {
 		out[i] = Hit{Line: s.line(x.node), Score: float64(x.score), Terms: terms}
 	}
 	return out
+}
+
+// baseEngine is the plain full-text engine: BM25 over the exact
+// lower-case tokens of each node's printed description.
+type baseEngine struct {
+	terms map[string]int32
+	idf   []float32
+	post  []postings
+}
+
+// baseText is the printed description of node n: a text-only row's, or
+// its line's (none for a subheading only HS 2022 has).
+func (s *searcher) baseText(n int32) string {
+	i := s.nodes[n].line
+	if i < 0 {
+		return s.texts[-1-i]
+	}
+	if l := &s.lines[i]; l.Origin != OriginHS || l.Level != 6 {
+		return l.Description
+	}
+	return ""
+}
+
+func (s *searcher) buildBaseline() *baseEngine {
+	raw := map[string][]rawPosting{}
+	lens := make([]uint16, len(s.nodes))
+	for id := range s.nodes {
+		counts := map[string]uint8{}
+		toks := plainTokens(s.baseText(idx32(id)))
+		for _, t := range toks {
+			counts[t]++
+		}
+		for t, n := range counts {
+			raw[t] = append(raw[t], rawPosting{node: idx32(id), tf: n, len: uint16(min(len(toks), math.MaxUint16))})
+		}
+		lens[id] = uint16(min(len(toks), math.MaxUint16))
+	}
+	be := &baseEngine{terms: map[string]int32{}}
+	avg := avgLen(lens)
+	for t, ps := range raw {
+		be.terms[t] = idx32(len(be.post))
+		p := postings{}
+		sort.Slice(ps, func(i, j int) bool { return ps[i].node < ps[j].node })
+		for _, r := range ps {
+			p.nodes = append(p.nodes, r.node)
+			p.weights = append(p.weights, bm25(r.tf, r.len, avg))
+		}
+		be.post = append(be.post, p)
+		be.idf = append(be.idf, idf(len(ps), len(s.nodes)))
+	}
+	return be
 }
 
 // hit is a scored node; hitHeap keeps the best few (a min-heap on score,

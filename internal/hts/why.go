@@ -189,7 +189,7 @@ func containsString(ss []string, s string) bool {
 // has one of g's terms.
 func (s *searcher) headingLineMatch(g group, h int32) (Match, bool) {
 	for _, a := range g.alts {
-		p := &s.post[a.term]
+		p := s.posting(a.term)
 		i := sort.Search(len(p.nodes), func(i int) bool { return p.nodes[i] >= h })
 		for ; i < len(p.nodes) && p.nodes[i] < s.end[h]; i++ {
 			l := s.line(p.nodes[i])
