@@ -170,7 +170,8 @@ func lineVocabulary(ix *Index, l *Line) map[string]bool {
 	for _, p := range l.Path {
 		add(p)
 	}
-	for _, m := range ix.lines[l.seq:] {
+	for i := l.seq; int(i) < ix.Len(); i++ {
+		m := ix.lines.line(i)
 		if !strings.HasPrefix(m.Digits, l.Digits) {
 			break
 		}

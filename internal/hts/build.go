@@ -54,7 +54,7 @@ func build(rows []ExportRow, ed Edition, ref *reference) (*Index, error) {
 		return nil, err
 	}
 	b.freeze()
-	ix.search = b.sn.finish(ix.lines, ix.texts)
+	ix.search = b.sn.finish(&ix.lines, ix.texts)
 	return ix, nil
 }
 

@@ -9,20 +9,23 @@ import (
 )
 
 // Index is the loaded schedule. Safe for concurrent use after construction:
-// nothing in it changes once Build returns, and the Lines it hands out must
-// not be modified by callers.
+// nothing in it changes once Build returns. The *Line values it hands out
+// are made for each call from the packed lines (two lookups of one code
+// give equal lines at different addresses: compare Codes, not pointers);
+// their slices are shared and must not be modified.
 //
 // It is laid out for the garbage collector, which marks the whole index at
-// every cycle of the server: the lines are one array, linked by position
-// (int32) rather than by pointer, their strings share one arena, and the
-// printed rows and code-tree children are arrays of positions.
+// every cycle of the server: the lines are one array of pointer-free
+// records linked by position (int32) rather than by pointer, their strings
+// are ids in one arena, and the printed rows, code-tree children and
+// search postings are arrays of positions.
 type Index struct {
 	edition Edition
 	actions ActionsInfo
 	// lines in schedule order (chapter, heading, its lines, next
 	// heading…), which is also the order of their digit strings: a code is
 	// found by binary search.
-	lines []Line
+	lines lineStore
 	// kids[kidAt[i]:kidAt[i+1]] are the positions of line i's code-tree
 	// children, in code order.
 	kidAt    []int32
@@ -120,8 +123,8 @@ func (ix *Index) Nearest(c Code) *Line {
 // find returns the line with digits d, or nil.
 func (ix *Index) find(d string) *Line {
 	i := ix.lowerBound(d)
-	if i < len(ix.lines) && ix.lines[i].Digits == d {
-		return &ix.lines[i]
+	if i < ix.lines.len() && ix.lines.digits(i) == d {
+		return ix.lines.line(idx32(i))
 	}
 	return nil
 }
@@ -129,7 +132,7 @@ func (ix *Index) find(d string) *Line {
 // lowerBound is the position of the first line whose digits are not
 // below d.
 func (ix *Index) lowerBound(d string) int {
-	return sort.Search(len(ix.lines), func(i int) bool { return ix.lines[i].Digits >= d })
+	return sort.Search(ix.lines.len(), func(i int) bool { return ix.lines.digits(i) >= d })
 }
 
 // Edition describes the schedule the index was built from.
@@ -142,14 +145,15 @@ func (ix *Index) Actions() ActionsInfo { return ix.actions }
 func (ix *Index) Stats() Stats { return ix.stats }
 
 // Len is the number of lines (chapters to statistical lines).
-func (ix *Index) Len() int { return len(ix.lines) }
+func (ix *Index) Len() int { return ix.lines.len() }
 
-// Lines returns every line in schedule order. The slice is the caller's;
-// the lines are shared and must not be modified.
+// Lines returns every line in schedule order. The lines are made for the
+// call (the index keeps them packed): a caller that needs a few should
+// Lookup them.
 func (ix *Index) Lines() []*Line {
-	out := make([]*Line, len(ix.lines))
-	for i := range ix.lines {
-		out[i] = &ix.lines[i]
+	out := make([]*Line, ix.lines.len())
+	for i := range out {
+		out[i] = ix.lines.line(idx32(i))
 	}
 	return out
 }
@@ -179,7 +183,7 @@ func (ix *Index) Children(l *Line) []*Line {
 	}
 	out := make([]*Line, len(ks))
 	for i, k := range ks {
-		out[i] = &ix.lines[k]
+		out[i] = ix.lines.line(k)
 	}
 	return out
 }
@@ -187,7 +191,7 @@ func (ix *Index) Children(l *Line) []*Line {
 // owns reports whether l is a line of this index (and not, say, a zero
 // Line a template is checked with).
 func (ix *Index) owns(l *Line) bool {
-	return l != nil && int(l.seq) < len(ix.lines) && &ix.lines[l.seq] == l
+	return l != nil && l.Digits != "" && int(l.seq) < ix.lines.len() && ix.lines.digits(int(l.seq)) == l.Digits
 }
 
 // Parent is the line one level up the code tree, or nil for a chapter.
@@ -195,7 +199,7 @@ func (ix *Index) Parent(l *Line) *Line {
 	if l.up == 0 || !ix.owns(l) {
 		return nil
 	}
-	return &ix.lines[l.up-1]
+	return ix.lines.line(l.up - 1)
 }
 
 // Ancestors lists the code-tree ancestors of l, chapter first.
@@ -215,8 +219,8 @@ func (ix *Index) Ancestors(l *Line) []*Line {
 // before and after l. They return nil at the ends.
 func (ix *Index) Prev(l *Line) *Line {
 	for i := int(l.seq) - 1; i >= 0; i-- {
-		if ix.lines[i].Level <= l.Level {
-			return &ix.lines[i]
+		if ix.lines.level(i) <= l.Level {
+			return ix.lines.line(idx32(i))
 		}
 	}
 	return nil
@@ -224,9 +228,9 @@ func (ix *Index) Prev(l *Line) *Line {
 
 // Next is the counterpart of Prev.
 func (ix *Index) Next(l *Line) *Line {
-	for i := int(l.seq) + 1; i < len(ix.lines); i++ {
-		if ix.lines[i].Level <= l.Level {
-			return &ix.lines[i]
+	for i := int(l.seq) + 1; i < ix.lines.len(); i++ {
+		if ix.lines.level(i) <= l.Level {
+			return ix.lines.line(idx32(i))
 		}
 	}
 	return nil
@@ -281,19 +285,19 @@ func (ix *Index) Schedule(l *Line) []Row {
 // on a Section 301 list or covered (wholly or partly) by a 232 listing.
 func (ix *Index) CountUnder(l *Line) (rateLines, on301, on232 int) {
 	// The lines under l follow it in schedule order.
-	for i := range ix.lines[l.seq:] {
-		m := &ix.lines[int(l.seq)+i]
-		if !strings.HasPrefix(m.Digits, l.Digits) {
+	for i := int(l.seq); i < ix.lines.len(); i++ {
+		if !strings.HasPrefix(ix.lines.digits(i), l.Digits) {
 			break
 		}
-		if m.Level != 8 {
+		m := &ix.lines.recs[i]
+		if m.level != 8 {
 			continue
 		}
 		rateLines++
-		if len(m.S301) > 0 {
+		if m.s301[1] > m.s301[0] {
 			on301++
 		}
-		if len(m.S232) > 0 {
+		if m.s232[1] > m.s232[0] {
 			on232++
 		}
 	}

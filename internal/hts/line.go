@@ -61,10 +61,9 @@ type Line struct {
 	// Quota and AdditionalDuties are the export's last two columns.
 	Quota, AdditionalDuties string
 
-	// Positions, not pointers, so the index's lines hold no pointers of
-	// their own but their strings (which share one arena): the position
-	// in schedule order, the search node (+1; 0 for none) and the
-	// code-tree parent's position (+1; 0 for a chapter).
+	// Positions in the index, not pointers: the line's in schedule
+	// order, its search node's (+1; 0 for none) and its code-tree
+	// parent's (+1; 0 for a chapter).
 	seq  int32
 	node int32
 	up   int32

@@ -187,9 +187,10 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 		opened++
 	}
 	// Further lines of the opened headings: new subheadings first, then any.
-	subShown := func(l *Line) bool {
+	subShown := func(node int32) bool {
+		l := s.digits(node)
 		for _, n := range shown {
-			if m := s.line(n); len(m.Digits) >= 6 && len(l.Digits) >= 6 && m.Digits[:6] == l.Digits[:6] {
+			if m := s.digits(n); len(m) >= 6 && len(l) >= 6 && m[:6] == l[:6] {
 				return true
 			}
 		}
@@ -209,7 +210,7 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 					n++
 					continue
 				}
-				if pass == 0 && subShown(s.line(x.node)) {
+				if pass == 0 && subShown(x.node) {
 					continue
 				}
 				add(x.node, i, ranks[i].score*0.9)
@@ -261,7 +262,7 @@ const materialWeight = 2.0
 // headingNode finds the node of a heading by its digits.
 func (s *searcher) headingIndex(digits string) int32 {
 	for i, n := range s.heads {
-		if s.line(n).Digits == digits {
+		if s.digits(n) == digits {
 			return int32(i)
 		}
 	}

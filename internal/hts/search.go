@@ -191,19 +191,19 @@ func (sb *searchBuilder) addAliases(as []alias, lines map[string]*Line) error {
 
 // searcher is the immutable search index.
 type searcher struct {
-	lines   []Line // the Index's
-	nodes   []snode
-	terms   map[string]int32
-	vocab   []string // term id → stem
-	sorted  []string // stems in order, for prefix matching
-	idf     []float32
+	lines  *lineStore // the Index's
+	nodes  []snode
+	terms  map[string]int32
+	vocab  []string // term id → stem
+	sorted []string // stems in order, for prefix matching
+	idf    []float32
 	// The postings of the description and HS text, of all terms in one
 	// array: term t's are postNode[postAt[t]:postAt[t+1]], with weights.
 	postAt   []int32
 	postNode []int32
 	postW    []float32
-	phrases []phrase
-	byTerm  map[int32][]int32 // term → the alias phrases that contain it
+	phrases  []phrase
+	byTerm   map[int32][]int32 // term → the alias phrases that contain it
 	// deletes holds, sorted by hash, the one-deletion variants of every
 	// term of four letters or more, for typo lookups (symmetric deletion).
 	// Hashes, not strings, keep this large table free of pointers for the
@@ -268,7 +268,7 @@ func avgLen(ls []uint16) float64 {
 	return sum / n
 }
 
-func (sb *searchBuilder) finish(lines []Line, texts []string) *searcher {
+func (sb *searchBuilder) finish(lines *lineStore, texts []string) *searcher {
 	s := &searcher{lines: lines, texts: texts, nodes: sb.nodes, terms: sb.terms, vocab: make([]string, len(sb.raw)), idf: make([]float32, len(sb.raw)),
 		phrases: sb.phrases, byTerm: map[int32][]int32{},
 		aliases: sb.aliasText, stems: sb.stems}
@@ -395,9 +395,17 @@ func (sb *searchBuilder) finish(lines []Line, texts []string) *searcher {
 // line is node n's line, nil for a text-only row.
 func (s *searcher) line(n int32) *Line {
 	if i := s.nodes[n].line; i >= 0 {
-		return &s.lines[i]
+		return s.lines.line(i)
 	}
 	return nil
+}
+
+// digits is node n's line's digits ("" for a text-only row).
+func (s *searcher) digits(n int32) string {
+	if i := s.nodes[n].line; i >= 0 {
+		return s.lines.digits(int(i))
+	}
+	return ""
 }
 
 // deletion is a one-deletion variant of a term, by hash.
@@ -1059,8 +1067,8 @@ func (s *searcher) baseText(n int32) string {
 	if i < 0 {
 		return s.texts[-1-i]
 	}
-	if l := &s.lines[i]; l.Origin != OriginHS || l.Level != 6 {
-		return l.Description
+	if r := &s.lines.recs[i]; s.lines.str(r.origin) != string(OriginHS) || r.level != 6 {
+		return s.lines.str(r.desc)
 	}
 	return ""
 }

@@ -121,7 +121,7 @@ func (s *searcher) explain(n int32, r *headRank, rank int, best float32, gs []gr
 			}
 		}
 	}
-	if hl != nil && hl != l && hl.HSDescription != "" {
+	if hl != nil && hl.seq != l.seq && hl.HSDescription != "" {
 		texts = append(texts, text{SourceHS, hl.Code, hl.HSDescription})
 	}
 	stems := make([][]word, len(texts))
