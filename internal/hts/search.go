@@ -90,7 +90,7 @@ type phrase struct {
 }
 
 func newSearchBuilder() *searchBuilder {
-	return &searchBuilder{terms: map[string]int32{}, aliasText: map[int32][]string{}, stems: &stemmer{cache: map[string]string{}}}
+	return &searchBuilder{terms: map[string]int32{}, aliasText: map[int32][]string{}, stems: &stemmer{cache: map[string]stemmed{}}}
 }
 
 // addNode adds a searchable node with its own description and HS text.
@@ -335,7 +335,8 @@ func (sb *searchBuilder) finish(lines *lineStore, texts []string) *searcher {
 	sort.Slice(dels, func(i, j int) bool { return dels[i].hash < dels[j].hash })
 	s.deletes = newDelTable(dels)
 	dels = nil
-	for w, st := range sb.stems.cache {
+	for w, e := range sb.stems.cache {
+		st := e.stem
 		tid, ok := s.terms[st]
 		if !ok || len(w) < 4 || s.postAt[tid+1] == s.postAt[tid] {
 			continue
