@@ -24,9 +24,9 @@ func readHeap() heapFigures {
 // Budgets of the loaded index (BENCHMARKS.md "Memory"): what the collector
 // holds and must scan at every cycle once the server has loaded it.
 const (
-	budgetLiveMiB = 55
-	budgetScanMiB = 36
-	budgetObjects = 400_000
+	budgetLiveMiB = 24
+	budgetScanMiB = 6
+	budgetObjects = 45_000
 )
 
 // TestIndexHeap measures the heap the loaded index holds: its live bytes,
@@ -52,5 +52,41 @@ func TestIndexHeap(t *testing.T) {
 	if live > budgetLiveMiB || scan > budgetScanMiB || objects > budgetObjects {
 		t.Errorf("index heap: live %.1f MiB (budget %d), scanned %.1f MiB (budget %d), %d objects (budget %d)",
 			live, budgetLiveMiB, scan, budgetScanMiB, objects, budgetObjects)
+	}
+}
+
+// TestSearchScratchesBounded checks that concurrent searches share at most
+// scratches() working memories (a search waits for one rather than making
+// another) and that every search gives its scratch back.
+func TestSearchScratchesBounded(t *testing.T) {
+	ix, err := LoadBundled(contentFS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := loadEval(t)
+	done := make(chan struct{})
+	for g := range 32 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 20 {
+				ix.Search(items[(g*20+i)%len(items)].Q, Options{Limit: 10, Explain: i%2 == 0})
+			}
+		}()
+	}
+	for range 32 {
+		<-done
+	}
+	s := ix.search
+	if len(s.free) != cap(s.free) || cap(s.free) != scratches() {
+		t.Fatalf("free list: %d of %d scratches back, want all %d", len(s.free), cap(s.free), scratches())
+	}
+	made := 0
+	for range cap(s.free) {
+		if <-s.free != nil {
+			made++
+		}
+	}
+	if made == 0 || made > scratches() {
+		t.Errorf("made %d scratches for 32 concurrent searchers, want 1 to %d", made, scratches())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -242,7 +243,7 @@ type searcher struct {
 	base     *baseEngine
 	baseOnce sync.Once
 
-	free chan *scratch // scratches kept for the next queries
+	free chan *scratch // the scratches of the queries, nil until first used
 }
 
 func bm25(tf uint8, dl uint16, avg float64) float32 {
@@ -389,7 +390,10 @@ func (sb *searchBuilder) finish(lines *lineStore, texts []string) *searcher {
 			s.partsOf[gh] = ph
 		}
 	}
-	s.free = make(chan *scratch, maxFreeScratch)
+	s.free = make(chan *scratch, scratches())
+	for range cap(s.free) {
+		s.free <- nil
+	}
 	return s
 }
 
@@ -589,27 +593,23 @@ func (sc *scratch) slot(n int32) *slot {
 	return nil
 }
 
-// maxFreeScratch bounds the scratches kept between queries: a burst of
-// concurrent searches allocates more, which become garbage afterwards.
-const maxFreeScratch = 8
+// scratches is how many queries run at once: a search is pure CPU, so
+// more than the processors gain nothing, while each running query holds a
+// scratch (a few hundred KiB). Twice GOMAXPROCS leaves room for a query
+// paused by the scheduler or the collector; the others wait their turn.
+func scratches() int { return 2 * max(runtime.GOMAXPROCS(0), 1) }
 
-// getScratch takes a scratch from the free list, or makes one.
+// getScratch waits for a scratch of the free list, making it on first use.
 func (s *searcher) getScratch() *scratch {
-	select {
-	case sc := <-s.free:
-		return sc
-	default:
-		return newScratch(len(s.nodes), len(s.phrases), s.hidx, len(s.heads))
+	sc := <-s.free
+	if sc == nil {
+		sc = newScratch(len(s.nodes), len(s.phrases), s.hidx, len(s.heads))
 	}
+	return sc
 }
 
-// putScratch returns sc to the free list unless it is full.
-func (s *searcher) putScratch(sc *scratch) {
-	select {
-	case s.free <- sc:
-	default:
-	}
-}
+// putScratch returns sc to the free list.
+func (s *searcher) putScratch(sc *scratch) { s.free <- sc }
 
 // coverage is the share of the query a node matched, each word weighted
 // by its idf: missing a rare word costs more than missing "household".
