@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -72,7 +75,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 	}
-	setMemoryLimit(getenv, log)
+	manageLimit := setMemoryLimit(getenv, log)
 	bk, err := newBooking(cfg, db, log)
 	if err != nil {
 		return err
@@ -112,6 +115,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		app.SetHTS(index, pinned)
 		// The build's garbage is several times the index: hand it back to
 		// the system now rather than when the scavenger gets to it.
+		if manageLimit {
+			tightenMemoryLimit(log)
+		}
 		debug.FreeOSMemory()
 	}()
 	// One deferred call stops the jobs and then waits for them: deferring
@@ -175,22 +181,45 @@ func startPprof(addr string, log *slog.Logger) (func(), error) {
 	return func() { _ = srv.Close() }, nil
 }
 
-// defaultMemoryLimit is the soft memory limit serve sets when the operator
-// did not set GOMEMLIMIT. The collector runs at the default GOGC=100 (no
-// longer 300: that let the heap reach four times the ~53 MiB tariff index,
-// 256 MB resident under search load); the limit only bounds bursts. It is
-// not lower because the index is pointer-rich: at 80-100 MiB the collector
-// re-marks it every ~20 MiB of request garbage and the search page served
-// a third of its requests (25-31 req/s against 74-84 unlimited, same run,
-// BENCHMARKS.md). A soft limit, not a cap: past it the runtime spends at
-// most about half the CPU on collection rather than failing.
-const defaultMemoryLimit = 192 << 20
+// Soft memory limits serve sets when the operator did not set GOMEMLIMIT
+// (BENCHMARKS.md "Memory"). The collector runs at the default GOGC=100; a
+// soft limit, not a cap: past it the runtime spends at most about half the
+// CPU on collection rather than failing.
+//
+// defaultMemoryLimit holds while the tariff index builds (about 275 MB of
+// short-lived garbage: a tighter limit made the build collect so often that
+// /readyz took twice as long). Once it is loaded, servingMemoryLimit keeps
+// the process near 100 MB resident: the packed index is about 20 MiB of
+// live heap, 4.4 MiB of it for the collector to scan, and the whole server
+// holds about 40 MiB. The limit is raised to leave memoryHeadroom above
+// the live heap when that is larger (an imported edition is loaded beside
+// the bundled one the quizzes are pinned to).
+const (
+	defaultMemoryLimit = 192 << 20
+	servingMemoryLimit = 72 << 20
+	memoryHeadroom     = 32 << 20
+)
 
-// setMemoryLimit applies defaultMemoryLimit unless GOMEMLIMIT is set.
-func setMemoryLimit(getenv func(string) string, log *slog.Logger) {
+// setMemoryLimit applies defaultMemoryLimit unless GOMEMLIMIT is set, and
+// reports whether it did (serve then tightens it once the index is loaded).
+func setMemoryLimit(getenv func(string) string, log *slog.Logger) bool {
 	if getenv("GOMEMLIMIT") != "" {
-		return
+		return false
 	}
 	debug.SetMemoryLimit(defaultMemoryLimit)
 	log.Info("soft memory limit", "bytes", defaultMemoryLimit, "gogc", "default")
+	return true
+}
+
+// tightenMemoryLimit sets the serving limit: servingMemoryLimit, or the live
+// heap (after a collection) plus memoryHeadroom when that is more.
+func tightenMemoryLimit(log *slog.Logger) int64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	live := int64(min(s[0].Value.Uint64(), math.MaxInt64/2)) // #nosec G115 -- bounded just here
+	limit := max(int64(servingMemoryLimit), live+memoryHeadroom)
+	debug.SetMemoryLimit(limit)
+	log.Info("soft memory limit", "bytes", limit, "live_heap", live)
+	return limit
 }

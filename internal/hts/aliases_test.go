@@ -93,7 +93,8 @@ func TestAliasesPlausible(t *testing.T) {
 	}
 	used := map[string]bool{}
 	for _, a := range as {
-		l, ok := ix.byDigits[a.digits]
+		l := ix.find(a.digits)
+		ok := l != nil
 		if !ok {
 			t.Errorf("alias code %s is not a line of the bundled schedule", dotted(a.digits))
 			continue
@@ -169,7 +170,8 @@ func lineVocabulary(ix *Index, l *Line) map[string]bool {
 	for _, p := range l.Path {
 		add(p)
 	}
-	for _, m := range ix.lines[l.seq:] {
+	for i := l.seq; int(i) < ix.Len(); i++ {
+		m := ix.lines.line(i)
 		if !strings.HasPrefix(m.Digits, l.Digits) {
 			break
 		}

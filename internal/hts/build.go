@@ -2,14 +2,22 @@ package hts
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
 // builder turns export rows into lines, printed rows and search nodes.
+// It works on a graph of *Line (lines, byDigits, rows), which freeze then
+// packs into the Index's position-indexed arrays.
 type builder struct {
 	ix  *Index
 	ref *reference
 	sn  *searchBuilder
+
+	lines    []*Line // in schedule order
+	byDigits map[string]*Line
+	rows     []Row
+	heading  map[string][2]int // heading digits → [start, end) in rows
 
 	chapter  *Line
 	chNode   int32
@@ -29,9 +37,9 @@ type frame struct {
 }
 
 func build(rows []ExportRow, ed Edition, ref *reference) (*Index, error) {
-	ix := &Index{edition: ed, actions: ref.actions, byDigits: map[string]*Line{},
-		kids: map[string][]*Line{}, heading: map[string][2]int{}}
-	b := &builder{ix: ix, ref: ref, sn: newSearchBuilder(), hs6: map[string]int32{}}
+	ix := &Index{edition: ed, actions: ref.actions}
+	b := &builder{ix: ix, ref: ref, sn: newSearchBuilder(), hs6: map[string]int32{},
+		byDigits: map[string]*Line{}, heading: map[string][2]int{}}
 	for i := range rows {
 		if err := b.row(&rows[i]); err != nil {
 			return nil, fmt.Errorf("row %d: %w", rows[i].Row, err)
@@ -42,18 +50,19 @@ func build(rows []ExportRow, ed Edition, ref *reference) (*Index, error) {
 	b.linkTree()
 	b.sections()
 	b.attachActions()
-	if err := b.sn.addAliases(ref.aliases, ix.byDigits); err != nil {
+	if err := b.sn.addAliases(ref.aliases, b.byDigits); err != nil {
 		return nil, err
 	}
-	ix.search = b.sn.finish()
+	b.freeze()
+	ix.search = b.sn.finish(&ix.lines, ix.texts)
 	return ix, nil
 }
 
 // add registers a line in schedule order.
 func (b *builder) add(l *Line) {
-	l.seq = idx32(len(b.ix.lines))
-	b.ix.lines = append(b.ix.lines, l)
-	b.ix.byDigits[l.Digits] = l
+	l.seq = idx32(len(b.lines))
+	b.lines = append(b.lines, l)
+	b.byDigits[l.Digits] = l
 	switch l.Level {
 	case 2:
 		b.ix.stats.Chapters++
@@ -81,7 +90,7 @@ func (b *builder) row(r *ExportRow) error {
 		parent := b.parentFor(r.Indent)
 		node := b.sn.addNode(nil, parent, -1, desc, "")
 		b.stack = append(b.stack, frame{indent: r.Indent, node: node, desc: desc})
-		b.ix.rows = append(b.ix.rows, Row{Indent: r.Indent, Description: desc})
+		b.rows = append(b.rows, Row{Indent: r.Indent, Description: desc})
 		return nil
 	}
 	d := r.Digits
@@ -112,7 +121,7 @@ func (b *builder) row(r *ExportRow) error {
 	}
 	selfNode := true
 	if l.Level == 10 {
-		rate8, ok := b.ix.byDigits[d[:8]]
+		rate8, ok := b.byDigits[d[:8]]
 		if !ok {
 			// The export prints this 8-digit line only as its single
 			// statistical row: derive the rate line from it.
@@ -156,7 +165,7 @@ func (b *builder) row(r *ExportRow) error {
 		b.hs6[d] = node
 	}
 	b.stack = append(b.stack, frame{indent: r.Indent, node: node, desc: desc})
-	b.ix.rows = append(b.ix.rows, out)
+	b.rows = append(b.rows, out)
 	return nil
 }
 
@@ -211,9 +220,9 @@ func (b *builder) startHeading(r *ExportRow) error {
 	b.headLine = h
 	b.hdNode = b.sn.addNode(h, b.chNode, -1, h.Description, hsd)
 	b.stack = append(b.stack[:0], frame{indent: -1, node: b.hdNode, desc: h.Description})
-	b.ix.heading[h.Digits] = [2]int{len(b.ix.rows), len(b.ix.rows)}
+	b.heading[h.Digits] = [2]int{len(b.rows), len(b.rows)}
 	if len(d) == 4 {
-		b.ix.rows = append(b.ix.rows, Row{Code: h.Code, Line: h, Indent: r.Indent, Description: h.Description,
+		b.rows = append(b.rows, Row{Code: h.Code, Line: h, Indent: r.Indent, Description: h.Description,
 			Units: r.Units, General: r.General, Special: r.Special, Column2: r.Column2})
 	}
 	return nil
@@ -224,9 +233,9 @@ func (b *builder) closeHeading() {
 	if b.headLine == nil {
 		return
 	}
-	span := b.ix.heading[b.headLine.Digits]
-	span[1] = len(b.ix.rows)
-	b.ix.heading[b.headLine.Digits] = span
+	span := b.heading[b.headLine.Digits]
+	span[1] = len(b.rows)
+	b.heading[b.headLine.Digits] = span
 }
 
 func (b *builder) startChapter(ch string) {
@@ -264,11 +273,10 @@ func (b *builder) ensureHS6(d string) int32 {
 // linkTree links every line to its code-tree parent: the longest proper
 // prefix that is a line (chapters 98 and 99 have no 6-digit level).
 func (b *builder) linkTree() {
-	for _, l := range b.ix.lines {
+	for _, l := range b.lines {
 		for d := l.Digits[:len(l.Digits)-2]; len(d) >= 2; d = d[:len(d)-2] {
-			if p, ok := b.ix.byDigits[d]; ok {
-				l.up = p
-				b.ix.kids[p.Digits] = append(b.ix.kids[p.Digits], l)
+			if p, ok := b.byDigits[d]; ok {
+				l.up = p.seq + 1
 				break
 			}
 		}
@@ -281,7 +289,7 @@ func (b *builder) sections() {
 		byRoman[s.Roman] = len(b.ix.sections)
 		b.ix.sections = append(b.ix.sections, Section{Roman: s.Roman, Name: s.Name})
 	}
-	for _, l := range b.ix.lines {
+	for _, l := range b.lines {
 		if l.Level != 2 {
 			continue
 		}
@@ -308,7 +316,7 @@ func (b *builder) sections() {
 // statistical lines, marked Partial.
 func (b *builder) attachActions() {
 	matched := map[string]bool{}
-	for _, l := range b.ix.lines {
+	for _, l := range b.lines {
 		if l.Level >= 8 {
 			if ls, ok := b.ref.s301[l.Digits[:8]]; ok {
 				l.S301 = ls
@@ -325,18 +333,23 @@ func (b *builder) attachActions() {
 		}
 	}
 	b.ix.stats.S301Unmatched = len(b.ref.s301) - len(matched)
-	for prefix, ls := range b.ref.s232 {
-		if len(prefix) <= 8 {
-			continue
+	// Listings of statistical lines, in code order (not the map's).
+	prefixes := make([]string, 0, len(b.ref.s232))
+	for prefix := range b.ref.s232 {
+		if len(prefix) > 8 {
+			prefixes = append(prefixes, prefix)
 		}
-		if l, ok := b.ix.byDigits[prefix[:8]]; ok {
-			for _, x := range ls {
+	}
+	slices.Sort(prefixes)
+	for _, prefix := range prefixes {
+		if l, ok := b.byDigits[prefix[:8]]; ok {
+			for _, x := range b.ref.s232[prefix] {
 				x.Partial = true
 				l.S232 = append(l.S232, x)
 			}
 		}
 	}
-	for _, l := range b.ix.lines {
+	for _, l := range b.lines {
 		if len(l.S232) > 0 {
 			b.ix.stats.S232Lines++
 		}

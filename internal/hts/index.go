@@ -4,21 +4,36 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"sort"
 	"strings"
 )
 
 // Index is the loaded schedule. Safe for concurrent use after construction:
-// nothing in it changes once Build returns, and the Lines it hands out must
-// not be modified by callers.
+// nothing in it changes once Build returns. The *Line values it hands out
+// are made for each call from the packed lines (two lookups of one code
+// give equal lines at different addresses: compare Codes, not pointers);
+// their slices are shared and must not be modified.
+//
+// It is laid out for the garbage collector, which marks the whole index at
+// every cycle of the server: the lines are one array of pointer-free
+// records linked by position (int32) rather than by pointer, their strings
+// are ids in one arena, and the printed rows, code-tree children and
+// search postings are arrays of positions.
 type Index struct {
-	edition  Edition
-	actions  ActionsInfo
-	lines    []*Line // in schedule order: chapter, heading, its lines, next heading…
-	byDigits map[string]*Line
-	kids     map[string][]*Line // code-tree children, by parent digits
+	edition Edition
+	actions ActionsInfo
+	// lines in schedule order (chapter, heading, its lines, next
+	// heading…), which is also the order of their digit strings: a code is
+	// found by binary search.
+	lines lineStore
+	// kids[kidAt[i]:kidAt[i+1]] are the positions of line i's code-tree
+	// children, in code order.
+	kidAt    []int32
+	kids     []int32
 	sections []Section
-	rows     []Row             // every printed row, in order
-	heading  map[string][2]int // heading digits → [start, end) in rows
+	rows     []rowRec           // every printed row, in order
+	texts    []string           // descriptions of the text-only rows
+	heading  map[int32][2]int32 // heading position → [start, end) in rows
 	search   *searcher
 	stats    Stats
 }
@@ -88,7 +103,7 @@ func (ix *Index) Lookup(code string) (*Line, error) {
 
 // LookupCode finds a line by parsed code; the error wraps ErrUnknownCode.
 func (ix *Index) LookupCode(c Code) (*Line, error) {
-	if l, ok := ix.byDigits[c.Digits()]; ok {
+	if l := ix.find(c.Digits()); l != nil {
 		return l, nil
 	}
 	return nil, fmt.Errorf("%w: %s is not in the %s", ErrUnknownCode, c.Dotted(), ix.edition.Name)
@@ -98,11 +113,26 @@ func (ix *Index) LookupCode(c Code) (*Line, error) {
 // least), or nil when even the chapter is unknown.
 func (ix *Index) Nearest(c Code) *Line {
 	for d := c.Digits(); len(d) >= 2; d = d[:len(d)-2] {
-		if l, ok := ix.byDigits[d]; ok {
+		if l := ix.find(d); l != nil {
 			return l
 		}
 	}
 	return nil
+}
+
+// find returns the line with digits d, or nil.
+func (ix *Index) find(d string) *Line {
+	i := ix.lowerBound(d)
+	if i < ix.lines.len() && ix.lines.digits(i) == d {
+		return ix.lines.line(idx32(i))
+	}
+	return nil
+}
+
+// lowerBound is the position of the first line whose digits are not
+// below d.
+func (ix *Index) lowerBound(d string) int {
+	return sort.Search(ix.lines.len(), func(i int) bool { return ix.lines.digits(i) >= d })
 }
 
 // Edition describes the schedule the index was built from.
@@ -115,11 +145,18 @@ func (ix *Index) Actions() ActionsInfo { return ix.actions }
 func (ix *Index) Stats() Stats { return ix.stats }
 
 // Len is the number of lines (chapters to statistical lines).
-func (ix *Index) Len() int { return len(ix.lines) }
+func (ix *Index) Len() int { return ix.lines.len() }
 
-// Lines returns every line in schedule order. The slice is shared: do not
-// modify it.
-func (ix *Index) Lines() []*Line { return ix.lines }
+// Lines returns every line in schedule order. The lines are made for the
+// call (the index keeps them packed): a caller that needs a few should
+// Lookup them.
+func (ix *Index) Lines() []*Line {
+	out := make([]*Line, ix.lines.len())
+	for i := range out {
+		out[i] = ix.lines.line(idx32(i))
+	}
+	return out
+}
 
 // Sections lists the sections with their chapters.
 func (ix *Index) Sections() []Section { return ix.sections }
@@ -136,15 +173,39 @@ func (ix *Index) SectionOf(l *Line) Section {
 
 // Children lists the lines one level down the code tree (a heading's
 // subheadings, a subheading's 8-digit lines…), in code order.
-func (ix *Index) Children(l *Line) []*Line { return ix.kids[l.Digits] }
+func (ix *Index) Children(l *Line) []*Line {
+	if !ix.owns(l) {
+		return nil
+	}
+	ks := ix.kids[ix.kidAt[l.seq]:ix.kidAt[l.seq+1]]
+	if len(ks) == 0 {
+		return nil
+	}
+	out := make([]*Line, len(ks))
+	for i, k := range ks {
+		out[i] = ix.lines.line(k)
+	}
+	return out
+}
+
+// owns reports whether l is a line of this index (and not, say, a zero
+// Line a template is checked with).
+func (ix *Index) owns(l *Line) bool {
+	return l != nil && l.Digits != "" && int(l.seq) < ix.lines.len() && ix.lines.digits(int(l.seq)) == l.Digits
+}
 
 // Parent is the line one level up the code tree, or nil for a chapter.
-func (ix *Index) Parent(l *Line) *Line { return l.up }
+func (ix *Index) Parent(l *Line) *Line {
+	if l.up == 0 || !ix.owns(l) {
+		return nil
+	}
+	return ix.lines.line(l.up - 1)
+}
 
 // Ancestors lists the code-tree ancestors of l, chapter first.
 func (ix *Index) Ancestors(l *Line) []*Line {
 	var out []*Line
-	for p := l.up; p != nil; p = p.up {
+	for p := ix.Parent(l); p != nil; p = ix.Parent(p) {
 		out = append(out, p)
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
@@ -158,8 +219,8 @@ func (ix *Index) Ancestors(l *Line) []*Line {
 // before and after l. They return nil at the ends.
 func (ix *Index) Prev(l *Line) *Line {
 	for i := int(l.seq) - 1; i >= 0; i-- {
-		if ix.lines[i].Level <= l.Level {
-			return ix.lines[i]
+		if ix.lines.level(i) <= l.Level {
+			return ix.lines.line(idx32(i))
 		}
 	}
 	return nil
@@ -167,9 +228,9 @@ func (ix *Index) Prev(l *Line) *Line {
 
 // Next is the counterpart of Prev.
 func (ix *Index) Next(l *Line) *Line {
-	for i := int(l.seq) + 1; i < len(ix.lines); i++ {
-		if ix.lines[i].Level <= l.Level {
-			return ix.lines[i]
+	for i := int(l.seq) + 1; i < ix.lines.len(); i++ {
+		if ix.lines.level(i) <= l.Level {
+			return ix.lines.line(idx32(i))
 		}
 	}
 	return nil
@@ -182,11 +243,15 @@ func (ix *Index) Schedule(l *Line) []Row {
 	if l.Level != 4 && l.Level != 6 {
 		return nil
 	}
-	span, ok := ix.heading[l.Digits[:4]]
+	h := ix.find(l.Digits[:4])
+	if h == nil {
+		return nil
+	}
+	span, ok := ix.heading[h.seq]
 	if !ok {
 		return nil
 	}
-	rows := ix.rows[span[0]:span[1]]
+	rows := ix.printed(ix.rows[span[0]:span[1]])
 	if l.Level == 4 {
 		return rows
 	}
@@ -220,18 +285,19 @@ func (ix *Index) Schedule(l *Line) []Row {
 // on a Section 301 list or covered (wholly or partly) by a 232 listing.
 func (ix *Index) CountUnder(l *Line) (rateLines, on301, on232 int) {
 	// The lines under l follow it in schedule order.
-	for _, m := range ix.lines[l.seq:] {
-		if !strings.HasPrefix(m.Digits, l.Digits) {
+	for i := int(l.seq); i < ix.lines.len(); i++ {
+		if !strings.HasPrefix(ix.lines.digits(i), l.Digits) {
 			break
 		}
-		if m.Level != 8 {
+		m := &ix.lines.recs[i]
+		if m.level != 8 {
 			continue
 		}
 		rateLines++
-		if len(m.S301) > 0 {
+		if m.s301[1] > m.s301[0] {
 			on301++
 		}
-		if len(m.S232) > 0 {
+		if m.s232[1] > m.s232[0] {
 			on232++
 		}
 	}

@@ -110,7 +110,7 @@ func TestImplied8DigitLines(t *testing.T) {
 		t.Errorf("8471.30.01: got %q %v", l.Description, l.Units)
 	}
 	stat := mustLookup(t, ix, "8471300100")
-	if stat.Level != 10 || stat.General != "Free" || stat.RateSource != "8471.30.01.00" || ix.Parent(stat) != l {
+	if stat.Level != 10 || stat.General != "Free" || stat.RateSource != "8471.30.01.00" || ix.Parent(stat).Code != l.Code {
 		t.Errorf("8471.30.01.00: got level %d rate %q from %q, parent %v", stat.Level, stat.General, stat.RateSource, ix.Parent(stat))
 	}
 	// A statistical line under a printed rate line inherits its rates.
@@ -138,10 +138,10 @@ func TestImplied8DigitLines(t *testing.T) {
 	if sub.Origin != OriginHS || !strings.Contains(sub.Description, "portable") || sub.RateSource != "" {
 		t.Errorf("8471.30: got %s %q rates from %q", sub.Origin, sub.Description, sub.RateSource)
 	}
-	if kids := ix.Children(sub); len(kids) != 1 || kids[0] != l {
+	if kids := ix.Children(sub); len(kids) != 1 || kids[0].Code != l.Code {
 		t.Errorf("8471.30 children: got %v", kids)
 	}
-	if got := ix.Ancestors(stat); len(got) != 4 || got[0].Code != "84" || got[3] != l {
+	if got := ix.Ancestors(stat); len(got) != 4 || got[0].Code != "84" || got[3].Code != l.Code {
 		t.Errorf("ancestors of 8471.30.01.00: got %v", got)
 	}
 }
@@ -282,7 +282,7 @@ func TestAliasesNameExistingLines(t *testing.T) {
 		t.Errorf("aliases: got %d codes, want at least 100", len(as))
 	}
 	for _, a := range as {
-		if _, ok := ix.byDigits[a.digits]; !ok {
+		if ix.find(a.digits) == nil {
 			t.Errorf("alias code %s is not a line of the bundled schedule", dotted(a.digits))
 		}
 	}

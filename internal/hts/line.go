@@ -61,12 +61,12 @@ type Line struct {
 	// Quota and AdditionalDuties are the export's last two columns.
 	Quota, AdditionalDuties string
 
-	// Kept on the line rather than in maps keyed by *Line, which would
-	// cost the garbage collector more: the position in schedule order,
-	// the search node (+1; 0 for none) and the code-tree parent.
+	// Positions in the index, not pointers: the line's in schedule
+	// order, its search node's (+1; 0 for none) and its code-tree
+	// parent's (+1; 0 for a chapter).
 	seq  int32
 	node int32
-	up   *Line
+	up   int32
 }
 
 // Origin tells how a Line entered the index.

@@ -115,21 +115,20 @@ func TrimQuery(q string) (trimmed string, cut bool) {
 // (a heading "8471" sorts before its lines "847130…"), so the lines under a
 // prefix are found by binary search and are contiguous.
 func (ix *Index) prefixSearch(d string, limit int) []Hit {
-	start := sort.Search(len(ix.lines), func(i int) bool { return ix.lines[i].Digits >= d })
-	var ls []*Line
-	for _, l := range ix.lines[start:] {
-		if !strings.HasPrefix(l.Digits, d) {
+	var ls []int32
+	for i := ix.lowerBound(d); i < ix.lines.len(); i++ {
+		if !strings.HasPrefix(ix.lines.digits(i), d) {
 			break
 		}
-		ls = append(ls, l)
+		ls = append(ls, idx32(i))
 	}
-	sort.SliceStable(ls, func(i, j int) bool { return ls[i].Level < ls[j].Level })
+	sort.SliceStable(ls, func(i, j int) bool { return ix.lines.level(int(ls[i])) < ix.lines.level(int(ls[j])) })
 	if len(ls) > limit {
 		ls = ls[:limit]
 	}
 	out := make([]Hit, len(ls))
 	for i, l := range ls {
-		out[i] = Hit{Line: l, Score: float64(len(ls) - i)}
+		out[i] = Hit{Line: ix.lines.line(l), Score: float64(len(ls) - i)}
 	}
 	return out
 }

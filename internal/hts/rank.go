@@ -144,7 +144,7 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 				ranks = append(ranks, headRank{h: p, best: -1})
 			}
 			if lift := ranks[i].score * partsLift; lift > ranks[j].score {
-				ranks[j].score, ranks[j].partsOf = lift, s.nodes[s.heads[ranks[i].h]].line.Code
+				ranks[j].score, ranks[j].partsOf = lift, s.line(s.heads[ranks[i].h]).Code
 			}
 		}
 	}
@@ -167,7 +167,7 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 	shown := sc.shown[:0] // nodes shown
 	add := func(node int32, i int, score float32) {
 		shown = append(shown, node)
-		h := Hit{Line: s.nodes[node].line, Score: float64(score)}
+		h := Hit{Line: s.line(node), Score: float64(score)}
 		if explain {
 			h.Why = s.explain(node, &ranks[i], i+1, ranks[0].score, gs, wantParts)
 		}
@@ -187,9 +187,10 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 		opened++
 	}
 	// Further lines of the opened headings: new subheadings first, then any.
-	subShown := func(l *Line) bool {
+	subShown := func(node int32) bool {
+		l := s.digits(node)
 		for _, n := range shown {
-			if m := s.nodes[n].line; len(m.Digits) >= 6 && len(l.Digits) >= 6 && m.Digits[:6] == l.Digits[:6] {
+			if m := s.digits(n); len(m) >= 6 && len(l) >= 6 && m[:6] == l[:6] {
 				return true
 			}
 		}
@@ -209,7 +210,7 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 					n++
 					continue
 				}
-				if pass == 0 && subShown(s.nodes[x.node].line) {
+				if pass == 0 && subShown(x.node) {
 					continue
 				}
 				add(x.node, i, ranks[i].score*0.9)
@@ -225,7 +226,7 @@ func (s *searcher) rankHeadings(sc *scratch, gs []group, pool hitHeap, limit int
 		if h := s.hidx[x.node]; h >= 0 && !slices.Contains(shown, x.node) {
 			i := slices.IndexFunc(ranks, func(r headRank) bool { return r.h == h })
 			if i < 0 {
-				out = append(out, Hit{Line: s.nodes[x.node].line, Score: float64(x.score)})
+				out = append(out, Hit{Line: s.line(x.node), Score: float64(x.score)})
 				if explain {
 					out[len(out)-1].Why = s.explain(x.node, nil, 0, 0, gs, wantParts)
 				}
@@ -261,7 +262,7 @@ const materialWeight = 2.0
 // headingNode finds the node of a heading by its digits.
 func (s *searcher) headingIndex(digits string) int32 {
 	for i, n := range s.heads {
-		if s.nodes[n].line.Digits == digits {
+		if s.digits(n) == digits {
 			return int32(i)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -47,7 +48,9 @@ const (
 
 // snode is a node of the search tree: a line or a text-only row.
 type snode struct {
-	line   *Line
+	// line is the line's position in Index.lines; a text-only row has
+	// -1-t, t its position in Index.texts.
+	line   int32
 	parent int32 // printed parent node, -1 for chapters
 	hs6    int32 // the 6-digit subheading node of an 8/10-digit line, or -1
 	level  uint8 // the line's level, 0 for text-only rows
@@ -74,9 +77,8 @@ type searchBuilder struct {
 	nodes     []snode
 	terms     map[string]int32
 	raw       [][]rawPosting
-	base      map[string][]rawPosting // baseline: plain tokens of own descriptions
 	docLen    []uint16
-	baseLen   []uint16
+	texts     int32 // text-only rows so far
 	aliasText map[int32][]string
 	stems     *stemmer
 	phrases   []phrase
@@ -89,14 +91,17 @@ type phrase struct {
 }
 
 func newSearchBuilder() *searchBuilder {
-	return &searchBuilder{terms: map[string]int32{}, base: map[string][]rawPosting{}, aliasText: map[int32][]string{}, stems: &stemmer{cache: map[string]string{}}}
+	return &searchBuilder{terms: map[string]int32{}, aliasText: map[int32][]string{}, stems: &stemmer{cache: map[string]stemmed{}}}
 }
 
 // addNode adds a searchable node with its own description and HS text.
 func (sb *searchBuilder) addNode(l *Line, parent, hs6 int32, desc, hsDesc string) int32 {
 	id := idx32(len(sb.nodes))
-	nd := snode{line: l, parent: parent, hs6: hs6}
-	if l != nil {
+	nd := snode{line: -1 - sb.texts, parent: parent, hs6: hs6}
+	if l == nil {
+		sb.texts++
+	} else {
+		nd.line = l.seq
 		l.node = id + 1
 		nd.level = uint8(l.Level) // #nosec G115 -- Level is 2, 4, 6, 8 or 10 (set by the parser from the digit count)
 		nd.us = strings.HasPrefix(l.Digits, "98") || strings.HasPrefix(l.Digits, "99")
@@ -108,16 +113,6 @@ func (sb *searchBuilder) addNode(l *Line, parent, hs6 int32, desc, hsDesc string
 	dl := sb.index(id, fieldDesc, desc)
 	sb.docLen = append(sb.docLen, dl)
 	sb.index(id, fieldHS, hsDesc)
-	// Baseline: exact lower-case tokens of the printed description only.
-	counts := map[string]uint8{}
-	toks := plainTokens(desc)
-	for _, t := range toks {
-		counts[t]++
-	}
-	for t, n := range counts {
-		sb.base[t] = append(sb.base[t], rawPosting{node: id, tf: n, len: uint16(min(len(toks), math.MaxUint16))})
-	}
-	sb.baseLen = append(sb.baseLen, uint16(min(len(toks), math.MaxUint16)))
 	return id
 }
 
@@ -197,27 +192,32 @@ func (sb *searchBuilder) addAliases(as []alias, lines map[string]*Line) error {
 
 // searcher is the immutable search index.
 type searcher struct {
-	nodes   []snode
-	terms   map[string]int32
-	vocab   []string // term id → stem
-	sorted  []string // stems in order, for prefix matching
-	idf     []float32
-	post    []postings // description and HS text
-	phrases []phrase
-	byTerm  map[int32][]int32 // term → the alias phrases that contain it
+	lines  *lineStore // the Index's
+	nodes  []snode
+	terms  map[string]int32
+	vocab  []string // term id → stem
+	sorted []string // stems in order, for prefix matching
+	idf    []float32
+	// The postings of the description and HS text, of all terms in one
+	// array: term t's are postNode[postAt[t]:postAt[t+1]], with weights.
+	postAt   []int32
+	postNode []int32
+	postW    []float32
+	phrases  []phrase
+	byTerm   map[int32][]int32 // term → the alias phrases that contain it
 	// deletes holds, sorted by hash, the one-deletion variants of every
 	// term of four letters or more, for typo lookups (symmetric deletion).
 	// Hashes, not strings, keep this large table free of pointers for the
 	// garbage collector; a hash collision only adds a candidate that
 	// withinOneEdit then rejects.
-	deletes []deletion
+	deletes delTable
 	// surfaces are the indexed words as written, with the term of each
 	// one's stem and, in sdeletes, the words and their one-deletion
 	// variants: a typo is looked up among words as well as stems, since
 	// stemming can move a misspelt word further away ("choclate").
 	surfaces []string
 	surfTerm []int32
-	sdeletes []deletion
+	sdeletes delTable
 	// more lists, for each node, the nodes a match on it also offers: the
 	// children of a text-only row, the 8-digit lines of a subheading.
 	// more[moreAt[n]:moreAt[n+1]] are node n's.
@@ -237,11 +237,13 @@ type searcher struct {
 	material map[string]int32
 	partsOf  map[int32]int32
 
-	baseTerms map[string]int32
-	baseIdf   []float32
-	basePost  []postings
+	// texts are the Index's text-only rows; base is the plain engine,
+	// built on its first use (only the evaluation and benchmarks use it).
+	texts    []string
+	base     *baseEngine
+	baseOnce sync.Once
 
-	pool sync.Pool
+	free chan *scratch // the scratches of the queries, nil until first used
 }
 
 func bm25(tf uint8, dl uint16, avg float64) float32 {
@@ -267,15 +269,16 @@ func avgLen(ls []uint16) float64 {
 	return sum / n
 }
 
-func (sb *searchBuilder) finish() *searcher {
-	s := &searcher{nodes: sb.nodes, terms: sb.terms, vocab: make([]string, len(sb.raw)), idf: make([]float32, len(sb.raw)),
-		post: make([]postings, len(sb.raw)), phrases: sb.phrases, byTerm: map[int32][]int32{},
-		aliases: sb.aliasText, stems: sb.stems, baseTerms: map[string]int32{}}
+func (sb *searchBuilder) finish(lines *lineStore, texts []string) *searcher {
+	s := &searcher{lines: lines, texts: texts, nodes: sb.nodes, terms: sb.terms, vocab: make([]string, len(sb.raw)), idf: make([]float32, len(sb.raw)),
+		phrases: sb.phrases, byTerm: map[int32][]int32{},
+		aliases: sb.aliasText, stems: sb.stems}
 	n := len(sb.nodes)
 	avg := avgLen(sb.docLen)
 	for t, id := range sb.terms {
 		s.vocab[id] = t
 	}
+	post := make([]postings, len(sb.raw))
 	for id, ps := range sb.raw {
 		// Document frequency counts nodes, whatever the field.
 		sort.Slice(ps, func(i, j int) bool { return ps[i].node < ps[j].node })
@@ -301,8 +304,18 @@ func (sb *searchBuilder) finish() *searcher {
 			p.nodes = append(p.nodes, r.node)
 			p.weights = append(p.weights, w)
 		}
-		s.post[id] = p
+		post[id] = p
 		s.idf[id] = idf(df, n)
+	}
+	s.postAt = make([]int32, len(post)+1)
+	for id, p := range post {
+		s.postAt[id+1] = s.postAt[id] + idx32(len(p.nodes))
+	}
+	s.postNode = make([]int32, 0, s.postAt[len(post)])
+	s.postW = make([]float32, 0, s.postAt[len(post)])
+	for _, p := range post {
+		s.postNode = append(s.postNode, p.nodes...)
+		s.postW = append(s.postW, p.weights...)
 	}
 	for i, ph := range s.phrases {
 		for _, t := range ph.terms {
@@ -311,35 +324,40 @@ func (sb *searchBuilder) finish() *searcher {
 	}
 	s.sorted = append([]string(nil), s.vocab...)
 	sort.Strings(s.sorted)
+	var dels []deletion
 	for id, t := range s.vocab {
 		if len(t) < 4 {
 			continue
 		}
 		for _, d := range deletions(t) {
-			s.deletes = append(s.deletes, deletion{hash: fnv64(d), term: int32(id)})
+			dels = append(dels, deletion{hash: fnv64(d), term: int32(id)})
 		}
 	}
-	sort.Slice(s.deletes, func(i, j int) bool { return s.deletes[i].hash < s.deletes[j].hash })
-	for w, st := range sb.stems.cache {
+	sort.Slice(dels, func(i, j int) bool { return dels[i].hash < dels[j].hash })
+	s.deletes = newDelTable(dels)
+	dels = nil
+	for w, e := range sb.stems.cache {
+		st := e.stem
 		tid, ok := s.terms[st]
-		if !ok || len(w) < 4 || len(s.post[tid].nodes) == 0 {
+		if !ok || len(w) < 4 || s.postAt[tid+1] == s.postAt[tid] {
 			continue
 		}
 		i := idx32(len(s.surfaces))
 		s.surfaces = append(s.surfaces, w)
 		s.surfTerm = append(s.surfTerm, tid)
-		s.sdeletes = append(s.sdeletes, deletion{hash: fnv64(w), term: i})
+		dels = append(dels, deletion{hash: fnv64(w), term: i})
 		for _, d := range deletions(w) {
-			s.sdeletes = append(s.sdeletes, deletion{hash: fnv64(d), term: i})
+			dels = append(dels, deletion{hash: fnv64(d), term: i})
 		}
 	}
-	sort.Slice(s.sdeletes, func(i, j int) bool {
-		a, b := s.sdeletes[i], s.sdeletes[j]
+	sort.Slice(dels, func(i, j int) bool {
+		a, b := dels[i], dels[j]
 		return a.hash < b.hash || a.hash == b.hash && a.term < b.term
 	})
+	s.sdeletes = newDelTable(dels)
 	more := make([][]int32, n)
 	for id, nd := range sb.nodes {
-		if nd.parent >= 0 && sb.nodes[nd.parent].line == nil {
+		if nd.parent >= 0 && sb.nodes[nd.parent].line < 0 {
 			more[nd.parent] = append(more[nd.parent], idx32(id))
 		}
 		if nd.level == 8 && nd.hs6 >= 0 {
@@ -359,20 +377,6 @@ func (sb *searchBuilder) finish() *searcher {
 			s.end[p] = max(s.end[p], s.end[id])
 		}
 	}
-	// Baseline postings.
-	bavg := avgLen(sb.baseLen)
-	for t, ps := range sb.base {
-		id := idx32(len(s.basePost))
-		s.baseTerms[t] = id
-		p := postings{}
-		sort.Slice(ps, func(i, j int) bool { return ps[i].node < ps[j].node })
-		for _, r := range ps {
-			p.nodes = append(p.nodes, r.node)
-			p.weights = append(p.weights, bm25(r.tf, r.len, bavg))
-		}
-		s.basePost = append(s.basePost, p)
-		s.baseIdf = append(s.baseIdf, idf(len(ps), n))
-	}
 	s.headings(sb.nodes)
 	s.material = map[string]int32{}
 	for st, d := range materialHeadings {
@@ -386,8 +390,27 @@ func (sb *searchBuilder) finish() *searcher {
 			s.partsOf[gh] = ph
 		}
 	}
-	s.pool.New = func() any { return newScratch(n, len(s.phrases), s.hidx, len(s.heads)) }
+	s.free = make(chan *scratch, scratches())
+	for range cap(s.free) {
+		s.free <- nil
+	}
 	return s
+}
+
+// line is node n's line, nil for a text-only row.
+func (s *searcher) line(n int32) *Line {
+	if i := s.nodes[n].line; i >= 0 {
+		return s.lines.line(i)
+	}
+	return nil
+}
+
+// digits is node n's line's digits ("" for a text-only row).
+func (s *searcher) digits(n int32) string {
+	if i := s.nodes[n].line; i >= 0 {
+		return s.lines.digits(int(i))
+	}
+	return ""
 }
 
 // deletion is a one-deletion variant of a term, by hash.
@@ -407,17 +430,38 @@ func fnv64(s string) uint64 {
 }
 
 // deleted lists the terms that have d as a one-deletion variant.
-func (s *searcher) deleted(d string) []int32 { return lookupDeletion(s.deletes, d) }
+func (s *searcher) deleted(d string) []int32 { return s.deletes.lookup(d) }
 
-// lookupDeletion lists the entries of a sorted deletion table with d's hash.
-func lookupDeletion(table []deletion, d string) []int32 {
+// delTable is a sorted deletion table as two arrays (12 bytes an entry
+// rather than a padded 16).
+type delTable struct {
+	hashes []uint64
+	terms  []int32
+}
+
+func newDelTable(ds []deletion) delTable {
+	t := delTable{hashes: make([]uint64, len(ds)), terms: make([]int32, len(ds))}
+	for i, d := range ds {
+		t.hashes[i], t.terms[i] = d.hash, d.term
+	}
+	return t
+}
+
+// lookup lists the entries with d's hash.
+func (t delTable) lookup(d string) []int32 {
 	h := fnv64(d)
-	i := sort.Search(len(table), func(i int) bool { return table[i].hash >= h })
+	i := sort.Search(len(t.hashes), func(i int) bool { return t.hashes[i] >= h })
 	var out []int32
-	for ; i < len(table) && table[i].hash == h; i++ {
-		out = append(out, table[i].term)
+	for ; i < len(t.hashes) && t.hashes[i] == h; i++ {
+		out = append(out, t.terms[i])
 	}
 	return out
+}
+
+// posting is the postings of term t.
+func (s *searcher) posting(t int32) postings {
+	a, b := s.postAt[t], s.postAt[t+1]
+	return postings{nodes: s.postNode[a:b:b], weights: s.postW[a:b:b]}
 }
 
 // deletions lists the strings one deletion away from t.
@@ -456,13 +500,16 @@ func withinOneEdit(a, b string) bool {
 	}
 }
 
-// scratch is the per-query working memory, reused through a pool. A node's
-// slot is valid only when its stamp equals the current generation, so
-// nothing is cleared between queries.
+// scratch is the per-query working memory, reused through a bounded free
+// list. The nodes a query touches get a slot in a dense list, found
+// through at (a sparse set: at[n] is valid only when slots[at[n]].node is
+// n), so nothing is cleared between queries and a scratch holds 4 bytes
+// per node rather than a slot per node; the stamps of the phrase and
+// heading tables are valid when they equal the current generation.
 type scratch struct {
 	gen   uint32
+	at    []int32
 	slots []slot
-	cands []int32
 	// touched has a bit per node set by touch, so the scoring pass can
 	// visit the touched nodes in schedule order; it is cleared as it goes.
 	touched []uint64
@@ -496,10 +543,10 @@ type expansion struct {
 
 // slot is one node's state in a query, kept together for the cache.
 type slot struct {
-	stamp     uint32
+	mask      uint64  // query words the node's own text matched
+	node      int32   // the node this slot belongs to
 	own       float32 // score of the node's own text and aliases
 	groupBest float32 // best alternative of the word being scored
-	mask      uint64  // query words the node's own text matched
 	lastGroup int8    // the word groupBest belongs to
 }
 
@@ -511,7 +558,7 @@ type span struct {
 }
 
 func newScratch(n, phrases int, hidx []int32, heads int) *scratch {
-	return &scratch{slots: make([]slot, n), touched: make([]uint64, (n+63)/64),
+	return &scratch{at: make([]int32, n), touched: make([]uint64, (n+63)/64),
 		phStamp: make([]uint32, phrases), phMask: make([]uint64, phrases),
 		hidx: hidx, hStamp: make([]uint32, heads), hAt: make([]int32, heads), hPos: make([]int32, heads)}
 }
@@ -519,25 +566,50 @@ func newScratch(n, phrases int, hidx []int32, heads int) *scratch {
 func (sc *scratch) reset() {
 	sc.gen++
 	if sc.gen == 0 { // wrapped: clear once every 4 billion queries
-		clear(sc.slots)
 		clear(sc.phStamp)
 		clear(sc.hStamp)
 		sc.gen = 1
 	}
-	sc.cands = sc.cands[:0]
+	sc.slots = sc.slots[:0]
 	sc.heads = sc.heads[:0]
 	sc.hBest = sc.hBest[:0]
 }
 
 func (sc *scratch) touch(n int32) *slot {
-	x := &sc.slots[n]
-	if x.stamp != sc.gen {
-		*x = slot{stamp: sc.gen, lastGroup: -1}
-		sc.cands = append(sc.cands, n)
-		sc.touched[n>>6] |= 1 << (n & 63)
+	if i := sc.at[n]; int(i) < len(sc.slots) && sc.slots[i].node == n {
+		return &sc.slots[i]
 	}
-	return x
+	sc.at[n] = idx32(len(sc.slots))
+	sc.slots = append(sc.slots, slot{node: n, lastGroup: -1})
+	sc.touched[n>>6] |= 1 << (n & 63)
+	return &sc.slots[len(sc.slots)-1]
 }
+
+// slot returns node n's slot, or nil when the query did not touch n.
+func (sc *scratch) slot(n int32) *slot {
+	if i := sc.at[n]; int(i) < len(sc.slots) && sc.slots[i].node == n {
+		return &sc.slots[i]
+	}
+	return nil
+}
+
+// scratches is how many queries run at once: a search is pure CPU, so
+// more than the processors gain nothing, while each running query holds a
+// scratch (a few hundred KiB). Twice GOMAXPROCS leaves room for a query
+// paused by the scheduler or the collector; the others wait their turn.
+func scratches() int { return 2 * max(runtime.GOMAXPROCS(0), 1) }
+
+// getScratch waits for a scratch of the free list, making it on first use.
+func (s *searcher) getScratch() *scratch {
+	sc := <-s.free
+	if sc == nil {
+		sc = newScratch(len(s.nodes), len(s.phrases), s.hidx, len(s.heads))
+	}
+	return sc
+}
+
+// putScratch returns sc to the free list.
+func (s *searcher) putScratch(sc *scratch) { s.free <- sc }
 
 // coverage is the share of the query a node matched, each word weighted
 // by its idf: missing a rare word costs more than missing "household".
@@ -584,7 +656,7 @@ func partsWord(stem string) bool {
 // each at base for what it inherits; text rows pass it on to theirs.
 func (s *searcher) offerKids(sc *scratch, h *hitHeap, n int32, base float32, limit int, wantParts bool) {
 	for _, c := range s.more[s.moreAt[n]:s.moreAt[n+1]] {
-		if sc.slots[c].stamp == sc.gen {
+		if sc.slot(c) != nil {
 			continue // scored in the sweep
 		}
 		nd := &s.nodes[c]
@@ -750,9 +822,9 @@ func (s *searcher) expand(st, surface string, last bool, opt Options) group {
 				}
 			}
 		}
-		trySurface(lookupDeletion(s.sdeletes, surface))
+		trySurface(s.sdeletes.lookup(surface))
 		for _, d := range deletions(surface) {
-			trySurface(lookupDeletion(s.sdeletes, d))
+			trySurface(s.sdeletes.lookup(d))
 		}
 	}
 	for _, a := range g.alts {
@@ -770,8 +842,8 @@ func (s *searcher) run(q string, opt Options) []Hit {
 	if len(gs) == 0 {
 		return nil
 	}
-	sc := s.pool.Get().(*scratch)
-	defer s.pool.Put(sc)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
 	sc.reset()
 	sc.width = len(gs)
 	if !opt.NoAliases {
@@ -793,7 +865,8 @@ func (s *searcher) run(q string, opt Options) []Hit {
 	for k, g := range gs {
 		for _, a := range g.alts {
 			w0 := s.idf[a.term] * a.weight
-			sc.add(&s.post[a.term], w0, k)
+			p := s.posting(a.term)
+			sc.add(&p, w0, k)
 			if opt.NoAliases {
 				continue
 			}
@@ -849,7 +922,8 @@ func (s *searcher) run(q string, opt Options) []Hit {
 				inh = stack[len(stack)-1].cum
 			}
 			nd := &s.nodes[n]
-			own := sc.slots[n].mask
+			x := sc.slot(n)
+			own := x.mask
 			if nd.hs6 >= 0 && nd.hs6 == curHS {
 				inh |= hsMask
 			}
@@ -866,7 +940,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 				}
 				continue
 			}
-			score := sc.slots[n].own
+			score := x.own
 			if opt.NoInherit {
 				inh = 0
 			}
@@ -900,7 +974,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 		if kids := s.more[s.moreAt[x.node]:s.moreAt[x.node+1]]; len(kids) == 1 && x.score > 0 {
 			// A subheading with a single US line: that line is the
 			// subheading, ranked just after it.
-			if c := kids[0]; sc.slots[c].stamp != sc.gen {
+			if c := kids[0]; sc.slot(c) == nil {
 				h.offer(hit{node: c, score: x.score * 0.98, seq: c}, limit)
 			}
 			continue
@@ -924,7 +998,7 @@ func (s *searcher) run(q string, opt Options) []Hit {
 		out = make([]Hit, h.Len())
 		for i := len(out) - 1; i >= 0; i-- {
 			x := heap.Pop(h).(hit)
-			out[i] = Hit{Line: s.nodes[x.node].line, Score: float64(x.score)}
+			out[i] = Hit{Line: s.line(x.node), Score: float64(x.score)}
 			if opt.Explain {
 				out[i].Why = s.explain(x.node, nil, 0, 0, gs, wantParts)
 			}
@@ -947,34 +1021,87 @@ func (s *searcher) run(q string, opt Options) []Hit {
 // baseline is the plain full-text engine the evaluation compares against:
 // BM25 over exact lower-case tokens of the printed descriptions.
 func (s *searcher) baseline(q string, limit int) []Hit {
-	sc := s.pool.Get().(*scratch)
-	defer s.pool.Put(sc)
+	sc := s.getScratch()
+	defer s.putScratch(sc)
 	sc.reset()
 	var terms []string
+	s.baseOnce.Do(func() { s.base = s.buildBaseline() })
+	be := s.base
 	for _, t := range plainTokens(q) {
-		id, ok := s.baseTerms[t]
+		id, ok := be.terms[t]
 		if !ok {
 			continue
 		}
 		terms = append(terms, t)
-		p := &s.basePost[id]
+		p := &be.post[id]
 		for i, n := range p.nodes {
-			sc.touch(n).own += s.baseIdf[id] * p.weights[i]
+			sc.touch(n).own += be.idf[id] * p.weights[i]
 		}
 	}
 	h := &hitHeap{}
-	for _, n := range sc.cands {
-		if s.nodes[n].line != nil {
-			h.offer(hit{node: n, score: sc.slots[n].own, seq: n}, max(limit, 1))
+	for _, x := range sc.slots {
+		if n := x.node; s.nodes[n].line >= 0 {
+			h.offer(hit{node: n, score: x.own, seq: n}, max(limit, 1))
 		}
 	}
 	clear(sc.touched)
 	out := make([]Hit, h.Len())
 	for i := len(out) - 1; i >= 0; i-- {
 		x := heap.Pop(h).(hit)
-		out[i] = Hit{Line: s.nodes[x.node].line, Score: float64(x.score), Terms: terms}
+		out[i] = Hit{Line: s.line(x.node), Score: float64(x.score), Terms: terms}
 	}
 	return out
+}
+
+// baseEngine is the plain full-text engine: BM25 over the exact
+// lower-case tokens of each node's printed description.
+type baseEngine struct {
+	terms map[string]int32
+	idf   []float32
+	post  []postings
+}
+
+// baseText is the printed description of node n: a text-only row's, or
+// its line's (none for a subheading only HS 2022 has).
+func (s *searcher) baseText(n int32) string {
+	i := s.nodes[n].line
+	if i < 0 {
+		return s.texts[-1-i]
+	}
+	if r := &s.lines.recs[i]; s.lines.str(r.origin) != string(OriginHS) || r.level != 6 {
+		return s.lines.str(r.desc)
+	}
+	return ""
+}
+
+func (s *searcher) buildBaseline() *baseEngine {
+	raw := map[string][]rawPosting{}
+	lens := make([]uint16, len(s.nodes))
+	for id := range s.nodes {
+		counts := map[string]uint8{}
+		toks := plainTokens(s.baseText(idx32(id)))
+		for _, t := range toks {
+			counts[t]++
+		}
+		for t, n := range counts {
+			raw[t] = append(raw[t], rawPosting{node: idx32(id), tf: n, len: uint16(min(len(toks), math.MaxUint16))})
+		}
+		lens[id] = uint16(min(len(toks), math.MaxUint16))
+	}
+	be := &baseEngine{terms: map[string]int32{}}
+	avg := avgLen(lens)
+	for t, ps := range raw {
+		be.terms[t] = idx32(len(be.post))
+		p := postings{}
+		sort.Slice(ps, func(i, j int) bool { return ps[i].node < ps[j].node })
+		for _, r := range ps {
+			p.nodes = append(p.nodes, r.node)
+			p.weights = append(p.weights, bm25(r.tf, r.len, avg))
+		}
+		be.post = append(be.post, p)
+		be.idf = append(be.idf, idf(len(ps), len(s.nodes)))
+	}
+	return be
 }
 
 // hit is a scored node; hitHeap keeps the best few (a min-heap on score,

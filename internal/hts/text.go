@@ -127,22 +127,39 @@ func fold(r rune) rune {
 // half a million words drawn from a vocabulary of a few ten thousand.
 // A nil *stemmer stems without a cache.
 type stemmer struct {
-	cache  map[string]string
+	cache  map[string]stemmed
 	frozen bool
 }
+
+// stemmed is a cached word (the map's key, kept so that a lookup by bytes
+// gets the string without allocating it) and its stem.
+type stemmed struct{ surface, stem string }
 
 func (m *stemmer) stem(w string) string {
 	if m == nil {
 		return stem(w)
 	}
-	if s, ok := m.cache[w]; ok {
-		return s
+	if e, ok := m.cache[w]; ok {
+		return e.stem
 	}
 	s := stem(w)
 	if !m.frozen {
-		m.cache[w] = s
+		m.cache[w] = stemmed{w, s}
 	}
 	return s
+}
+
+// lookup returns the word spelt by b and its stem; a cached word costs no
+// allocation (the search page tokenizes the texts of every result it
+// explains, almost all of them words of the index).
+func (m *stemmer) lookup(b []byte) (surface, st string) {
+	if m != nil {
+		if e, ok := m.cache[string(b)]; ok {
+			return e.surface, e.stem
+		}
+	}
+	w := string(b)
+	return w, m.stem(w)
 }
 
 // readOnly is the cache for concurrent queries: it reads, never writes.
@@ -155,6 +172,10 @@ func tokenize(text string) []word { return (*stemmer)(nil).tokenize(text) }
 // tokenize is tokenize with a stem cache.
 func (m *stemmer) tokenize(text string) []word {
 	var out []word
+	// buf is the word being read (folded, without its hyphens and
+	// apostrophes); a hyphen cuts it into parts at the offsets in cuts.
+	var buf [64]byte
+	var cutBuf [8]int
 	i := 0
 	for i < len(text) {
 		r, n := utf8.DecodeRuneInString(text[i:])
@@ -164,15 +185,12 @@ func (m *stemmer) tokenize(text string) []word {
 			continue
 		}
 		start := i
-		var sb strings.Builder
-		var parts []string
-		var cur strings.Builder
+		b, cuts := buf[:0], cutBuf[:0]
 		for i < len(text) {
 			r, n = utf8.DecodeRuneInString(text[i:])
 			r = fold(r)
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				sb.WriteRune(r)
-				cur.WriteRune(r)
+				b = utf8.AppendRune(b, r)
 				i += n
 				continue
 			}
@@ -182,8 +200,7 @@ func (m *stemmer) tokenize(text string) []word {
 				nr = fold(nr)
 				if unicode.IsLetter(nr) || unicode.IsDigit(nr) {
 					if r == '-' {
-						parts = append(parts, cur.String())
-						cur.Reset()
+						cuts = append(cuts, len(b))
 					} else if nr == 's' && (i+n+1 >= len(text) || !isWordByte(text[i+n+1])) {
 						// Possessive 's: "men's" is "men".
 						i += n + 1
@@ -196,17 +213,22 @@ func (m *stemmer) tokenize(text string) []word {
 			break
 		}
 		end := i
-		surface := sb.String()
-		if len(parts) > 0 {
-			parts = append(parts, cur.String())
-		}
-		if len(surface) < 2 || stopword(surface) {
+		if len(b) < 2 || stopword(string(b)) {
 			continue
 		}
-		w := word{surface: surface, stem: m.stem(surface), start: start, end: end}
-		for _, p := range parts {
-			if len(p) >= 2 && !stopword(p) {
-				w.parts = append(w.parts, m.stem(p))
+		w := word{start: start, end: end}
+		w.surface, w.stem = m.lookup(b)
+		for k := 0; k <= len(cuts) && len(cuts) > 0; k++ {
+			from, to := 0, len(b)
+			if k > 0 {
+				from = cuts[k-1]
+			}
+			if k < len(cuts) {
+				to = cuts[k]
+			}
+			if p := b[from:to]; len(p) >= 2 && !stopword(string(p)) {
+				_, st := m.lookup(p)
+				w.parts = append(w.parts, st)
 			}
 		}
 		out = append(out, w)

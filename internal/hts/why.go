@@ -82,11 +82,11 @@ func (ix *Index) ReadQuery(q string) QueryReading {
 // explain fills the Why of a hit on node n, ranked under heading rank r.
 func (s *searcher) explain(n int32, r *headRank, rank int, best float32, gs []group, wantParts bool) *Why {
 	nd := &s.nodes[n]
-	l := nd.line
+	l := s.line(n)
 	why := &Why{HeadingRank: rank}
 	var hl *Line
 	if r != nil {
-		hl = s.nodes[s.heads[r.h]].line
+		hl = s.line(s.heads[r.h])
 		why.Heading = hl.Code
 		if best > 0 {
 			why.Standing = float64(r.score / best)
@@ -114,14 +114,14 @@ func (s *searcher) explain(n int32, r *headRank, rank int, best float32, gs []gr
 		texts = append(texts, text{SourceHS, l.Code, l.HSDescription})
 	}
 	if nd.hs6 >= 0 {
-		if sub := s.nodes[nd.hs6].line; sub != nil {
+		if sub := s.line(nd.hs6); sub != nil {
 			texts = append(texts, text{SourceParent, sub.Code, sub.Description})
 			if sub.HSDescription != "" && sub.HSDescription != sub.Description {
 				texts = append(texts, text{SourceHS, sub.Code, sub.HSDescription})
 			}
 		}
 	}
-	if hl != nil && hl != l && hl.HSDescription != "" {
+	if hl != nil && hl.seq != l.seq && hl.HSDescription != "" {
 		texts = append(texts, text{SourceHS, hl.Code, hl.HSDescription})
 	}
 	stems := make([][]word, len(texts))
@@ -189,10 +189,10 @@ func containsString(ss []string, s string) bool {
 // has one of g's terms.
 func (s *searcher) headingLineMatch(g group, h int32) (Match, bool) {
 	for _, a := range g.alts {
-		p := &s.post[a.term]
+		p := s.posting(a.term)
 		i := sort.Search(len(p.nodes), func(i int) bool { return p.nodes[i] >= h })
 		for ; i < len(p.nodes) && p.nodes[i] < s.end[h]; i++ {
-			l := s.nodes[p.nodes[i]].line
+			l := s.line(p.nodes[i])
 			if l == nil {
 				continue
 			}
