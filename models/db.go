@@ -36,7 +36,14 @@ func SQLiteDSN(path string) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + sqliteURIPath(path) + "?" + q.Encode()
+}
+
+// sqliteURIPath escapes the characters that mean something in a file: URI
+// (a query, a fragment, an escape), so a path such as a test's temporary
+// directory "TestX#01" names that file and not "TestX".
+func sqliteURIPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
 
 // postgresReaders is the size of PostgreSQL's read pool, beside the 25
@@ -57,7 +64,7 @@ func sqliteReaderDSN(path string) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_query_only", "true")
 	q.Set("_synchronous", "NORMAL")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + sqliteURIPath(path) + "?" + q.Encode()
 }
 
 // Open connects to the database named by a DATABASE_URL value:
