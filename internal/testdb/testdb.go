@@ -80,6 +80,60 @@ func OpenMigrated(t testing.TB) (*gorm.DB, string) {
 	return db, dsn
 }
 
+// Snapshot is a test database's content at one moment (schema and rows),
+// from which Open makes independent copies: a fixture built once and
+// handed fresh to several subtests.
+type Snapshot struct {
+	sqlite []byte
+	pg     pgTemplate
+}
+
+// Take snapshots db (a database from Open). On PostgreSQL without pg_dump
+// it returns nil, and the caller builds its fixture again instead.
+func Take(t testing.TB, db *gorm.DB) *Snapshot {
+	t.Helper()
+	if !Postgres() {
+		path := filepath.Join(t.TempDir(), "snapshot.db")
+		// A consistent copy even while the pools are open.
+		if err := db.Exec("VACUUM INTO ?", path).Error; err != nil {
+			t.Fatalf("snapshot: %v", err)
+		}
+		b, err := os.ReadFile(path) // #nosec G304 -- a path in the test's own temporary directory
+		if err != nil {
+			t.Fatalf("snapshot: %v", err)
+		}
+		return &Snapshot{sqlite: b}
+	}
+	var schema string
+	if err := db.Raw("SELECT current_schema()").Scan(&schema).Error; err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	script, note := pgDump(schema)
+	if script == "" {
+		t.Logf("testdb: no snapshot (%s)", note)
+		return nil
+	}
+	return &Snapshot{pg: pgTemplate{script: script, name: schema}}
+}
+
+// Open returns a new database with the snapshot's content, and its
+// DATABASE_URL.
+func (s *Snapshot) Open(t testing.TB) (*gorm.DB, string) {
+	t.Helper()
+	var dsn string
+	if s.sqlite != nil {
+		dsn = writeSQLite(t, s.sqlite)
+	} else {
+		dsn = pgReplay(t, s.pg)
+	}
+	db, err := models.Open(dsn)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	t.Cleanup(func() { _ = models.Close(db) })
+	return db, dsn
+}
+
 // DSN returns a DATABASE_URL for a fresh, empty, unmigrated database.
 func DSN(t testing.TB) string {
 	t.Helper()
@@ -131,6 +185,12 @@ func sqliteClone(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("migrate the template database: %v", err)
 	}
+	return writeSQLite(t, b)
+}
+
+// writeSQLite writes a database file's bytes into t's directory.
+func writeSQLite(t testing.TB, b []byte) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "app.db")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatalf("copy the template database: %v", err)
@@ -294,6 +354,12 @@ func pgClone(t testing.TB) string {
 		}
 		return dsn
 	}
+	return pgReplay(t, tmpl)
+}
+
+// pgReplay recreates tmpl's schema under a new name for t.
+func pgReplay(t testing.TB, tmpl pgTemplate) string {
+	t.Helper()
 	schema := newSchema(t)
 	ctx := context.Background()
 	conn, err := pgAdmin(t).Conn(ctx)
