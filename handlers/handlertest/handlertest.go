@@ -530,13 +530,20 @@ func (ta *App) CardOrder(t *testing.T, sessionID uint, n int) *models.Order {
 // only read by the tests (about a second to build).
 var bundledHTS = sync.OnceValues(func() (*hts.Index, error) { return hts.LoadBundled(content.FS) })
 
-// WithHTS wires the bundled index into a test app.
-func WithHTS(t *testing.T) func(*handlers.Deps) {
+// BundledHTS is the bundled index shared by the test binary (read only).
+func BundledHTS(t *testing.T) *hts.Index {
 	t.Helper()
 	ix, err := bundledHTS()
 	if err != nil {
 		t.Fatalf("load tariff index: %v", err)
 	}
+	return ix
+}
+
+// WithHTS wires the bundled index into a test app.
+func WithHTS(t *testing.T) func(*handlers.Deps) {
+	t.Helper()
+	ix := BundledHTS(t)
 	return func(d *handlers.Deps) { d.HTS = ix }
 }
 
