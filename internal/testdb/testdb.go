@@ -343,15 +343,7 @@ func pgClone(t testing.TB) string {
 	if tmpl.script == "" {
 		// No pg_dump: migrate this test's schema step by step.
 		t.Logf("testdb: migrating each schema (%s)", tmpl.note)
-		dsn := DSN(t)
-		db, err := models.Open(dsn)
-		if err != nil {
-			t.Fatalf("open test database: %v", err)
-		}
-		defer func() { _ = models.Close(db) }()
-		if err := models.Migrate(context.Background(), db); err != nil {
-			t.Fatalf("migrate test database: %v", err)
-		}
+		_, dsn := OpenMigrated(t)
 		return dsn
 	}
 	return pgReplay(t, tmpl)
