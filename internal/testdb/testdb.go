@@ -313,7 +313,7 @@ func pgDump(schema string) (string, string) {
 	}
 	u.RawQuery = q.Encode()
 	var out, stderr bytes.Buffer
-	// #nosec G204 -- a test helper running pg_dump on the test database it was given
+	// #nosec G204 G702 -- a test helper running pg_dump on the test database it was given
 	cmd := exec.Command("pg_dump", "--schema="+schema, "--inserts", "--no-owner", "--no-privileges", "--dbname="+u.String())
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Run(); err != nil {
@@ -361,7 +361,7 @@ func pgReplay(t testing.TB, tmpl pgTemplate) string {
 	// The script sets session settings (an empty search path among them):
 	// RESET ALL puts them back before the connection returns to the pool,
 	// and a connection that failed half-way is thrown away.
-	script := strings.ReplaceAll(tmpl.script, tmpl.name, schema) + "\nRESET ALL;\n"
+	script := strings.ReplaceAll(tmpl.script, tmpl.name, schema) + "\nRESET ALL;\n" // #nosec G202 -- pg_dump's script of a schema this package made, under a name it made
 	_, err = conn.ExecContext(ctx, script)
 	if err != nil {
 		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
