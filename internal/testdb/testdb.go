@@ -56,12 +56,18 @@ func Open(t testing.TB) (*gorm.DB, string) {
 	} else {
 		dsn = sqliteClone(t)
 	}
+	return openDSN(t, dsn), dsn
+}
+
+// openDSN opens dsn for t and closes it when t ends.
+func openDSN(t testing.TB, dsn string) *gorm.DB {
+	t.Helper()
 	db, err := models.Open(dsn)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(func() { _ = models.Close(db) })
-	return db, dsn
+	return db
 }
 
 // OpenMigrated is Open without the template: a fresh database migrated
@@ -69,11 +75,7 @@ func Open(t testing.TB) (*gorm.DB, string) {
 func OpenMigrated(t testing.TB) (*gorm.DB, string) {
 	t.Helper()
 	dsn := DSN(t)
-	db, err := models.Open(dsn)
-	if err != nil {
-		t.Fatalf("open test database: %v", err)
-	}
-	t.Cleanup(func() { _ = models.Close(db) })
+	db := openDSN(t, dsn)
 	if err := models.Migrate(context.Background(), db); err != nil {
 		t.Fatalf("migrate test database: %v", err)
 	}
@@ -126,12 +128,7 @@ func (s *Snapshot) Open(t testing.TB) (*gorm.DB, string) {
 	} else {
 		dsn = pgReplay(t, s.pg)
 	}
-	db, err := models.Open(dsn)
-	if err != nil {
-		t.Fatalf("open test database: %v", err)
-	}
-	t.Cleanup(func() { _ = models.Close(db) })
-	return db, dsn
+	return openDSN(t, dsn), dsn
 }
 
 // DSN returns a DATABASE_URL for a fresh, empty, unmigrated database.
