@@ -84,6 +84,10 @@ type Deps struct {
 	StaticFS    fs.FS
 	// DevTemplatesFS is read on every request when Config.Dev is set.
 	DevTemplatesFS fs.FS
+	// Pages, when set, is a page set parsed by an earlier App from the
+	// same templates and assets (App.Renderer), used instead of parsing
+	// again: tests build hundreds of apps, and parsing is most of the cost.
+	Pages *web.Renderer
 	// Passwords defaults to bcrypt at models.DefaultPasswordCost.
 	Passwords *models.Passwords
 	// LoginLimits defaults to account.DefaultLimits.
@@ -184,9 +188,11 @@ func New(d Deps) (*App, error) {
 		return nil, err
 	}
 	a.hashes = hashes
-	tpl, err := web.NewRenderer(tfs, web.TemplateFuncs(hashes, web.NewMarkdown()), cfg.Dev, d.DevTemplatesFS)
-	if err != nil {
-		return nil, err
+	tpl := d.Pages
+	if tpl == nil {
+		if tpl, err = web.NewRenderer(tfs, web.TemplateFuncs(hashes, web.NewMarkdown()), cfg.Dev, d.DevTemplatesFS); err != nil {
+			return nil, err
+		}
 	}
 	a.web = &web.Base{Tpl: tpl, BaseURL: cfg.BaseURL, Dev: cfg.Dev, Log: log, Now: now, Notices: noticeLister(d.DB, log),
 		Ping: func(ctx context.Context) error { return models.Ping(ctx, d.DB) }}

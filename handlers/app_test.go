@@ -9,7 +9,6 @@ import (
 
 	bookingweb "github.com/hsworkshop/hsworkshop/handlers/booking"
 
-	"github.com/hsworkshop/hsworkshop/content"
 	"github.com/hsworkshop/hsworkshop/handlers/account"
 	"github.com/hsworkshop/hsworkshop/handlers/admin"
 	"github.com/hsworkshop/hsworkshop/handlers/catalog"
@@ -19,7 +18,6 @@ import (
 	quizweb "github.com/hsworkshop/hsworkshop/handlers/quiz"
 	"github.com/hsworkshop/hsworkshop/handlers/tariff"
 	"github.com/hsworkshop/hsworkshop/handlers/web"
-	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/models"
 )
 
@@ -133,10 +131,7 @@ func TestReadyz(t *testing.T) {
 	if rec := ta.Do(t, ht.Request{Path: "/hts/search?q=laptop"}); rec.Code != 503 {
 		t.Errorf("tariff search before the index: got %d, want 503", rec.Code)
 	}
-	ix, err := hts.LoadBundled(content.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ix := ht.BundledHTS(t) // built once per test binary, as the app's loader would build it
 	ta.Handlers.SetHTS(ix, ix)
 	if rec := ta.Do(t, ht.Request{Path: "/readyz"}); rec.Code != 200 || !strings.Contains(rec.Body.String(), `"loaded"`) {
 		t.Errorf("after the index: got %d %s, want 200 loaded", rec.Code, rec.Body)

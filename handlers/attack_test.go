@@ -27,7 +27,9 @@ import (
 	ht "github.com/hsworkshop/hsworkshop/handlers/handlertest"
 	"github.com/hsworkshop/hsworkshop/internal/learn"
 	"github.com/hsworkshop/hsworkshop/internal/payments"
+	"github.com/hsworkshop/hsworkshop/internal/testdb"
 	"github.com/hsworkshop/hsworkshop/models"
+	"gorm.io/gorm"
 )
 
 // outcome is how a route must answer one role.
@@ -63,13 +65,16 @@ var (
 	// nobody finds anything.
 	byToken = access{hidden, hidden, hidden, hidden, hidden}
 	signed  = access{bad, bad, bad, bad, bad}
+	// The refusal rule (README "Security model"): a route whose role the
+	// user lacks is 403; an object that is someone else's (another
+	// instructor's session, another learner's seat or certificate) is 404,
+	// as one that does not exist, so its existence is not leaked.
 	// Staff pages: instructors see their list; another instructor's
-	// session is not found (the class results page refuses it with 403).
+	// session is not found.
 	staffList    = access{login, forbid, forbid, allow, allow}
 	staffSession = access{login, forbid, forbid, hidden, allow}
-	staffClass   = access{login, forbid, forbid, forbid, allow}
 	// A certificate PDF: the holder, the session's staff and admins.
-	holderOnly = access{login, allow, forbid, forbid, allow}
+	holderOnly = access{login, allow, hidden, hidden, allow}
 )
 
 // routeAccess is the authorization matrix: one line per route.
@@ -127,7 +132,7 @@ var routeAccess = map[string]access{
 	"GET /admin/sessions/:id":                 adminOnly,
 	"POST /admin/sessions/:id/capacity":       adminOnly,
 	"POST /admin/sessions/:id/policy":         adminOnly,
-	"GET /admin/sessions/:id/roster.csv":      adminOnly, // and the session's own instructor
+	"GET /admin/sessions/:id/roster.csv":      staffSession,
 	"GET /api/v1/sessions":                    public,
 	"GET /api/v1/sessions/:id":                public,
 	"POST /api/v1/sessions/:id/orders":        public,
@@ -238,7 +243,7 @@ var routeAccess = map[string]access{
 	"POST /quiz/attempts/:id/submit":     ownSeat,
 	"POST /quiz/attempts/:id/review":     ownSeat,
 	"GET /admin/quiz":                    staffList,
-	"GET /admin/quiz/sessions/:id":       staffClass,
+	"GET /admin/quiz/sessions/:id":       staffSession,
 	"POST /admin/quiz/workshops":         adminOnly,
 	"GET /admin/quiz/items":              adminOnly,
 	"GET /admin/quiz/items/export":       adminOnly,
@@ -286,7 +291,8 @@ const (
 )
 
 // extend adds the objects of the areas whose routes need more than the
-// base world, only for those routes (the world is rebuilt per role).
+// base world, only for those routes (built once per route; each role of a
+// state-changing route gets a copy).
 func (w *world) extend(t *testing.T, ta *ht.App, pattern string) {
 	t.Helper()
 	ctx := context.Background()
@@ -533,15 +539,31 @@ func TestAttackAuthorizationMatrix(t *testing.T) {
 		t.Run(key, func(t *testing.T) {
 			t.Parallel()
 			method, pattern, _ := strings.Cut(key, " ")
+			ta := attackApp(t, pattern)
+			w := newWorld(t, ta)
+			w.extend(t, ta, pattern)
 			// A state-changing route gets a fresh world per role, so one
-			// role's effect (a cancellation) does not decide the next answer.
-			var ta *ht.App
-			var w *world
+			// role's effect (a cancellation) does not decide the next
+			// answer: a copy of the world as built, on a new app.
+			var snap *testdb.Snapshot
+			if method != http.MethodGet {
+				snap = testdb.Take(t, ta.DB)
+			}
 			for i := range roleNames {
-				if ta == nil || method != http.MethodGet {
-					ta = attackApp(t, pattern)
-					w = newWorld(t, ta)
-					w.extend(t, ta, pattern)
+				if i > 0 && method != http.MethodGet {
+					// The previous role's app is done: free its connections
+					// (its cleanup closes it again, harmlessly).
+					if err := models.Close(ta.DB); err != nil {
+						t.Fatalf("close the previous role's database: %v", err)
+					}
+					if snap != nil {
+						db, _ := snap.Open(t)
+						ta = attackAppOn(t, pattern, db)
+					} else { // no snapshots (PostgreSQL without pg_dump): build it again
+						ta = attackApp(t, pattern)
+						w = newWorld(t, ta)
+						w.extend(t, ta, pattern)
+					}
 				}
 				as := w.roles[i]
 				path := w.fill(pattern)
@@ -578,11 +600,18 @@ func TestAttackAuthorizationMatrix(t *testing.T) {
 // webhook is live) and, for tariff routes, the tariff index.
 func attackApp(t *testing.T, pattern string) *ht.App {
 	t.Helper()
+	db, _ := testdb.Open(t)
+	return attackAppOn(t, pattern, db)
+}
+
+// attackAppOn is attackApp on a database the test has (a world's copy).
+func attackAppOn(t *testing.T, pattern string, db *gorm.DB) *ht.App {
+	t.Helper()
 	opts := []func(*handlers.Deps){ht.WithFakeStripe(payments.NewFake(ht.WebhookSecret))}
 	if strings.Contains(pattern, "hts") || strings.Contains(pattern, "duty") || strings.Contains(pattern, "quiz") || pattern == "/readyz" {
 		opts = append(opts, ht.WithHTS(t))
 	}
-	return ht.New(t, opts...)
+	return ht.NewOn(t, db, opts...)
 }
 
 // TestAttackCSRFOnEveryStateChange: every non-GET route (but the exempt

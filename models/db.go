@@ -37,7 +37,14 @@ func SQLiteDSN(path string) string {
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_stmt_cache_size", sqliteStmtCache)
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + sqliteURIPath(path) + "?" + q.Encode()
+}
+
+// sqliteURIPath escapes the characters that mean something in a file: URI
+// (a query, a fragment, an escape), so a path such as a test's temporary
+// directory "TestX#01" names that file and not "TestX".
+func sqliteURIPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
 
 // sqliteStmtCache is how many prepared statements each SQLite connection
@@ -64,7 +71,7 @@ func sqliteReaderDSN(path string) string {
 	q.Set("_query_only", "true")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_stmt_cache_size", sqliteStmtCache)
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + sqliteURIPath(path) + "?" + q.Encode()
 }
 
 // Open connects to the database named by a DATABASE_URL value:

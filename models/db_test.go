@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -47,6 +48,39 @@ func TestMigrateFreshDSNReportsPending(t *testing.T) {
 	pending, err := models.PendingMigrations(ctx, db)
 	if err != nil || len(pending) == 0 || pending[0] != "0001_init" {
 		t.Fatalf("fresh database: got %v %v", pending, err)
+	}
+}
+
+// TestSQLitePathWithURICharacters: a path with "#", "%" or "?" (a
+// repeated subtest's temporary directory has "#01") opens that very file,
+// not the path cut at the character, for the writer and the readers.
+func TestSQLitePathWithURICharacters(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "Test#01 50%?x")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "app.db")
+	db, err := models.Open("sqlite:" + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer models.Close(db)
+	if err := db.Exec("CREATE TABLE marks (n integer)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("INSERT INTO marks (n) VALUES (7)").Error; err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Raw("SELECT n FROM marks").Scan(&n).Error; err != nil || n != 7 { // a read: the reader pool
+		t.Fatalf("read back through the readers: %d, %v", n, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("the database is not at %s: %v", path, err)
+	}
+	if entries, err := os.ReadDir(filepath.Dir(dir)); err != nil || len(entries) != 1 {
+		t.Errorf("files beside the directory: %v (%v), want only the directory", entries, err)
 	}
 }
 

@@ -167,7 +167,8 @@ func (h *Handler) UpdatePolicy(c echo.Context) error {
 }
 
 // RosterCSV exports a session's confirmed and invoiced attendees for staff:
-// admins, or the session's own instructor.
+// admins, or the session's own instructor (another instructor's session is
+// not found, as on the /staff pages).
 func (h *Handler) RosterCSV(c echo.Context) error {
 	s, err := web.SessionParam(c, h.db)
 	if err != nil {
@@ -176,7 +177,7 @@ func (h *Handler) RosterCSV(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := web.CurrentUser(c)
 	if !u.IsAdmin() && (s.InstructorID == nil || *s.InstructorID != u.ID) {
-		return echo.NewHTTPError(http.StatusForbidden, "Only admins and this session's instructor can export its roster.")
+		return echo.NewHTTPError(http.StatusNotFound, "We could not find that session.")
 	}
 	os, err := models.ListOrdersForSession(ctx, h.db, s.ID, models.OrderPaid, models.OrderPendingInvoice)
 	if err != nil {

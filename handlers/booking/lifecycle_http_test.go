@@ -317,7 +317,7 @@ func TestRosterCSVAndStaffAccess(t *testing.T) {
 	for _, tc := range []struct {
 		as   *models.User
 		want int
-	}{{nil, 401}, {ht.MustUser(t, ta.DB, models.RoleLearner, ""), 403}, {otherInst, 403}, {inst, 200}, {ht.MustUser(t, ta.DB, models.RoleAdmin, ""), 200}} {
+	}{{nil, 401}, {ht.MustUser(t, ta.DB, models.RoleLearner, ""), 403}, {otherInst, 404}, {inst, 200}, {ht.MustUser(t, ta.DB, models.RoleAdmin, ""), 200}} {
 		rec := ta.Do(t, ht.Request{Path: path, As: tc.as})
 		if rec.Code != tc.want {
 			t.Errorf("as %v: got %d, want %d", tc.as, rec.Code, tc.want)

@@ -42,7 +42,7 @@ func (h *Handler) ShowVerification(c echo.Context) error {
 
 // DownloadCertificate serves GET /certificates/:code/pdf to its holder (an
 // account that has proven the attendee's email) and to staff (admins, the session's
-// instructor).
+// instructor); anyone else gets a 404.
 func (h *Handler) DownloadCertificate(c echo.Context) error {
 	ctx := c.Request().Context()
 	cert, err := h.certs.Verify(ctx, c.Param("code"))
@@ -53,7 +53,13 @@ func (h *Handler) DownloadCertificate(c echo.Context) error {
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		return err
 	}
-	if !certificate.CanDownload(web.CurrentUser(c), cert, sess) {
+	u := web.CurrentUser(c)
+	if !certificate.CanDownload(u, cert, sess) {
+		// Someone else's certificate is not found (as another learner's
+		// seat or another instructor's session); its holder is told why.
+		if !certificate.IsHolder(u, cert) {
+			return echo.NewHTTPError(http.StatusNotFound, "We could not find that certificate.")
+		}
 		if cert.Revoked() {
 			return echo.NewHTTPError(http.StatusGone, "This certificate has been revoked.")
 		}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/hsworkshop/hsworkshop/content"
 	"github.com/hsworkshop/hsworkshop/handlers"
+	"github.com/hsworkshop/hsworkshop/handlers/web"
 	"github.com/hsworkshop/hsworkshop/internal/hts"
 	"github.com/hsworkshop/hsworkshop/internal/payments"
 	"github.com/hsworkshop/hsworkshop/internal/testdb"
@@ -57,11 +58,23 @@ type App struct {
 	now  *atomic.Pointer[time.Time]
 }
 
+// sharedPages is the page set of the first App built from the embedded
+// templates and assets; later ones reuse it instead of parsing again (a
+// parsed html/template set is immutable and safe for concurrent use).
+var sharedPages atomic.Pointer[web.Renderer]
+
 // New builds an App on its own migrated database (SQLite or
 // Postgres per TEST_DATABASE_URL) with a fixed, movable clock.
 func New(t *testing.T, mutate ...func(*handlers.Deps)) *App {
 	t.Helper()
 	db, _ := testdb.Open(t)
+	return NewOn(t, db, mutate...)
+}
+
+// NewOn builds an App as New does, on a database the test already has (a
+// copy of a testdb.Snapshot of a fixture world, say).
+func NewOn(t *testing.T, db *gorm.DB, mutate ...func(*handlers.Deps)) *App {
+	t.Helper()
 	logBuf := &LockedBuffer{}
 	clock := &atomic.Pointer[time.Time]{}
 	n := Now
@@ -72,10 +85,18 @@ func New(t *testing.T, mutate ...func(*handlers.Deps)) *App {
 	for _, m := range mutate {
 		m(&d)
 	}
+	standard := d.TemplatesFS == nil && d.StaticFS == nil && d.DevTemplatesFS == nil && !d.Config.Dev && d.Pages == nil
+	if standard {
+		d.Pages = sharedPages.Load()
+	}
 	app, err := handlers.New(d)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	if standard && d.Pages == nil {
+		sharedPages.CompareAndSwap(nil, app.Renderer())
+	}
+	d.Pages = nil // Deps as the test built them
 	e := echo.New()
 	app.Register(e)
 	return &App{E: e, DB: db, Handlers: app, Deps: d, Log: logBuf, now: clock}
@@ -245,7 +266,7 @@ func mustUser(t *testing.T, db *gorm.DB, role models.Role, password string, veri
 	hash := ""
 	if password != "" {
 		var err error
-		if hash, err = Passwords.Hash(password); err != nil {
+		if hash, err = fixtureHash(password); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -255,6 +276,16 @@ func mustUser(t *testing.T, db *gorm.DB, role models.Role, password string, veri
 		t.Fatalf("create user: %v", err)
 	}
 	return u
+}
+
+// fixtureHashes holds one bcrypt hash per fixture password: a hash is
+// valid for any user, and under -race even the minimum cost is a few
+// milliseconds per fixture user.
+var fixtureHashes sync.Map // password -> func() (string, error)
+
+func fixtureHash(password string) (string, error) {
+	f, _ := fixtureHashes.LoadOrStore(password, sync.OnceValues(func() (string, error) { return Passwords.Hash(password) }))
+	return f.(func() (string, error))()
 }
 
 // MustWorkshop creates a workshop; opts adjust it before it is stored.
@@ -482,13 +513,20 @@ func (ta *App) CardOrder(t *testing.T, sessionID uint, n int) *models.Order {
 // only read by the tests (about a second to build).
 var bundledHTS = sync.OnceValues(func() (*hts.Index, error) { return hts.LoadBundled(content.FS) })
 
-// WithHTS wires the bundled index into a test app.
-func WithHTS(t *testing.T) func(*handlers.Deps) {
+// BundledHTS is the bundled index shared by the test binary (read only).
+func BundledHTS(t *testing.T) *hts.Index {
 	t.Helper()
 	ix, err := bundledHTS()
 	if err != nil {
 		t.Fatalf("load tariff index: %v", err)
 	}
+	return ix
+}
+
+// WithHTS wires the bundled index into a test app.
+func WithHTS(t *testing.T) func(*handlers.Deps) {
+	t.Helper()
+	ix := BundledHTS(t)
 	return func(d *handlers.Deps) { d.HTS = ix }
 }
 

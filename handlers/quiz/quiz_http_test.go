@@ -293,7 +293,7 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 		for _, c := range []struct {
 			u    *models.User
 			want int
-		}{{teacher, 200}, {admin, 200}, {other, 403}, {ana, 403}} {
+		}{{teacher, 200}, {admin, 200}, {other, 404}, {ana, 403}} {
 			rec := ta.Do(t, ht.Request{Path: path, As: c.u})
 			if rec.Code != c.want {
 				t.Errorf("%s: got %d, want %d", c.u.Role, rec.Code, c.want)

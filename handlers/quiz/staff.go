@@ -69,7 +69,8 @@ type classPage struct {
 }
 
 // ShowClassResults shows a session's pre- and post-test results side by
-// side: admins and the session's own instructor only.
+// side: admins and the session's own instructor only (another instructor's
+// session is not found, as on the /staff pages).
 func (h *Handler) ShowClassResults(c echo.Context) error {
 	s, err := web.SessionParam(c, h.db)
 	if err != nil {
@@ -77,7 +78,7 @@ func (h *Handler) ShowClassResults(c echo.Context) error {
 	}
 	u := web.CurrentUser(c)
 	if !u.IsAdmin() && (s.InstructorID == nil || *s.InstructorID != u.ID) {
-		return echo.NewHTTPError(http.StatusForbidden, "Only the session's instructor and admins see its class results.")
+		return echo.NewHTTPError(http.StatusNotFound, "We could not find that session.")
 	}
 	rows, err := h.svc.ClassResults(c.Request().Context(), s)
 	if err != nil {

@@ -245,7 +245,13 @@ func CanDownload(u *models.User, c *models.Certificate, sess *models.Session) bo
 	case u.IsStaff() && sess != nil && sess.InstructorID != nil && *sess.InstructorID == u.ID:
 		return true
 	}
-	return !c.Revoked() && u.Verified() && models.NormalizeEmail(u.Email) == models.NormalizeEmail(c.HolderEmail)
+	return !c.Revoked() && u.Verified() && IsHolder(u, c)
+}
+
+// IsHolder reports whether u's account has the address c was issued to
+// (proven or not).
+func IsHolder(u *models.User, c *models.Certificate) bool {
+	return u != nil && models.NormalizeEmail(u.Email) == models.NormalizeEmail(c.HolderEmail)
 }
 
 // WorkshopForm is the CE fields of a workshop as an admin edits them.

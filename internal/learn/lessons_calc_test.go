@@ -3,6 +3,7 @@ package learn_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hsworkshop/hsworkshop/content"
@@ -12,6 +13,10 @@ import (
 	"github.com/hsworkshop/hsworkshop/internal/learn"
 	"github.com/hsworkshop/hsworkshop/internal/origin"
 )
+
+// bundledIndex is the bundled tariff index, built once for the tests that
+// read it (building it is the slowest step of each).
+var bundledIndex = sync.OnceValues(func() (*hts.Index, error) { return hts.LoadBundled(content.FS) })
 
 // TestLessonDutyStacksMatchCalculator runs every ```duty block of every
 // lesson through the real calculator with the bundled tariff index, the
@@ -31,7 +36,7 @@ func TestLessonDutyStacksMatchCalculator(t *testing.T) {
 	if len(blocks.Duty) < 15 {
 		t.Fatalf("duty blocks: got %d, want at least the 15 the lessons had when this test was written", len(blocks.Duty))
 	}
-	ix, err := hts.LoadBundled(content.FS)
+	ix, err := bundledIndex()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +87,7 @@ func TestLessonOriginCasesMatchLab(t *testing.T) {
 	if len(blocks.Origin) < 4 {
 		t.Fatalf("origin blocks: got %d, want at least 4 (the USMCA track's worked cases)", len(blocks.Origin))
 	}
-	ix, err := hts.LoadBundled(content.FS)
+	ix, err := bundledIndex()
 	if err != nil {
 		t.Fatal(err)
 	}
