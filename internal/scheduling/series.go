@@ -266,20 +266,6 @@ type SeriesCancellation struct {
 	WaitlistCleared int
 }
 
-// addMoney adds m to the entry of its currency in sums.
-func addMoney(sums []models.Money, m models.Money) []models.Money {
-	if m.Minor == 0 {
-		return sums
-	}
-	for i := range sums {
-		if sums[i].Currency == m.Currency {
-			sums[i].Minor += m.Minor
-			return sums
-		}
-	}
-	return append(sums, m)
-}
-
 // CancelSeries cancels every session of series id that has not started
 // and is still draft or published, each through CancelSession (its own
 // transaction, refunds, emails and summary record), and adds the records
@@ -312,7 +298,7 @@ func (s *Service) CancelSeries(ctx context.Context, a Actor, id uint, reason str
 		}
 		out.Sessions = append(out.Sessions, x.ID)
 		out.CardRefunds += rec.CardRefunds
-		out.Refunded = addMoney(out.Refunded, rec.Refunded())
+		out.Refunded = models.AddByCurrency(out.Refunded, rec.Refunded())
 		out.InvoicesVoided += rec.InvoicesVoided
 		out.PaidInvoices += rec.PaidInvoices
 		out.EmailsQueued += rec.EmailsQueued
