@@ -134,9 +134,6 @@ type AttendeeInput struct {
 	Needs string `json:"needs"`
 }
 
-// MaxNeedsLen bounds an attendee's needs, in characters.
-const MaxNeedsLen = 500
-
 // preloadOrder loads an order with everything its pages show.
 func preloadOrder(db *gorm.DB) *gorm.DB {
 	return db.Preload("Attendees", func(tx *gorm.DB) *gorm.DB { return tx.Order("position") }).

@@ -44,12 +44,3 @@ func ListSeriesSessions(ctx context.Context, db *gorm.DB, seriesID uint) ([]Sess
 	err := preloadSession(db.WithContext(ctx)).Where("series_id = ?", seriesID).Order("starts_at, id").Find(&ss).Error
 	return ss, translate(err, "list sessions of series %d", seriesID)
 }
-
-// NeedsLabel names the attendee needs field as this session's format
-// makes sense of it: a live online class serves no lunch.
-func (s Session) NeedsLabel() string {
-	if s.Format == FormatVirtual {
-		return "Accessibility needs"
-	}
-	return "Dietary or accessibility needs"
-}
