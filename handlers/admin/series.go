@@ -25,7 +25,6 @@ type seriesShowPage struct {
 	CardRefunds  int
 	Refunded     []models.Money
 	EmailsQueued int
-	Message      string
 }
 
 // seriesMessage is the confirmation after a redirect here with ?created=,
@@ -67,7 +66,7 @@ func (h *Handler) renderSeriesShow(c echo.Context, status int, form, errs map[st
 	if err != nil {
 		return err
 	}
-	p := seriesShowPage{Series: x, Sessions: ss, Message: seriesMessage(c)}
+	p := seriesShowPage{Series: x, Sessions: ss}
 	now := h.web.Now()
 	for _, s := range ss {
 		switch {
@@ -95,7 +94,8 @@ func (h *Handler) renderSeriesShow(c echo.Context, status int, form, errs map[st
 	if form == nil {
 		form = map[string]string{}
 	}
-	return h.web.Render(c, status, tplSeriesShow, web.PageData{Title: "Series: " + x.Name, Form: form, Errors: errs, Data: p})
+	return h.web.Render(c, status, tplSeriesShow, web.PageData{Title: "Series: " + x.Name, Form: form, Errors: errs, Data: p,
+		Flash: seriesMessage(c)})
 }
 
 // ShowSeries serves GET /admin/series/:id.

@@ -15,7 +15,8 @@ import (
 // TestRegistrationNeedsRoundTrip: the form asks each attendee's needs
 // under a label that fits the format, keeps them trimmed on the order,
 // and shows them to the buyer on the order page and to each attendee on
-// their own seat only (never another attendee's); no email carries them.
+// their own seat only (never another attendee's); no email or log line
+// carries them.
 // Too long is a 422 beside the field with everything typed kept.
 func TestRegistrationNeedsRoundTrip(t *testing.T) {
 	t.Parallel()
@@ -99,6 +100,9 @@ func TestRegistrationNeedsRoundTrip(t *testing.T) {
 		if strings.Contains(m.TextBody+m.HTMLBody, "Vegetarian") || strings.Contains(m.TextBody+m.HTMLBody, "Nut allergy") {
 			t.Errorf("email %s to %s carries an attendee's needs", m.Kind, m.ToAddr)
 		}
+	}
+	if logs := ta.Log.String(); logs == "" || strings.Contains(logs, "Vegetarian") || strings.Contains(logs, "Nut allergy") {
+		t.Errorf("logs: want some, none carrying an attendee's needs:\n%s", logs)
 	}
 }
 
