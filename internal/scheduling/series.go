@@ -152,7 +152,10 @@ func GenerateSeries(spec SeriesSpec) ([]models.Session, map[string]string) {
 // America/New_York".
 func (spec SeriesSpec) Describe() string {
 	when := fmt.Sprintf("%s–%s %s", strings.TrimSpace(spec.StartHM), strings.TrimSpace(spec.EndHM), spec.Template.TimeZone)
-	n := fmt.Sprintf("%d %s", spec.Count, map[bool]string{true: "session", false: "sessions"}[spec.Count == 1])
+	n := fmt.Sprintf("%d sessions", spec.Count)
+	if spec.Count == 1 {
+		n = "1 session"
+	}
 	if spec.Rule == RuleMonthly {
 		nth := map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}[spec.Nth]
 		return fmt.Sprintf("Monthly on the %s %s, %s from %s, %s", nth, spec.Weekday, n, spec.FirstDate.Format("Jan 2006"), when)
