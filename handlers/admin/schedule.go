@@ -557,7 +557,7 @@ func (h *Handler) parseSeries(c echo.Context, f map[string]string) ([]models.Ses
 		}
 	}
 	if len([]rune(f["series_name"])) > scheduling.MaxSeriesName {
-		errs["series_name"] = fmt.Sprintf("Keep the name under %d characters.", scheduling.MaxSeriesName)
+		errs["series_name"] = fmt.Sprintf("Use at most %d characters.", scheduling.MaxSeriesName)
 	}
 	if err := h.checkRefs(c, &spec.Template, errs); err != nil {
 		return nil, spec, nil, err

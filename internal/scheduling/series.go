@@ -176,7 +176,7 @@ func (s *Service) CreateSeries(ctx context.Context, a Actor, name, rule string, 
 	}
 	name = strings.TrimSpace(name)
 	if len([]rune(name)) > MaxSeriesName {
-		return nil, &models.ValidationError{Fields: map[string]string{"series_name": fmt.Sprintf("Keep the name under %d characters.", MaxSeriesName)}}
+		return nil, &models.ValidationError{Fields: map[string]string{"series_name": fmt.Sprintf("Use at most %d characters.", MaxSeriesName)}}
 	}
 	status := models.StatusDraft
 	if publish {
@@ -217,7 +217,7 @@ func (s *Service) CreateSeries(ctx context.Context, a Actor, name, rule string, 
 }
 
 // remaining are the sessions of ss that have not started at now and are
-// still draft or published: what a bulk action of a series may touch.
+// in one of statuses: what a bulk action of a series may touch.
 func remaining(ss []models.Session, now time.Time, statuses ...models.SessionStatus) []models.Session {
 	var out []models.Session
 	for _, x := range ss {
@@ -245,7 +245,11 @@ func (s *Service) PublishSeries(ctx context.Context, a Actor, id uint) (int, err
 			return err
 		}
 		for _, x := range remaining(ss, s.now(), models.StatusDraft) {
-			if err := s.transition(ctx, tx, a, x.ID, []models.SessionStatus{models.StatusDraft}, models.StatusPublished); err != nil {
+			err := s.transition(ctx, tx, a, x.ID, []models.SessionStatus{models.StatusDraft}, models.StatusPublished)
+			if errors.Is(err, models.ErrConflict) {
+				continue // no longer a draft: moved since the list was read
+			}
+			if err != nil {
 				return err
 			}
 			n++
