@@ -160,6 +160,9 @@ var routeAccess = map[string]access{
 	"GET /admin/series/new":                adminOnly,
 	"POST /admin/series/preview":           adminOnly,
 	"POST /admin/series":                   adminOnly,
+	"GET /admin/series/:id":                adminOnly,
+	"POST /admin/series/:id/publish":       adminOnly,
+	"POST /admin/series/:id/cancel":        adminOnly,
 	"GET /admin/workshops":                 adminOnly,
 	"GET /admin/workshops/new":             adminOnly,
 	"POST /admin/workshops":                adminOnly,
@@ -282,6 +285,7 @@ type world struct {
 	batchID    uint   // the owning learner's saved duty batch
 	discountID uint
 	waitlistID uint
+	seriesID   uint // a series holding the world's session
 }
 
 // Lessons and quiz items the routes use (from the real content).
@@ -362,6 +366,15 @@ func (w *world) extend(t *testing.T, ta *ht.App, pattern string) {
 			t.Fatal(err)
 		}
 		w.discountID = d.ID
+	case strings.HasPrefix(pattern, "/admin/series/:id"):
+		x := &models.SessionSeries{Name: "Attack series", Rule: "Weekly"}
+		if err := models.CreateSessionSeries(ctx, ta.DB, x); err != nil {
+			t.Fatal(err)
+		}
+		if err := ta.DB.Model(&models.Session{}).Where("id = ?", w.session.ID).Update("series_id", x.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		w.seriesID = x.ID
 	case strings.HasPrefix(pattern, "/admin/desk/waitlist/"):
 		e := &models.WaitlistEntry{SessionID: w.session.ID, Name: "Wes", Email: "wes@broker.example", Seats: 1}
 		if err := models.JoinWaitlist(ctx, ta.DB, e); err != nil {
@@ -461,6 +474,8 @@ func (w *world) fill(path string) string {
 			return fmt.Sprint(w.discountID)
 		case p == ":id" && strings.HasPrefix(path, "/admin/desk/waitlist/"):
 			return fmt.Sprint(w.waitlistID)
+		case p == ":id" && strings.HasPrefix(path, "/admin/series/"):
+			return fmt.Sprint(w.seriesID)
 		case p == ":id" && strings.HasPrefix(path, "/admin/users/"):
 			return fmt.Sprint(w.roles[2].ID) // another learner's account
 		case p == ":id" && strings.HasPrefix(path, "/quiz/attempts/"):

@@ -40,6 +40,7 @@ var migrations = []migration{
 	{ID: "0011_desk", Up: migrate0011Desk},
 	{ID: "0012_perf", Up: migrate0012Perf},
 	{ID: "0013_batches", Up: migrate0013Batches},
+	{ID: "0014_notes", Up: migrate0014Notes},
 	{ID: "0016_move", Up: migrate0016Move},
 	{ID: "0017_claims", Up: migrate0017Claims},
 }

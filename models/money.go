@@ -109,3 +109,19 @@ func (m Money) Decimal() string {
 	}
 	return fmt.Sprintf("%d.%0*d", m.Minor/div, exp, m.Minor%div)
 }
+
+// AddByCurrency adds m to the entry of its currency in sums (appending one
+// for a new currency; zero amounts are skipped), for totals that may mix
+// currencies.
+func AddByCurrency(sums []Money, m Money) []Money {
+	if m.Minor == 0 {
+		return sums
+	}
+	for i := range sums {
+		if sums[i].Currency == m.Currency {
+			sums[i].Minor += m.Minor
+			return sums
+		}
+	}
+	return append(sums, m)
+}

@@ -121,11 +121,16 @@ const (
 
 // Attendee is one person on an order; each takes one seat.
 type Attendee struct {
-	ID          uint `gorm:"primaryKey"`
-	OrderID     uint
-	Position    int
-	Name        string
-	Email       string
+	ID       uint `gorm:"primaryKey"`
+	OrderID  uint
+	Position int
+	Name     string
+	Email    string
+	// Needs are the attendee's dietary or accessibility needs as typed at
+	// registration (optional, up to MaxNeedsLen characters). Personal
+	// data: shown to the session's staff, the buyer and the attendee only;
+	// never in emails to others or in logs.
+	Needs       string
 	PriceMinor  int64
 	Status      AttendeeStatus
 	CancelledAt *time.Time
@@ -134,10 +139,12 @@ type Attendee struct {
 	UpdatedAt   time.Time
 }
 
-// AttendeeInput is a name and address given at registration.
+// AttendeeInput is a name and address given at registration, with the
+// attendee's optional needs.
 type AttendeeInput struct {
 	Name  string `json:"name"`
 	Email string `json:"email"`
+	Needs string `json:"needs"`
 }
 
 // preloadOrder loads an order with everything its pages show.

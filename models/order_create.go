@@ -94,7 +94,7 @@ func CreateOrder(ctx context.Context, tx *gorm.DB, in NewOrder, take SeatTaker) 
 	shares := AllocateCents(o.TotalMinor, n)
 	for i, a := range in.Attendees {
 		o.Attendees = append(o.Attendees, Attendee{OrderID: o.ID, Position: i + 1, Name: a.Name,
-			Email: NormalizeEmail(a.Email), PriceMinor: shares[i], Status: AttendeeActive})
+			Email: NormalizeEmail(a.Email), Needs: a.Needs, PriceMinor: shares[i], Status: AttendeeActive})
 	}
 	if err := tx.Create(&o.Attendees).Error; err != nil {
 		return nil, translate(err, "create attendees of order %d", o.ID)

@@ -80,8 +80,12 @@ type Session struct {
 	CancelCutoffHours int
 	// CancelFeeMinor is kept per cancelled seat.
 	CancelFeeMinor int64
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// SeriesID links the sessions one run of the series generator made;
+	// nil for a session scheduled on its own.
+	SeriesID  *uint
+	Series    *SessionSeries
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // CancelDeadline is the last moment buyers may cancel themselves.
@@ -335,7 +339,7 @@ func FindPublishedSession(ctx context.Context, db *gorm.DB, id uint) (*Session, 
 // ListSessionsForAdmin returns sessions starting after since, any status.
 func ListSessionsForAdmin(ctx context.Context, db *gorm.DB, since time.Time) ([]Session, error) {
 	var ss []Session
-	err := preloadSession(db.WithContext(ctx)).Where("starts_at > ?", since.UTC()).Order("starts_at, id").Find(&ss).Error
+	err := preloadSession(db.WithContext(ctx)).Preload("Series").Where("starts_at > ?", since.UTC()).Order("starts_at, id").Find(&ss).Error
 	return ss, translate(err, "list sessions for admin")
 }
 
@@ -349,7 +353,7 @@ func CreateSession(ctx context.Context, db *gorm.DB, s *Session) error {
 		d := s.EarlyBirdDeadline.UTC()
 		s.EarlyBirdDeadline = &d
 	}
-	return translate(db.WithContext(ctx).Omit("Workshop", "Instructor").Create(s).Error, "create session")
+	return translate(db.WithContext(ctx).Omit("Workshop", "Instructor", "Series").Create(s).Error, "create session")
 }
 
 // SetSessionPolicy stores a session's booking policy: whether invoices are

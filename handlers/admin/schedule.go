@@ -22,6 +22,7 @@ const (
 	tplSessionCancel  = "admin/session_cancel"
 	tplCancelled      = "admin/session_cancelled"
 	tplSeries         = "admin/series"
+	tplSeriesShow     = "admin/series_show"
 	tplWorkshops      = "admin/workshops"
 	tplWorkshopForm   = "admin/workshop_form"
 	tplAudit          = "admin/audit"
@@ -491,7 +492,7 @@ type seriesPage struct {
 	Preview []models.Session
 }
 
-var seriesFields = append([]string{"rule", "count", "first_date", "weekday", "nth", "start_time", "end_time", "close_hours",
+var seriesFields = append([]string{"series_name", "rule", "count", "first_date", "weekday", "nth", "start_time", "end_time", "close_hours",
 	"early_bird_days", "publish"}, sessionFields...)
 
 // NewSeries serves GET /admin/series/new.
@@ -512,7 +513,7 @@ func (h *Handler) renderSeries(c echo.Context, status int, f, errs map[string]st
 }
 
 // parseSeries reads the series form into a spec and generates it.
-func (h *Handler) parseSeries(c echo.Context, f map[string]string) ([]models.Session, map[string]string, error) {
+func (h *Handler) parseSeries(c echo.Context, f map[string]string) ([]models.Session, scheduling.SeriesSpec, map[string]string, error) {
 	spec := scheduling.SeriesSpec{Rule: f["rule"], StartHM: f["start_time"], EndHM: f["end_time"]}
 	errs := map[string]string{}
 	num := func(name string, dst *int) {
@@ -555,21 +556,24 @@ func (h *Handler) parseSeries(c echo.Context, f map[string]string) ([]models.Ses
 			errs[k] = v
 		}
 	}
+	if len([]rune(f["series_name"])) > scheduling.MaxSeriesName {
+		errs["series_name"] = fmt.Sprintf("Use at most %d characters.", scheduling.MaxSeriesName)
+	}
 	if err := h.checkRefs(c, &spec.Template, errs); err != nil {
-		return nil, nil, err
+		return nil, spec, nil, err
 	}
 	if len(errs) > 0 {
-		return nil, errs, nil
+		return nil, spec, errs, nil
 	}
 	ss, gerrs := scheduling.GenerateSeries(spec)
-	return ss, gerrs, nil
+	return ss, spec, gerrs, nil
 }
 
 // PreviewSeries serves POST /admin/series/preview: the dates the rule
 // gives, in the session's zone, before anything is stored.
 func (h *Handler) PreviewSeries(c echo.Context) error {
 	f := formOf(c, seriesFields)
-	ss, errs, err := h.parseSeries(c, f)
+	ss, _, errs, err := h.parseSeries(c, f)
 	if err != nil {
 		return err
 	}
@@ -580,17 +584,17 @@ func (h *Handler) PreviewSeries(c echo.Context) error {
 }
 
 // CreateSeries serves POST /admin/series: regenerates from the same form
-// and stores every session, or none.
+// and stores every session, or none, under one series, then shows it.
 func (h *Handler) CreateSeries(c echo.Context) error {
 	f := formOf(c, seriesFields)
-	ss, errs, err := h.parseSeries(c, f)
+	ss, spec, errs, err := h.parseSeries(c, f)
 	if err != nil {
 		return err
 	}
 	if len(errs) > 0 {
 		return h.renderSeries(c, http.StatusUnprocessableEntity, f, errs, nil)
 	}
-	err = h.sched.CreateSeries(c.Request().Context(), actor(c), ss, f["publish"] == "true")
+	x, err := h.sched.CreateSeries(c.Request().Context(), actor(c), f["series_name"], spec.Describe(), ss, f["publish"] == "true")
 	var ve *models.ValidationError
 	if errors.As(err, &ve) {
 		return h.renderSeries(c, http.StatusUnprocessableEntity, f, ve.Fields, nil)
@@ -598,5 +602,5 @@ func (h *Handler) CreateSeries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return web.Redirect(c, fmt.Sprintf("/admin/schedule?created=%d", len(ss)))
+	return web.Redirect(c, fmt.Sprintf("/admin/series/%d?created=%d", x.ID, len(ss)))
 }

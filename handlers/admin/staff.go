@@ -168,7 +168,9 @@ func (h *Handler) UpdatePolicy(c echo.Context) error {
 
 // RosterCSV exports a session's confirmed and invoiced attendees for staff:
 // admins, or the session's own instructor (another instructor's session is
-// not found, as on the /staff pages).
+// not found, as on the /staff pages). The last column holds each attendee's
+// dietary or accessibility needs (personal data, which is why nobody else
+// may export it).
 func (h *Handler) RosterCSV(c echo.Context) error {
 	s, err := web.SessionParam(c, h.db)
 	if err != nil {
@@ -187,13 +189,13 @@ func (h *Handler) RosterCSV(c echo.Context) error {
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="roster-session-%d.csv"`, s.ID))
 	c.Response().WriteHeader(http.StatusOK)
 	w := csv.NewWriter(c.Response())
-	if err := w.Write([]string{"attendee_name", "attendee_email", "company", "order", "status", "payment_method", "po_number", "buyer_name", "buyer_email"}); err != nil {
+	if err := w.Write([]string{"attendee_name", "attendee_email", "company", "order", "status", "payment_method", "po_number", "buyer_name", "buyer_email", "needs"}); err != nil {
 		return err
 	}
 	for _, o := range os {
 		for _, at := range o.ActiveAttendees() {
 			row := []string{at.Name, at.Email, o.Company, o.Number(), string(o.Status), string(o.PaymentMethod),
-				o.PONumber, o.BuyerName, o.BuyerEmail}
+				o.PONumber, o.BuyerName, o.BuyerEmail, at.Needs}
 			for i := range row {
 				row[i] = csvSafe(row[i])
 			}

@@ -20,6 +20,7 @@ func ZeroPages() map[string]web.PageData {
 		tplSessionCancel:      {Data: cancelPage{Session: &models.Session{}}, Form: map[string]string{}},
 		tplCancelled:          {Data: cancelledPage{Session: &models.Session{}, Record: &models.SessionCancellation{}}},
 		tplSeries:             {Data: seriesPage{}, Form: map[string]string{}},
+		tplSeriesShow:         {Data: seriesShowPage{Series: &models.SessionSeries{}}, Form: map[string]string{}},
 		tplWorkshops:          {Data: []models.Workshop{}},
 		tplWorkshopForm:       {Data: workshopFormPage{}, Form: map[string]string{}},
 		tplAudit:              {Data: auditPage{}, Form: map[string]string{}},

@@ -75,6 +75,9 @@ func (h *Handler) validateRegistration(ctx context.Context, s *models.Session, r
 			errs[names.attendee(i, "email")] = "Each attendee needs their own email address."
 		}
 		seen[at.Email] = true
+		if msg := models.CheckNeeds(at.Needs); msg != "" {
+			errs[names.attendee(i, "needs")] = msg
+		}
 	}
 	switch r.Method {
 	case models.PayByCard:
@@ -134,7 +137,8 @@ type registerPage struct {
 	CodeApplied   bool
 }
 
-// bindRegisterForm reads the form, including attendee_name_N/attendee_email_N.
+// bindRegisterForm reads the form, including attendee_name_N,
+// attendee_email_N and attendee_needs_N.
 func bindRegisterForm(c echo.Context) (registerForm, error) {
 	f := registerForm{BuyerName: c.FormValue("buyer_name"), BuyerEmail: c.FormValue("buyer_email"),
 		Company: c.FormValue("buyer_company"), PONumber: c.FormValue("po_number"), BillingEmail: c.FormValue("billing_email"),
@@ -146,7 +150,8 @@ func bindRegisterForm(c echo.Context) (registerForm, error) {
 	}
 	f.Seats = seats
 	for i := 1; i <= seats; i++ {
-		f.Attendees = append(f.Attendees, models.AttendeeInput{Name: c.FormValue(fmt.Sprintf("attendee_name_%d", i)), Email: c.FormValue(fmt.Sprintf("attendee_email_%d", i))})
+		f.Attendees = append(f.Attendees, models.AttendeeInput{Name: c.FormValue(fmt.Sprintf("attendee_name_%d", i)),
+			Email: c.FormValue(fmt.Sprintf("attendee_email_%d", i)), Needs: c.FormValue(fmt.Sprintf("attendee_needs_%d", i))})
 	}
 	return f, nil
 }

@@ -51,6 +51,7 @@ func (r *Registration) Normalize() {
 	for i := range r.Attendees {
 		r.Attendees[i].Name = strings.TrimSpace(r.Attendees[i].Name)
 		r.Attendees[i].Email = models.NormalizeEmail(r.Attendees[i].Email)
+		r.Attendees[i].Needs = strings.TrimSpace(strings.ReplaceAll(r.Attendees[i].Needs, "\r\n", "\n"))
 	}
 }
 

@@ -30,6 +30,7 @@ const (
 	colleagueName  = "Charles Babbage"
 	colleagueEmail = "charles@analytical.example.com"
 	poNumber       = "PO-4471"
+	colleagueNeeds = "Step-free access and a large-print handout, please."
 	discountCode   = "BROKER50" // the demo seed's $50-off code, for USD sessions
 )
 
@@ -189,6 +190,7 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 
 	b.Step("place-order")
 	b.typeInto("f-attendee_email_2", colleagueEmail)
+	b.typeInto("f-attendee_needs_2", colleagueNeeds)
 	if got := b.follow(`click "Continue"`, chromedp.Click(continueButton)); got != http.StatusOK {
 		b.fatalf("place order: got status %d, want 200 after the redirect", got)
 	}
@@ -203,6 +205,9 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	}
 	b.checkAttendee(learnerName, learnerEmail, "Invoice issued — awaiting payment")
 	b.checkAttendee(colleagueName, colleagueEmail, "Invoice issued — awaiting payment")
+	if got := b.texts(".attendee-needs"); len(got) != 1 || !strings.HasSuffix(got[0], colleagueNeeds) {
+		b.errorf("needs on the order page: got %q, want the colleague's %q only", got, colleagueNeeds)
+	}
 	if got := b.orderTotal(); got != total {
 		b.errorf("order total: got %d cents, want the quoted %d", got, total)
 	}
@@ -211,6 +216,34 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	}
 	b.visited("order page")
 	b.shot("order")
+
+	b.Step("admin-roster")
+	// The session's staff see the needs on the roster; a second browser is
+	// the admin.
+	a := newBrowser(t, srv)
+	if got := a.open("/login"); got != http.StatusOK {
+		a.fatalf("GET /login: got %d", got)
+	}
+	a.logIn(adminEmail, adminPassword)
+	if got := a.open("/staff" + pick.Href + "/roster"); got != http.StatusOK {
+		a.fatalf("roster: got %d", got)
+	}
+	if got := strings.Join(a.texts("main table tbody tr"), "\n"); !strings.Contains(got, colleagueName) || !strings.Contains(got, colleagueNeeds) {
+		a.errorf("roster: got %q, want %s with %q", got, colleagueName, colleagueNeeds)
+	}
+	a.visited("roster with needs")
+	a.shot("roster-needs")
+	if got := a.open("/staff" + pick.Href + "/sign-in"); got != http.StatusOK {
+		a.fatalf("sign-in sheet: got %d", got)
+	}
+	if got := a.texts(".signin-needs tbody tr"); len(got) != 1 || !strings.Contains(got[0], colleagueNeeds) {
+		a.errorf("sign-in sheet's staff page: got %q, want the colleague's needs only", got)
+	}
+	if got := strings.Join(a.texts(".signin-table:not(.signin-needs *) tbody tr"), "|"); strings.Contains(got, colleagueNeeds) {
+		a.errorf("the signature page shows needs: %q", got)
+	}
+	a.visited("sign-in sheet with needs")
+	a.shot("signin-needs")
 
 	b.Step("invoice-pdf")
 	if m != nil {
@@ -281,6 +314,13 @@ func TestJourneyRegisterInvoiceAndCancel(t *testing.T) {
 	p := newPhoneBrowser(t, srv)
 	p.checkNarrow("register", registerPath+"?seats=2")
 	p.checkNarrow("order", orderPath)
+	// And the admin's roster on a phone.
+	ap := newPhoneBrowser(t, srv)
+	if got := ap.open("/login"); got != http.StatusOK {
+		ap.fatalf("GET /login: got %d", got)
+	}
+	ap.logIn(adminEmail, adminPassword)
+	ap.checkNarrow("roster", "/staff"+pick.Href+"/roster")
 }
 
 // TestWaitlistWhenSoldOut has a visitor book the last seats of the
@@ -482,8 +522,10 @@ func (b *browser) checkOrderStatus(want string) {
 // and email in the first cell, the status in the second.
 func (b *browser) checkAttendee(name, email, status string) {
 	b.t.Helper()
+	// The attendee's needs, if any, are checked on their own.
 	rows := eval[[][]string](b, `Array.from(document.querySelectorAll("main table tbody tr"), r =>
-	  Array.from(r.cells, c => c.textContent.replace(/\s+/g, " ").trim()))`)
+	  Array.from(r.cells, c => { const x = c.cloneNode(true); x.querySelectorAll(".attendee-needs").forEach(n => n.remove());
+	    return x.textContent.replace(/\s+/g, " ").trim() }))`)
 	for _, r := range rows {
 		if len(r) >= 2 && strings.HasPrefix(r[0], name+" ") {
 			if r[0] != name+" "+email || !strings.HasPrefix(r[1], status) {

@@ -76,8 +76,27 @@ func TestJourneyScheduleSeries(t *testing.T) {
 	if got := b.follow(`click "Create all 6 sessions"`, chromedp.Click(chromedp.CSS(`form[action="/admin/series"] button[type="submit"]`))); got != http.StatusOK {
 		b.fatalf("create series: got %d", got)
 	}
-	if p := b.path(); !strings.HasPrefix(p, "/admin/schedule") {
-		b.errorf("after create: at %q, want the schedule", p)
+	if p := b.path(); !strings.HasPrefix(p, "/admin/series/") {
+		b.errorf("after create: at %q, want the new series' page", p)
+	}
+	b.checkFlash("Series created: 6 sessions.")
+	if got := b.texts("main table tbody tr"); len(got) != 6 || strings.Count(strings.Join(got, "\n"), "published") != 6 {
+		b.errorf("series page: got %q, want its 6 published sessions", got)
+	}
+	b.visited("series page")
+	b.shot("series-page")
+	seriesPath, _, _ := strings.Cut(b.path(), "?")
+	phone := newPhoneBrowser(t, srv)
+	if got := phone.open("/login"); got != http.StatusOK {
+		phone.fatalf("GET /login: got %d", got)
+	}
+	phone.logIn(adminEmail, adminPassword)
+	phone.checkNarrow("series-page", seriesPath)
+	if got := b.open("/admin/schedule"); got != http.StatusOK {
+		b.fatalf("schedule: got %d", got)
+	}
+	if n := len(b.texts(fmt.Sprintf(`main a[href=%s]`, jsString(seriesPath)))); n != 6 {
+		b.errorf("schedule: got %d links to the series, want 6", n)
 	}
 	all := strings.Join(b.texts("main table tbody tr"), "\n")
 	for _, d := range []string{"5 Jan 2027", "2 Feb 2027", "2 Mar 2027", "6 Apr 2027", "4 May 2027", "1 Jun 2027"} {
@@ -104,7 +123,7 @@ func placeInvoiceOrder(t *testing.T, srv *server, sessionPath string, n int, tag
 	t.Helper()
 	var atts []string
 	for i := 1; i <= n; i++ {
-		atts = append(atts, fmt.Sprintf(`{"name":"Attendee %s %d","email":"att-%s-%d@example.com"}`, tag, i, tag, i))
+		atts = append(atts, fmt.Sprintf(`{"name":"Attendee %s %d","email":"att-%s-%d@example.com","needs":"Needs of %s %d: captions"}`, tag, i, tag, i, tag, i))
 	}
 	body := fmt.Sprintf(`{"buyer":{"name":"Buyer %s","email":"buyer-%s@example.com","company":"Broker %s LLC"},"attendees":[%s],"payment_method":"invoice"}`,
 		tag, tag, tag, strings.Join(atts, ","))
@@ -274,6 +293,9 @@ func TestJourneyAttendanceOnPhone(t *testing.T) {
 	marks := strings.Join(b.texts("main table tbody tr td:last-child"), "|")
 	if !strings.Contains(marks, "Present") || !strings.Contains(marks, "Absent") || !strings.Contains(marks, "Partial (3.5 h)") {
 		b.errorf("roster marks: got %q, want present, absent and partial 3.5 h", marks)
+	}
+	if all := strings.Join(b.texts("main table tbody tr"), "|"); !strings.Contains(all, "Needs of p 3: captions") {
+		b.errorf("roster: got %q, want the attendees' needs", all)
 	}
 	b.checkNoSideScroll("/staff" + sessionPath + "/roster")
 	b.visited("roster on a phone")

@@ -177,6 +177,8 @@ func (s *Service) DuplicateSession(ctx context.Context, a Actor, id uint) (*mode
 func copySession(src *models.Session, d time.Duration) *models.Session {
 	cp := *src
 	cp.ID, cp.SeatsTaken, cp.Status, cp.Workshop, cp.Instructor = 0, 0, models.StatusDraft, models.Workshop{}, nil
+	// A copy is scheduled on its own, outside the series of its source.
+	cp.SeriesID, cp.Series = nil, nil
 	cp.CreatedAt, cp.UpdatedAt = time.Time{}, time.Time{}
 	shift := func(t time.Time) time.Time {
 		// Keep the wall-clock time in the session's zone across DST.
@@ -209,26 +211,32 @@ func (s *Service) Transition(ctx context.Context, a Actor, id uint, to models.Se
 		return fmt.Errorf("move session %d to %s: %w", id, to, models.ErrConflict)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		x, err := models.FindSession(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if to == models.StatusDraft && x.SeatsTaken > 0 {
-			return fmt.Errorf("unpublish session %d: it has registrations: %w", id, models.ErrConflict)
-		}
-		if to == models.StatusCompleted && s.now().Before(x.StartsAt) {
-			return fmt.Errorf("complete session %d: it has not started: %w", id, models.ErrConflict)
-		}
-		moved, err := models.MoveSessionStatus(ctx, tx, id, from, to)
-		if err != nil {
-			return err
-		}
-		if !moved {
-			return fmt.Errorf("move session %d from %s to %s: %w", id, x.Status, to, models.ErrConflict)
-		}
-		return s.record(ctx, tx, a, "session."+verb(to), "session", id, fmt.Sprintf("Session %d %s", id, to),
-			audit.Fields{"status": x.Status}, audit.Fields{"status": to})
+		return s.transition(ctx, tx, a, id, from, to)
 	})
+}
+
+// transition moves session id from one of from to to inside tx, with its
+// audit entry: the step Transition and PublishSeries share.
+func (s *Service) transition(ctx context.Context, tx *gorm.DB, a Actor, id uint, from []models.SessionStatus, to models.SessionStatus) error {
+	x, err := models.FindSession(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if to == models.StatusDraft && x.SeatsTaken > 0 {
+		return fmt.Errorf("unpublish session %d: it has registrations: %w", id, models.ErrConflict)
+	}
+	if to == models.StatusCompleted && s.now().Before(x.StartsAt) {
+		return fmt.Errorf("complete session %d: it has not started: %w", id, models.ErrConflict)
+	}
+	moved, err := models.MoveSessionStatus(ctx, tx, id, from, to)
+	if err != nil {
+		return err
+	}
+	if !moved {
+		return fmt.Errorf("move session %d from %s to %s: %w", id, x.Status, to, models.ErrConflict)
+	}
+	return s.record(ctx, tx, a, "session."+verb(to), "session", id, fmt.Sprintf("Session %d %s", id, to),
+		audit.Fields{"status": x.Status}, audit.Fields{"status": to})
 }
 
 func verb(to models.SessionStatus) string {

@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -146,29 +147,171 @@ func GenerateSeries(spec SeriesSpec) ([]models.Session, map[string]string) {
 	return out, nil
 }
 
+// Describe says the rule in words for the series record, e.g. "Monthly
+// on the first Tuesday, 6 sessions from Jan 2027, 09:00–16:30
+// America/New_York".
+func (spec SeriesSpec) Describe() string {
+	when := fmt.Sprintf("%s–%s %s", strings.TrimSpace(spec.StartHM), strings.TrimSpace(spec.EndHM), spec.Template.TimeZone)
+	n := fmt.Sprintf("%d sessions", spec.Count)
+	if spec.Count == 1 {
+		n = "1 session"
+	}
+	if spec.Rule == RuleMonthly {
+		nth := map[int]string{1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}[spec.Nth]
+		return fmt.Sprintf("Monthly on the %s %s, %s from %s, %s", nth, spec.Weekday, n, spec.FirstDate.Format("Jan 2006"), when)
+	}
+	return fmt.Sprintf("Weekly, %s from %s, %s", n, spec.FirstDate.Format("2 Jan 2006"), when)
+}
+
+// MaxSeriesName bounds a series name, in characters.
+const MaxSeriesName = 200
+
 // CreateSeries stores every session of a generated series, all or nothing,
-// as drafts or published, with one audit entry per session.
-func (s *Service) CreateSeries(ctx context.Context, a Actor, ss []models.Session, publish bool) error {
+// as drafts or published, under one new series record (named name, or
+// after the workshop when name is empty; rule is the rule in words), with
+// one audit entry per session.
+func (s *Service) CreateSeries(ctx context.Context, a Actor, name, rule string, ss []models.Session, publish bool) (*models.SessionSeries, error) {
 	if len(ss) == 0 {
-		return &models.ValidationError{Fields: map[string]string{"form": "The series has no sessions."}}
+		return nil, &models.ValidationError{Fields: map[string]string{"form": "The series has no sessions."}}
+	}
+	name = strings.TrimSpace(name)
+	if len([]rune(name)) > MaxSeriesName {
+		return nil, &models.ValidationError{Fields: map[string]string{"series_name": fmt.Sprintf("Use at most %d characters.", MaxSeriesName)}}
 	}
 	status := models.StatusDraft
 	if publish {
 		status = models.StatusPublished
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	series := &models.SessionSeries{Name: name, Rule: rule}
+	if a.User != nil {
+		uid := a.User.ID
+		series.CreatedByID = &uid
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if series.Name == "" {
+			w, err := models.FindWorkshop(ctx, tx, ss[0].WorkshopID)
+			if err != nil {
+				return err
+			}
+			series.Name = w.Title
+		}
+		if err := models.CreateSessionSeries(ctx, tx, series); err != nil {
+			return err
+		}
 		for i := range ss {
-			ss[i].Status = status
+			ss[i].Status, ss[i].SeriesID = status, &series.ID
 			if err := models.CreateSession(ctx, tx, &ss[i]); err != nil {
 				return err
 			}
 			if err := s.record(ctx, tx, a, "session.create", "session", ss[i].ID,
-				fmt.Sprintf("Scheduled session %d (series of %d)", ss[i].ID, len(ss)), nil, fields(&ss[i])); err != nil {
+				fmt.Sprintf("Scheduled session %d (series %d of %d sessions)", ss[i].ID, series.ID, len(ss)), nil, fields(&ss[i])); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return series, nil
+}
+
+// remaining are the sessions of ss that have not started at now and are
+// in one of statuses: what a bulk action of a series may touch.
+func remaining(ss []models.Session, now time.Time, statuses ...models.SessionStatus) []models.Session {
+	var out []models.Session
+	for _, x := range ss {
+		for _, st := range statuses {
+			if x.Status == st && x.Upcoming(now) {
+				out = append(out, x)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// PublishSeries publishes every draft of series id that has not started,
+// in one transaction with an audit entry each, and returns how many it
+// published: a second run finds no drafts and publishes none.
+func (s *Service) PublishSeries(ctx context.Context, a Actor, id uint) (int, error) {
+	n := 0
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if _, err := models.FindSessionSeries(ctx, tx, id); err != nil {
+			return err
+		}
+		ss, err := models.ListSeriesSessions(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		for _, x := range remaining(ss, s.now(), models.StatusDraft) {
+			err := s.transition(ctx, tx, a, x.ID, []models.SessionStatus{models.StatusDraft}, models.StatusPublished)
+			if errors.Is(err, models.ErrConflict) {
+				continue // no longer a draft: moved since the list was read
+			}
+			if err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// SeriesCancellation adds up what cancelling the remaining sessions of a
+// series did, from each session's own cancellation record.
+type SeriesCancellation struct {
+	Sessions    []uint // the sessions this run cancelled
+	CardRefunds int
+	// Refunded is the amount refunded by card, one entry per currency (a
+	// session of the series may have been edited to another currency).
+	Refunded        []models.Money
+	InvoicesVoided  int
+	PaidInvoices    int
+	EmailsQueued    int
+	WaitlistCleared int
+}
+
+// CancelSeries cancels every session of series id that has not started
+// and is still draft or published, each through CancelSession (its own
+// transaction, refunds, emails and summary record), and adds the records
+// up. A second run finds nothing left to cancel and does nothing; a run
+// stopped by an error part-way can simply be repeated, as CancelSession
+// never cancels or refunds a session twice.
+func (s *Service) CancelSeries(ctx context.Context, a Actor, id uint, reason string) (SeriesCancellation, error) {
+	var out SeriesCancellation
+	reason = strings.TrimSpace(reason)
+	if len([]rune(reason)) > 500 {
+		return out, &models.ValidationError{Fields: map[string]string{"reason": "Keep the reason under 500 characters."}}
+	}
+	if _, err := models.FindSessionSeries(ctx, s.db, id); err != nil {
+		return out, err
+	}
+	ss, err := models.ListSeriesSessions(ctx, s.db, id)
+	if err != nil {
+		return out, err
+	}
+	for _, x := range remaining(ss, s.now(), models.StatusDraft, models.StatusPublished) {
+		rec, again, err := s.CancelSession(ctx, a, x.ID, reason)
+		if errors.Is(err, models.ErrConflict) {
+			continue // moved on (completed, cancelled) since the list was read
+		}
+		if err != nil {
+			return out, err
+		}
+		if again {
+			continue
+		}
+		out.Sessions = append(out.Sessions, x.ID)
+		out.CardRefunds += rec.CardRefunds
+		out.Refunded = models.AddByCurrency(out.Refunded, rec.Refunded())
+		out.InvoicesVoided += rec.InvoicesVoided
+		out.PaidInvoices += rec.PaidInvoices
+		out.EmailsQueued += rec.EmailsQueued
+		out.WaitlistCleared += rec.WaitlistCleared
+	}
+	return out, nil
 }
 
 // Levels are the workshop levels offered.

@@ -116,3 +116,17 @@ func TestSeriesRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribeSeries(t *testing.T) {
+	t.Parallel()
+	monthly := scheduling.SeriesSpec{Rule: scheduling.RuleMonthly, Count: 6, FirstDate: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		Weekday: time.Tuesday, Nth: 1, StartHM: "09:00", EndHM: "16:30", Template: template()}
+	if got, want := monthly.Describe(), "Monthly on the first Tuesday, 6 sessions from Jan 2027, 09:00–16:30 America/New_York"; got != want {
+		t.Errorf("monthly: got %q, want %q", got, want)
+	}
+	weekly := scheduling.SeriesSpec{Rule: scheduling.RuleWeekly, Count: 1, FirstDate: time.Date(2027, 3, 9, 0, 0, 0, 0, time.UTC),
+		StartHM: "09:00", EndHM: "12:00", Template: template()}
+	if got, want := weekly.Describe(), "Weekly, 1 session from 9 Mar 2027, 09:00–12:00 America/New_York"; got != want {
+		t.Errorf("weekly: got %q, want %q", got, want)
+	}
+}
