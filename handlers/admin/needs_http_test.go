@@ -73,7 +73,7 @@ func TestRosterShowsNeedsToItsStaffOnly(t *testing.T) {
 		path string
 		want int
 	}{
-		{wd.other, roster, http.StatusNotFound}, {wd.other, signin, http.StatusNotFound}, {wd.other, csvPath, http.StatusForbidden},
+		{wd.other, roster, http.StatusNotFound}, {wd.other, signin, http.StatusNotFound}, {wd.other, csvPath, http.StatusNotFound},
 		{wd.learner, roster, http.StatusForbidden}, {wd.learner, signin, http.StatusForbidden}, {wd.learner, csvPath, http.StatusForbidden},
 		{nil, roster, http.StatusUnauthorized}, {nil, csvPath, http.StatusUnauthorized},
 	} {
