@@ -220,10 +220,10 @@ func TestPagesAndFixtures(t *testing.T) {
 		t.Errorf("got %q, want /sessions/12", got)
 	}
 	var a, b map[string]any
-	if err := json.Unmarshal(orderBody(1, ""), &a); err != nil {
+	if err := json.Unmarshal(orderBody(1, "", ""), &a); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(orderBody(2, ""), &b); err != nil {
+	if err := json.Unmarshal(orderBody(2, "", ""), &b); err != nil {
 		t.Fatal(err)
 	}
 	if a["payment_method"] != "invoice" || a["buyer"].(map[string]any)["email"] == b["buyer"].(map[string]any)["email"] {
