@@ -47,26 +47,22 @@ func TestMailLinkReadsNewestOfKind(t *testing.T) {
 // its CSRF token and the link's token.
 func TestFollowMailLinkPostsToken(t *testing.T) {
 	var posted url.Values
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s := fakeSite(t, func(w http.ResponseWriter, r *http.Request) bool {
 		switch {
 		case r.Method == http.MethodGet && r.URL.Path == "/account/verify":
 			_, _ = w.Write([]byte(`<form><input type="hidden" name="_csrf" value="c5rf"></form>`))
 		case r.Method == http.MethodPost && r.URL.Path == "/account/verify":
 			if err := r.ParseForm(); err != nil {
 				http.Error(w, err.Error(), http.StatusBadRequest)
-				return
+				return true
 			}
 			posted = r.PostForm
 			http.Redirect(w, r, "/account", http.StatusSeeOther)
 		default:
-			http.NotFound(w, r)
+			return false
 		}
-	}))
-	defer srv.Close()
-	s, err := NewSite(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+		return true
+	})
 	if err := s.FollowMailLink(t.Context(), "/account/verify?token=tok-1", "/account/verify"); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +75,7 @@ func TestFollowMailLinkPostsToken(t *testing.T) {
 // started and the attempt id read from the redirect.
 func TestStartPracticeFollowsRedirect(t *testing.T) {
 	var key string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s := fakeSite(t, func(w http.ResponseWriter, r *http.Request) bool {
 		switch {
 		case r.Method == http.MethodGet && r.URL.Path == "/quiz":
 			_, _ = w.Write([]byte(`<input type="hidden" name="_csrf" value="c"><input type="hidden" name="key" value="exam:cble">` +
@@ -88,16 +84,29 @@ func TestStartPracticeFollowsRedirect(t *testing.T) {
 			key = r.FormValue("key")
 			http.Redirect(w, r, "/quiz/attempts/42", http.StatusSeeOther)
 		default:
-			http.NotFound(w, r)
+			return false
 		}
-	}))
-	defer srv.Close()
-	s, err := NewSite(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
+		return true
+	})
 	id, err := s.StartPractice(t.Context())
 	if err != nil || id != 42 || key != "track:classification" {
 		t.Errorf("got attempt %d, %v, key %q; want 42 from the first practice set", id, err, key)
 	}
+}
+
+// fakeSite is a Site on a test server whose handler answers what it
+// knows (true) and 404 for the rest.
+func fakeSite(t *testing.T, h func(http.ResponseWriter, *http.Request) bool) *Site {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !h(w, r) {
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	s, err := NewSite(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
