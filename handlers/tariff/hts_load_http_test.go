@@ -75,8 +75,13 @@ func TestHTSLoad(t *testing.T) {
 	t.Logf("index: %d lines; live heap %.1f MiB after loading (+%.1f MiB)", ix.Len(),
 		float64(after.HeapAlloc)/(1<<20), float64(after.HeapAlloc-before.HeapAlloc)/(1<<20))
 
-	// As `hsworkshop serve` does once the index is loaded (cmd/hsworkshop/hts.go).
-	defer debug.SetGCPercent(debug.SetGCPercent(300))
+	// As `hsworkshop serve` does once the index is loaded
+	// (cmd/hsworkshop/serve.go, tightenMemoryLimit): the default GOGC=100
+	// and a soft memory limit of 72 MiB, or the live heap plus 32 MiB when
+	// that is more.
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	live := int64(after.HeapAlloc) // #nosec G115 -- a heap size, far below MaxInt64
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(72<<20, live+32<<20)))
 	ta := ht.New(t, func(d *handlers.Deps) {
 		d.HTS = ix
 		d.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

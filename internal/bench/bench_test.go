@@ -204,7 +204,7 @@ func TestPagesAndFixtures(t *testing.T) {
 	if len(pages) < 6 {
 		t.Fatalf("got %d default pages, want at least 6", len(pages))
 	}
-	fx := Fixtures{SessionID: 12, WorkshopPath: "/workshops/x"}
+	fx := Fixtures{SessionID: 12, WorkshopPath: "/workshops/x", AttemptID: 7}
 	seen := map[string]bool{}
 	for _, p := range pages {
 		uri := fx.Resolve(p.Path)
@@ -219,11 +219,21 @@ func TestPagesAndFixtures(t *testing.T) {
 	if got := fx.Resolve("/sessions/{session}"); got != "/sessions/12" {
 		t.Errorf("got %q, want /sessions/12", got)
 	}
+	if got := fx.Resolve("/quiz/attempts/{attempt}"); got != "/quiz/attempts/7" {
+		t.Errorf("got %q, want /quiz/attempts/7", got)
+	}
+	// Every signed-in row proves it was served signed in (issue 14's
+	// lesson and quiz rows too).
+	for _, p := range pages {
+		if p.Auth && p.Want == "" {
+			t.Errorf("page %s: signed in without a Want string", p.Name)
+		}
+	}
 	var a, b map[string]any
-	if err := json.Unmarshal(orderBody(1, ""), &a); err != nil {
+	if err := json.Unmarshal(orderBody(1, "", ""), &a); err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(orderBody(2, ""), &b); err != nil {
+	if err := json.Unmarshal(orderBody(2, "", ""), &b); err != nil {
 		t.Fatal(err)
 	}
 	if a["payment_method"] != "invoice" || a["buyer"].(map[string]any)["email"] == b["buyer"].(map[string]any)["email"] {

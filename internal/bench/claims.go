@@ -53,7 +53,7 @@ func Claims(ctx context.Context, base string, id, clients int, d time.Duration) 
 		wg.Go(func() {
 			for !stopped.Load() && ctx.Err() == nil {
 				t0 := time.Now()
-				st, body := post(ctx, c, url, orderBody(seq.Add(1), ""))
+				st, body := post(ctx, c, url, orderBody(seq.Add(1), "", ""))
 				mu.Lock()
 				switch st {
 				case http.StatusCreated:
@@ -112,7 +112,7 @@ func Burst(ctx context.Context, base string, id, clients int) ClaimResult {
 	for i := range clients {
 		wg.Go(func() {
 			<-startGate
-			st, body := post(ctx, c, url, orderBody(seqBase+int64(i), ""))
+			st, body := post(ctx, c, url, orderBody(seqBase+int64(i), "", ""))
 			mu.Lock()
 			defer mu.Unlock()
 			switch st {

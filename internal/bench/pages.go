@@ -9,7 +9,8 @@ type Page struct {
 	// Name labels the row.
 	Name string
 	// Path is the request URI; {session} and {workshop} are replaced by a
-	// published session's id and a workshop's path found in the API.
+	// published session's id and a workshop's path found in the API,
+	// {attempt} by the signed-in learner's practice quiz attempt.
 	Path string
 	// Auth sends the signed-in learner's cookies.
 	Auth bool
@@ -34,6 +35,15 @@ func DefaultPages() []Page {
 		{Name: "tariff search API", Path: "/api/v1/hts/search?q=laptop+computer"},
 		{Name: "my registrations (signed in)", Path: "/account/registrations", Auth: true, Want: "HSW-"},
 		{Name: "account (signed in)", Path: "/account", Auth: true, Want: "Log out"},
+		// Lessons and quizzes (issue 14: throughput and p99 reported, no
+		// target yet). The first lesson of a track is public, the others
+		// are for signed-in learners.
+		{Name: "lesson tracks", Path: "/learn", Want: `href="/learn/hs-purpose-and-editions"`},
+		{Name: "lesson (public)", Path: "/learn/hs-purpose-and-editions", Want: `id="lesson-title"`},
+		{Name: "lesson (signed in)", Path: "/learn/hs-structure", Auth: true, Want: `id="lesson-title"`},
+		{Name: "learning dashboard (signed in)", Path: "/learn/dashboard", Auth: true, Want: "Your learning"},
+		{Name: "quiz list (signed in)", Path: "/quiz", Auth: true, Want: `action="/quiz/start"`},
+		{Name: "quiz question (signed in)", Path: "/quiz/attempts/{attempt}", Auth: true, Want: `id="q-prompt"`},
 	}
 }
 
@@ -41,9 +51,11 @@ func DefaultPages() []Page {
 type Fixtures struct {
 	SessionID    int
 	WorkshopPath string // e.g. /workshops/hs-classification-fundamentals
+	AttemptID    int    // the learner's practice quiz attempt
 }
 
 // Resolve fills the placeholders of a page path.
 func (f Fixtures) Resolve(path string) string {
-	return strings.NewReplacer("{session}", itoa(f.SessionID), "{workshop}", f.WorkshopPath).Replace(path)
+	return strings.NewReplacer("{session}", itoa(f.SessionID), "{workshop}", f.WorkshopPath,
+		"{attempt}", itoa(f.AttemptID)).Replace(path)
 }

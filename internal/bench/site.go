@@ -104,26 +104,42 @@ var csrfField = regexp.MustCompile(`name="_csrf"\s+value="([^"]+)"`)
 // PostForm fetches formPage for its CSRF token and posts fields to action;
 // it expects a redirect (303 or 302), the app's answer to a valid form.
 func (s *Site) PostForm(ctx context.Context, formPage, action string, fields url.Values) error {
+	_, err := s.postForm(ctx, formPage, action, fields)
+	return err
+}
+
+// postForm is PostForm returning where the redirect leads.
+func (s *Site) postForm(ctx context.Context, formPage, action string, fields url.Values) (string, error) {
 	st, _, b, err := s.Do(ctx, http.MethodGet, formPage, nil, "")
 	if err != nil {
-		return err
+		return "", err
 	}
 	if st != http.StatusOK {
-		return fmt.Errorf("GET %s: status %d", formPage, st)
+		return "", fmt.Errorf("GET %s: status %d", formPage, st)
 	}
 	m := csrfField.FindSubmatch(b)
 	if m == nil {
-		return fmt.Errorf("GET %s: no _csrf field in the form", formPage)
+		return "", fmt.Errorf("GET %s: no _csrf field in the form", formPage)
 	}
 	fields.Set("_csrf", string(m[1]))
-	st, _, b, err = s.Do(ctx, http.MethodPost, action, strings.NewReader(fields.Encode()), "application/x-www-form-urlencoded")
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.Base+action, strings.NewReader(fields.Encode()))
 	if err != nil {
-		return err
+		return "", fmt.Errorf("POST %s: %w", action, err)
 	}
-	if st != http.StatusSeeOther && st != http.StatusFound {
-		return fmt.Errorf("POST %s: status %d (want a redirect): %.300s", action, st, b)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := s.c.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("POST %s: %w", action, err)
 	}
-	return nil
+	defer resp.Body.Close() //nolint:errcheck // read fully below
+	b, err = io.ReadAll(resp.Body)
+	if err != nil {
+		return "", fmt.Errorf("POST %s: read: %w", action, err)
+	}
+	if resp.StatusCode != http.StatusSeeOther && resp.StatusCode != http.StatusFound {
+		return "", fmt.Errorf("POST %s: status %d (want a redirect): %.300s", action, resp.StatusCode, b)
+	}
+	return resp.Header.Get("Location"), nil
 }
 
 // Login signs in with the login form.
@@ -144,6 +160,36 @@ func (s *Site) SetCapacity(ctx context.Context, id, capacity int) error {
 	return s.PostForm(ctx, p, p+"/capacity", url.Values{"capacity": {itoa(capacity)}})
 }
 
+var (
+	practiceKey = regexp.MustCompile(`name="key" value="(track:[^"]+)"`)
+	attemptPath = regexp.MustCompile(`^/quiz/attempts/([0-9]+)`)
+)
+
+// StartPractice presses the first track's "Start" button on the quiz page
+// (the site must be signed in) and returns the attempt's id.
+func (s *Site) StartPractice(ctx context.Context) (int, error) {
+	st, _, b, err := s.Do(ctx, http.MethodGet, "/quiz", nil, "")
+	if err != nil {
+		return 0, err
+	}
+	if st != http.StatusOK {
+		return 0, fmt.Errorf("GET /quiz: status %d", st)
+	}
+	m := practiceKey.FindSubmatch(b)
+	if m == nil {
+		return 0, fmt.Errorf("GET /quiz: no practice set to start (signed in?)")
+	}
+	loc, err := s.postForm(ctx, "/quiz", "/quiz/start", url.Values{"key": {string(m[1])}})
+	if err != nil {
+		return 0, err
+	}
+	g := attemptPath.FindStringSubmatch(loc)
+	if g == nil {
+		return 0, fmt.Errorf("POST /quiz/start: redirected to %q, want an attempt", loc)
+	}
+	return strconv.Atoi(g[1])
+}
+
 // CookieHeader is the Cookie header the jar would send to the app, without
 // one-shot flash cookies.
 func (s *Site) CookieHeader() (string, error) {
@@ -162,23 +208,27 @@ func (s *Site) CookieHeader() (string, error) {
 }
 
 // orderBody is a one-attendee invoice order for the orders API; n makes
-// the addresses unique.
-func orderBody(n int64, attendeeEmail string) []byte {
+// the addresses unique where buyerEmail or attendeeEmail is empty.
+func orderBody(n int64, buyerEmail, attendeeEmail string) []byte {
+	if buyerEmail == "" {
+		buyerEmail = "buyer" + strconv.FormatInt(n, 10) + "@bench.example.com"
+	}
 	if attendeeEmail == "" {
 		attendeeEmail = "attendee" + strconv.FormatInt(n, 10) + "@bench.example.com"
 	}
 	b, _ := json.Marshal(map[string]any{ // cannot fail: plain maps of strings
-		"buyer":          map[string]string{"name": "Bench Buyer", "email": "buyer" + strconv.FormatInt(n, 10) + "@bench.example.com", "company": "Bench Co"},
+		"buyer":          map[string]string{"name": "Bench Buyer", "email": buyerEmail, "company": "Bench Co"},
 		"attendees":      []map[string]string{{"name": "Bench Attendee", "email": attendeeEmail}},
 		"payment_method": "invoice",
 	})
 	return b
 }
 
-// Order places one invoice order; it returns the HTTP status.
-func (s *Site) Order(ctx context.Context, sessionID int, n int64, attendeeEmail string) (int, []byte, error) {
+// Order places one invoice order for one attendee through the orders API
+// (as an API client: not signed in); it returns the HTTP status.
+func (s *Site) Order(ctx context.Context, sessionID int, n int64, buyerEmail, attendeeEmail string) (int, []byte, error) {
 	st, _, b, err := s.Do(ctx, http.MethodPost, "/api/v1/sessions/"+itoa(sessionID)+"/orders",
-		bytes.NewReader(orderBody(n, attendeeEmail)), "application/json")
+		bytes.NewReader(orderBody(n, buyerEmail, attendeeEmail)), "application/json")
 	return st, b, err
 }
 
