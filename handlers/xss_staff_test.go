@@ -81,24 +81,24 @@ var staffFields = []staffField{
 	{"workshop", "summary", "zxqWsSummary", []string{"page /workshops/", "ics /calendar.ics"}},
 	{"workshop", "description_md", "zxqWsDesc", []string{"page /workshops/"}},
 	{"workshop", "agenda_md", "zxqWsAgenda", []string{"page /workshops/"}},
-	{"workshop", "audience", "zxqWsAudience", []string{"page /workshops/"}},
+	{"workshop", "audience", "zxqWsAudience", []string{"page /admin/workshops/ (edit)"}},
 	{"certws", "accreditation_id", "zxqAccred", []string{"page /certificates/ (verify)", "pdf certificate", "csv transcript"}},
 	{"session", "venue_name", "zxqVenue", []string{"page /sessions/", "ics /calendar.ics", "ics order"}},
 	{"session", "venue_address", "zxqAddress", []string{"page /sessions/", "ics /calendar.ics"}},
 	{"session", "city", "zxqCity", []string{"page /sessions/", "ics /calendar.ics", "page /admin/schedule"}},
 	{"session", "room_details", "zxqRoom", []string{"page /account/seats/", "ics order", "ics seat", "email order_confirmation"}},
 	{"session", "join_url", "zxqJoin", []string{"page /account/seats/", "ics order", "ics seat"}},
-	{"cancel", "reason", "zxqCancel", []string{"page /admin/sessions/ (cancellation)", "email order_cancellation"}},
+	{"cancel", "reason", "zxqCancel", []string{"page /admin/sessions/ (cancellation)"}},
 	{"bulk", "subject", "zxqBulkSubj", []string{"email staff_notice"}},
 	{"bulk", "body", "zxqBulkBody", []string{"email staff_notice"}},
 	{"discount", "description", "zxqDiscDesc", []string{"page /admin/desk/discounts"}},
 	{"refund", "reason", "zxqRefund", []string{"page /admin/desk/orders/"}},
 	{"markpaid", "reference", "zxqPayRef", []string{"page /admin/desk/orders/"}},
 	{"resolve", "note", "zxqResolve", []string{"page /admin/desk/orders/"}},
-	{"revoke", "reason", "zxqRevoke", []string{"page /certificates/ (revoked)", "page /admin/certs/"}},
+	{"revoke", "reason", "zxqRevoke", []string{"page /admin/certs/ revoked"}},
 	{"invite", "name", "zxqInvite", []string{"page /admin/users", "email password_reset"}},
 	{"lesson", "title", "zxqLsTitle", []string{"page /learn/", "page /learn (index)", "page /learn/dashboard", "page /admin/lessons"}},
-	{"lesson", "summary", "zxqLsSummary", []string{"page /learn (index)"}},
+	{"lesson", "summary", "zxqLsSummary", []string{"page /learn/ lesson"}},
 	{"lesson", "sources", "zxqLsSource", []string{"page /learn/"}},
 	{"lesson", "body", "zxqLsBody", []string{"page /learn/"}},
 	{"quizitem", "json", "zxqQuiz", []string{"page /quiz/attempts/", "page /admin/quiz/items", "csv quiz bank"}},
@@ -115,7 +115,7 @@ var validatedFields = map[string][]string{
 	"series":   {"count", "first_date", "start_time", "end_time", "close_hours", "early_bird_days"},
 	"workshop": {"slug", "duration_minutes", "ce_credit_hours", "default_price", "currency"},
 	"certws":   {"ce_credit_hours"},
-	"discount": {"percent", "amount", "currency", "valid_from", "valid_until", "max_uses", "min_seats", "session_id"},
+	"discount": {"kind", "percent", "amount", "currency", "valid_from", "valid_until", "max_uses", "min_seats", "session_id"},
 	"refund":   {"amount"},
 	"invite":   {"email"},
 	"lesson":   {"minutes", "as_of"},
@@ -197,6 +197,9 @@ func TestAttackStaffXSSIsInert(t *testing.T) {
 	}
 	text := map[string]string{} // document name → its readable text
 	for _, d := range docs {
+		if _, dup := text[d.name]; dup {
+			t.Errorf("two outputs are named %q: the reach check needs unique names", d.name)
+		}
 		var problems []string
 		switch d.kind {
 		case "page", "email-html":
@@ -242,7 +245,7 @@ func TestAttackStaffXSSIsInert(t *testing.T) {
 		}
 	}
 	for _, code := range []string{"ZXQCODE", "ZXQCD2"} {
-		for _, want := range []string{"page /admin/desk/discounts", "csv report discounts"} {
+		for _, want := range []string{"page /admin/desk/discounts", "page /admin/desk/discounts/ (edit)"} {
 			found := false
 			for name, s := range text {
 				found = found || (strings.HasPrefix(name, want) && strings.Contains(s, code))
@@ -252,7 +255,7 @@ func TestAttackStaffXSSIsInert(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"pdf invoice", "email invoice"} {
+	for _, want := range []string{"pdf invoice", "email invoice", "csv report discounts", "page /admin/reports", "page /admin/desk/orders/ invoice"} {
 		found := false
 		for name, s := range text {
 			found = found || (strings.HasPrefix(name, want) && strings.Contains(s, "ZXQCODE"))
@@ -819,10 +822,10 @@ func (w *xssWorld) routePaths(t *testing.T) []crawlPath {
 		"/static/*":                          nil, "/healthz": nil, "/readyz": nil,
 	}
 	for _, id := range discountIDs {
-		table["/admin/desk/discounts/:id"] = append(table["/admin/desk/discounts/:id"], crawlPath{"page /admin/desk/discounts/ (edit)", fmt.Sprintf("/admin/desk/discounts/%d", id), a})
+		table["/admin/desk/discounts/:id"] = append(table["/admin/desk/discounts/:id"], crawlPath{fmt.Sprintf("page /admin/desk/discounts/ (edit) #%d", id), fmt.Sprintf("/admin/desk/discounts/%d", id), a})
 	}
 	for _, id := range emailIDs {
-		table["/admin/emails/:id"] = append(table["/admin/emails/:id"], crawlPath{"page /admin/emails/ (outbox view)", fmt.Sprintf("/admin/emails/%d", id), a})
+		table["/admin/emails/:id"] = append(table["/admin/emails/:id"], crawlPath{fmt.Sprintf("page /admin/emails/ (outbox view) #%d", id), fmt.Sprintf("/admin/emails/%d", id), a})
 	}
 	for _, n := range []string{"revenue", "registrations", "fill", "discounts", "quiz", "hardest"} {
 		table["/admin/reports/:name"] = append(table["/admin/reports/:name"], crawlPath{"csv report " + n, "/admin/reports/" + n + ".csv", a})
@@ -984,17 +987,17 @@ var staffModelFields = map[string]map[string]string{
 	"Workshop": {"Slug": "validated: workshop.slug", "Title": "staff: workshop.title", "Summary": "staff: workshop.summary",
 		"DescriptionMD": "staff: workshop.description_md", "AgendaMD": "staff: workshop.agenda_md", "Audience": "staff: workshop.audience",
 		"Level": "validated: a fixed list", "Currency": "validated: workshop.currency"},
-	"Session": {"TimeZone": "validated: session.time_zone", "VenueName": "staff: session.venue_name", "VenueAddress": "staff: session.venue_address",
+	"Session": {"Format": "validated: a fixed list", "Status": "validated: a fixed list", "TimeZone": "validated: session.time_zone", "VenueName": "staff: session.venue_name", "VenueAddress": "staff: session.venue_address",
 		"City": "staff: session.city", "RoomDetails": "staff: session.room_details", "JoinURL": "staff: session.join_url", "Currency": "validated: session.currency"},
-	"DiscountCode": {"Code": "staff: discount.code (discountCodes)", "Description": "staff: discount.description", "Currency": "validated: discount.currency"},
+	"DiscountCode": {"Kind": "validated: a fixed list", "Scope": "validated: a fixed list", "Code": "staff: discount.code (discountCodes)", "Description": "staff: discount.description", "Currency": "validated: discount.currency"},
 	"Certificate": {"Code": "system: generated", "HolderName": "user: attendee names (attack_input_test)", "HolderEmail": "user: validated address",
 		"CourseTitle": "staff: workshop.title, copied at issue", "TimeZone": "validated: session.time_zone, copied", "Attendance": "system: a fixed status",
 		"AccreditationID": "staff: certws.accreditation_id", "RevokedReason": "staff: revoke.reason"},
 	"SessionCancellation": {"Reason": "staff: cancel.reason", "Currency": "system: the session's"},
-	"Refund": {"Currency": "system: the order's", "Reason": "staff: refund.reason", "StripeRefundID": "system: from Stripe",
+	"Refund": {"Status": "system: a fixed status", "Currency": "system: the order's", "Reason": "staff: refund.reason", "StripeRefundID": "system: from Stripe",
 		"IdempotencyKey": "system: generated", "LastError": "system: from Stripe"},
 	"InvoicePayment": {"Reference": "staff: markpaid.reference", "Currency": "system: the order's"},
-	"User": {"Email": "validated: invite.email", "Name": "staff: invite.name", "Company": "user: profile (attack_input_test)",
+	"User": {"Role": "validated: a fixed list", "Email": "validated: invite.email", "Name": "staff: invite.name", "Company": "user: profile (attack_input_test)",
 		"JobTitle": "user: profile (attack_input_test)", "Bio": "user: profile", "PasswordHash": "system: a hash"},
 	"Lesson": {"Slug": "system: from content", "Title": "staff: lesson.title", "Summary": "staff: lesson.summary", "Prerequisites": "system: from content",
 		"AsOf": "validated: lesson.as_of", "Sources": "staff: lesson.sources", "SelfCheck": "system: kept from content", "BodyMD": "staff: lesson.body",

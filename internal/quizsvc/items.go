@@ -200,8 +200,13 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer) error {
 				keys = strings.TrimSpace(keys + " " + c.ID)
 			}
 		}
-		if err := cw.Write([]string{q.ID, string(q.Kind), q.Track, q.Topic, strconv.Itoa(q.Difficulty),
-			strconv.FormatBool(r.Row.Retired()), strconv.FormatBool(r.Row.EditedByStaff), keys, q.Prompt, r.Row.Body}); err != nil {
+		row := []string{q.ID, string(q.Kind), q.Track, q.Topic, strconv.Itoa(q.Difficulty),
+			strconv.FormatBool(r.Row.Retired()), strconv.FormatBool(r.Row.EditedByStaff), keys, q.Prompt}
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		// The json column (always an object) is what an import reads.
+		if err := cw.Write(append(row, r.Row.Body)); err != nil {
 			return fmt.Errorf("export csv: %w", err)
 		}
 	}
@@ -210,6 +215,15 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("export csv: %w", err)
 	}
 	return nil
+}
+
+// csvSafe keeps a spreadsheet from reading a typed cell (a prompt staff
+// wrote) as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // ImportResult counts what an import did.
