@@ -694,7 +694,10 @@ func (w *xssWorld) crawl(t *testing.T) []xssDoc {
 	for _, m := range ms {
 		n := "email " + m.Kind + " #" + fmt.Sprint(m.ID)
 		docs = append(docs, xssDoc{n + " html", "email-html", m.HTMLBody}, xssDoc{n + " text", "email-text", m.TextBody},
-			xssDoc{n + " subject", "subject", m.Subject}, xssDoc{n + " to", "subject", m.ToName})
+			xssDoc{n + " subject", "subject", m.Subject},
+			// The name is encoded as the To header's display name when sent
+			// (TestMessageRecipientNameIsEncoded in internal/mail).
+			xssDoc{n + " to", "email-text", m.ToName})
 		for _, at := range m.Attachments {
 			switch {
 			case strings.HasPrefix(at.ContentType, "text/calendar"):
