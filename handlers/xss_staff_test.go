@@ -77,19 +77,20 @@ var shortFields = map[string]bool{"certws.accreditation_id": true, "bulk.subject
 // staffFields are the free-text fields that are stored as typed.
 var staffFields = []staffField{
 	{"workshop", "title", "zxqWsTitle", []string{"page /workshops/", "page /sessions/", "page /sessions (catalog)", "page /account/registrations", "page /admin/schedule",
-		"ics /calendar.ics", "ics order", "pdf invoice", "pdf certificate", "pdf transcript", "csv transcript", "csv report fill", "email order_confirmation", "email staff_notice"}},
+		"ics /calendar.ics", "ics order", "pdf invoice", "pdf receipt", "pdf certificate", "pdf transcript", "csv transcript", "csv report fill",
+		"email order_confirmation", "email attendee_confirmation", "email invoice", "email order_cancellation", "email certificate_issued", "email staff_notice"}},
 	{"workshop", "summary", "zxqWsSummary", []string{"page /workshops/", "ics /calendar.ics"}},
 	{"workshop", "description_md", "zxqWsDesc", []string{"page /workshops/"}},
 	{"workshop", "agenda_md", "zxqWsAgenda", []string{"page /workshops/"}},
 	{"workshop", "audience", "zxqWsAudience", []string{"page /admin/workshops/ (edit)"}},
-	{"certws", "accreditation_id", "zxqAccred", []string{"page /certificates/ (verify)", "pdf certificate", "csv transcript"}},
-	{"session", "venue_name", "zxqVenue", []string{"page /sessions/", "ics /calendar.ics", "ics order"}},
+	{"certws", "accreditation_id", "zxqAccred", []string{"page /certificates/ (verify)", "pdf certificate", "pdf transcript", "csv transcript", "email certificate_issued"}},
+	{"session", "venue_name", "zxqVenue", []string{"page /sessions/", "ics /calendar.ics", "ics order", "email order_confirmation", "email staff_notice", "page /staff/sessions/ sign-in"}},
 	{"session", "venue_address", "zxqAddress", []string{"page /sessions/", "ics /calendar.ics"}},
 	{"session", "city", "zxqCity", []string{"page /sessions/", "ics /calendar.ics", "page /admin/schedule"}},
-	{"session", "room_details", "zxqRoom", []string{"page /account/seats/", "ics order", "ics seat", "email order_confirmation"}},
-	{"session", "join_url", "zxqJoin", []string{"page /account/seats/", "ics order", "ics seat"}},
-	{"cancel", "reason", "zxqCancel", []string{"page /admin/sessions/ (cancellation)"}},
-	{"bulk", "subject", "zxqBulkSubj", []string{"email staff_notice"}},
+	{"session", "room_details", "zxqRoom", []string{"page /account/seats/", "page /orders/", "ics order", "ics seat", "email order_confirmation", "email attendee_confirmation", "email staff_notice"}},
+	{"session", "join_url", "zxqJoin", []string{"page /account/seats/", "page /orders/", "ics order", "ics seat", "email order_confirmation", "email staff_notice"}},
+	{"cancel", "reason", "zxqCancel", []string{"page /admin/sessions/ (cancellation)", "email staff_notice"}},
+	{"bulk", "subject", "zxqBulkSubj", []string{"email staff_notice", "page /admin/emails"}},
 	{"bulk", "body", "zxqBulkBody", []string{"email staff_notice"}},
 	{"discount", "description", "zxqDiscDesc", []string{"page /admin/desk/discounts"}},
 	{"refund", "reason", "zxqRefund", []string{"page /admin/desk/orders/"}},
@@ -205,6 +206,10 @@ func TestAttackStaffXSSIsInert(t *testing.T) {
 		case "page", "email-html":
 			problems, text[d.name] = liveHTML(d.body), htmlText(d.body)
 		case "email-text":
+			// Plain text shows the payload as typed, not HTML-escaped.
+			if strings.Contains(d.body, xssTagPrefix) && (strings.Contains(d.body, "&lt;") || strings.Contains(d.body, "&#34;")) {
+				problems = append(problems, "HTML entities in a plain-text part")
+			}
 			text[d.name] = d.body
 		case "subject":
 			if strings.ContainsAny(d.body, "\r\n") {
@@ -224,6 +229,28 @@ func TestAttackStaffXSSIsInert(t *testing.T) {
 		}
 		for _, p := range problems {
 			t.Errorf("%s: %s", d.name, p)
+		}
+	}
+	if testing.Verbose() {
+		names := make([]string, 0, len(text))
+		for n := range text {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			var ms []string
+			for _, m := range markers {
+				if strings.Contains(text[n], m) {
+					ms = append(ms, m)
+				}
+			}
+			t.Logf("%s: %v", n, ms)
+		}
+	}
+	// Search boxes echo what was searched for (inert, checked above).
+	for _, n := range []string{"page search desk orders", "page search users", "page search quiz items", "page search audit"} {
+		if !strings.Contains(text[n], "zxqSearch") {
+			t.Errorf("%s does not show the search text", n)
 		}
 	}
 	// Each field's marker reached the outputs it is shown in.
