@@ -460,6 +460,15 @@ func (w *xssWorld) enterLesson(t *testing.T) {
 	if body := w.post(t, w.admin, path, bad, http.StatusUnprocessableEntity); len(liveHTML(body)) > 0 {
 		t.Errorf("lesson form re-rendered: %v", liveHTML(body))
 	}
+	// Longer than the columns (title 300, summary 1000 characters): the
+	// form says so, never a 500 from PostgreSQL.
+	long := clone(v)
+	long.Set("title", strings.Repeat("t", 301))
+	long.Set("summary", strings.Repeat("s", 1001))
+	long.Set("action", "save")
+	if body := w.post(t, w.admin, path, long, http.StatusUnprocessableEntity); !strings.Contains(body, "f-title-error") || !strings.Contains(body, "f-summary-error") {
+		t.Error("lesson form: no field errors for a title and summary longer than their columns")
+	}
 	preview := clone(v)
 	preview.Set("action", "preview")
 	if body := w.post(t, w.admin, path, preview, http.StatusOK); len(liveHTML(body)) > 0 {
@@ -533,6 +542,19 @@ func (w *xssWorld) enterQuizItem(t *testing.T) {
 		// Unknown JSON is refused and shown again inert.
 		if body := w.post(t, w.admin, path, url.Values{"json": {`{"id":"` + id + `","zzz":"` + xssScript + `"}`}}, http.StatusUnprocessableEntity); len(liveHTML(body)) > 0 {
 			t.Errorf("quiz item form re-rendered: %v", liveHTML(body))
+		}
+		if len(edited) == 0 {
+			// A topic longer than its column is refused, never a 500.
+			long := map[string]any{}
+			for k, v := range q {
+				long[k] = v
+			}
+			long["topic"] = strings.Repeat("t", 81)
+			lb, err := json.Marshal(long)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.post(t, w.admin, path, url.Values{"json": {string(lb)}}, http.StatusUnprocessableEntity)
 		}
 		w.post(t, w.admin, path, url.Values{"json": {string(body)}}, http.StatusSeeOther)
 		edited = append(edited, q)
