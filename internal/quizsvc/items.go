@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hsworkshop/hsworkshop/internal/quiz"
 	"github.com/hsworkshop/hsworkshop/models"
@@ -86,6 +87,15 @@ func (e *ItemError) Error() string { return "invalid item: " + e.Problem }
 // CheckItem validates q as the bank would and checks its hs_code keys
 // against the bundled tariff data.
 func (s *Service) CheckItem(q *quiz.Question) error {
+	// The columns' sizes (PostgreSQL refuses longer text).
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"id", q.ID, 64}, {"track", q.Track, 40}, {"topic", q.Topic, 80}} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			return &ItemError{Problem: fmt.Sprintf("the %s is longer than %d characters", f.name, f.max)}
+		}
+	}
 	b, err := quiz.NewBank([]*quiz.Question{q})
 	if err != nil {
 		return &ItemError{Problem: strings.TrimPrefix(err.Error(), quiz.ErrInvalid.Error()+" ")}
