@@ -404,6 +404,12 @@ func (w *xssWorld) enterContent(t *testing.T) {
 			"min_seats": {"1"}, "active": {"true"}})
 		w.post(t, a, "/admin/desk/discounts", dv, http.StatusSeeOther)
 	}
+	// A description longer than its column (200) is refused, never a 500.
+	long := url.Values{"code": {"ZXQLONG"}, "description": {strings.Repeat("d", 201)}, "kind": {"percent"}, "percent": {"10"}, "currency": {"USD"},
+		"scope": {"all"}, "min_seats": {"1"}, "active": {"true"}}
+	if body := w.post(t, a, "/admin/desk/discounts", long, http.StatusUnprocessableEntity); !strings.Contains(body, "f-description-error") {
+		t.Error("discount form: no field error for a description longer than its column")
+	}
 	w.rejected(t, "discount", "/admin/desk/discounts", fieldValues("discount", url.Values{"code": {"ZXQBAD"}, "kind": {"amount"}, "scope": {"all"}}))
 
 	// The staff invite (its email is the password link).
@@ -629,6 +635,8 @@ func (w *xssWorld) runFlows(t *testing.T) {
 		t.Fatal("no refund key on the desk page")
 	}
 	w.rejected(t, "refund", cardDesk+"/refund", fieldValues("refund", url.Values{"key": {key[1]}}))
+	// A reason longer than its column (200) is refused, never a 500.
+	w.post(t, a, cardDesk+"/refund", url.Values{"amount": {"10"}, "key": {key[1]}, "reason": {strings.Repeat("r", 201)}}, http.StatusUnprocessableEntity)
 	w.post(t, a, cardDesk+"/refund", fieldValues("refund", url.Values{"amount": {"10"}, "key": {key[1]}}), http.StatusSeeOther)
 	if err := models.FlagOrder(context.Background(), ta.DB, w.card.ID, "Paid twice"); err != nil {
 		t.Fatal(err)
