@@ -353,10 +353,12 @@ func (w *xssWorld) enterContent(t *testing.T) {
 	ws := fmt.Sprintf("/admin/workshops/%d", w.ws.ID)
 	base := url.Values{"slug": {w.ws.Slug}, "level": {"introductory"}, "duration_minutes": {"420"}, "ce_credit_hours": {"6"},
 		"default_price": {"595"}, "currency": {"USD"}}
+	w.tooLong(t, "workshop", ws, fieldValues("workshop", clone(base)), nil)
 	w.rejected(t, "workshop", ws, fieldValues("workshop", clone(base)))
 	w.post(t, a, ws, fieldValues("workshop", clone(base)), http.StatusSeeOther)
 
 	certws := fmt.Sprintf("/admin/certs/workshops/%d", w.ws.ID)
+	w.tooLong(t, "certws", certws, fieldValues("certws", url.Values{"ce_credit_hours": {"6"}}), nil)
 	w.rejected(t, "certws", certws, fieldValues("certws", url.Values{}))
 	w.rejected(t, "", certws, fullValues("certws", url.Values{"ce_credit_hours": {"6"}}))
 	w.post(t, a, certws, fieldValues("certws", url.Values{"ce_credit_hours": {"6"}}), http.StatusSeeOther)
@@ -372,6 +374,7 @@ func (w *xssWorld) enterContent(t *testing.T) {
 	}
 	sv := fieldValues("session", sess(w.s1))
 	sv.Set("join_url", "https://meet.example.test/j/?x= zxqJoin "+xssScript+xssAttr+xssICS)
+	w.tooLong(t, "session", fmt.Sprintf("/admin/sessions/%d", w.s1.ID), clone(sv), nil)
 	w.rejected(t, "session", fmt.Sprintf("/admin/sessions/%d", w.s1.ID), clone(sv))
 	w.rejected(t, "", fmt.Sprintf("/admin/sessions/%d", w.s1.ID), fullValues("session", sess(w.s1)))
 	w.post(t, a, fmt.Sprintf("/admin/sessions/%d", w.s1.ID), sv, http.StatusSeeOther)
@@ -413,11 +416,40 @@ func (w *xssWorld) enterContent(t *testing.T) {
 	w.rejected(t, "discount", "/admin/desk/discounts", fieldValues("discount", url.Values{"code": {"ZXQBAD"}, "kind": {"amount"}, "scope": {"all"}}))
 
 	// The staff invite (its email is the password link).
+	n := 0
+	w.tooLong(t, "invite", "/admin/users", fieldValues("invite", url.Values{"role": {"instructor"}}), func(v url.Values) {
+		n++
+		v.Set("email", fmt.Sprintf("long%d@example.com", n))
+	})
+	w.tooLong(t, "discount", "/admin/desk/discounts", fieldValues("discount", url.Values{"kind": {"percent"}, "percent": {"10"}, "currency": {"USD"},
+		"scope": {"all"}, "min_seats": {"1"}}), func(v url.Values) { n++; v.Set("code", fmt.Sprintf("ZXQLONG%d", n)) })
 	w.rejected(t, "invite", "/admin/users", fieldValues("invite", url.Values{"role": {"instructor"}}))
 	w.post(t, a, "/admin/users", fieldValues("invite", url.Values{"email": {"invitee@example.com"}, "role": {"instructor"}}), http.StatusSeeOther)
 
 	w.enterLesson(t)
 	w.enterQuizItem(t)
+}
+
+// tooLong posts base with each stored field of form (in turn) far longer
+// than any column: the form may store it or refuse it, never fail with a
+// 500 (PostgreSQL refuses text longer than a sized column). vary adjusts
+// each request (a fresh code or address).
+func (w *xssWorld) tooLong(t *testing.T, form, path string, base url.Values, vary func(url.Values)) {
+	t.Helper()
+	for _, f := range staffFields {
+		if f.form != form {
+			continue
+		}
+		v := clone(base)
+		v.Set(f.name, strings.Repeat("x", 5001))
+		if vary != nil {
+			vary(v)
+		}
+		rec := w.ta.Do(t, ht.Request{Method: http.MethodPost, Path: path, As: w.admin, Form: v})
+		if rec.Code != http.StatusSeeOther && rec.Code != http.StatusUnprocessableEntity {
+			t.Errorf("%s with 5001 characters in %s: got %d, want the value stored (303) or refused (422)", path, f.name, rec.Code)
+		}
+	}
 }
 
 // rejected posts the payload into every validated field of form (with
@@ -458,6 +490,9 @@ func (w *xssWorld) enterLesson(t *testing.T) {
 	v := url.Values{"title": {xssValue("zxqLsTitle")}, "summary": {xssValue("zxqLsSummary")}, "minutes": {"5"}, "as_of": {"2026-11-30"},
 		"sources": {xssShort("zxqLsSource") + " | https://example.com/zxqLsSource?q=\"><script>alert(1)</script>"},
 		"body":    {xssMarkdown("zxqLsBody")}}
+	save := clone(v)
+	save.Set("action", "save")
+	w.tooLong(t, "lesson", path, save, nil)
 	bad := clone(v)
 	bad.Set("minutes", xssValue("zxqInvalid"))
 	bad.Set("as_of", xssValue("zxqInvalid"))
