@@ -1,6 +1,7 @@
 package models
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -118,6 +119,11 @@ func TestSessionValidate(t *testing.T) {
 		"early_bird_price":       func(s *Session) { s.EarlyBirdPriceMinor = &eb; d := start.Add(-time.Hour); s.EarlyBirdDeadline = &d },
 		"early_bird_deadline":    func(s *Session) { e := int64(50); s.EarlyBirdPriceMinor = &e },
 		"registration_closes_at": func(s *Session) { s.RegistrationClosesAt = start.Add(time.Minute) },
+		// Longer than the columns: PostgreSQL refuses them (a 500 before).
+		"venue_name":    func(s *Session) { s.VenueName = strings.Repeat("v", 201) },
+		"venue_address": func(s *Session) { s.VenueAddress = strings.Repeat("é", 401) },
+		"city":          func(s *Session) { s.City = strings.Repeat("c", 121) },
+		"join_url":      func(s *Session) { s.JoinURL = "https://x.example/" + strings.Repeat("j", 500) },
 	} {
 		s := ok
 		f(&s)

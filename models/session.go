@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -228,6 +229,15 @@ func (s Session) Validate() map[string]string {
 	}
 	if s.RegistrationClosesAt.After(s.StartsAt) {
 		errs["registration_closes_at"] = "Registration must close by the start."
+	}
+	// The columns' sizes (PostgreSQL refuses longer text; SQLite does not).
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"venue_name", s.VenueName, 200}, {"venue_address", s.VenueAddress, 400}, {"city", s.City, 120}, {"join_url", s.JoinURL, 500}} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			errs[f.name] = fmt.Sprintf("Use at most %d characters.", f.max)
+		}
 	}
 	return errs
 }

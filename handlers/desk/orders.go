@@ -165,8 +165,8 @@ func (h *Handler) CreateRefund(c echo.Context) error {
 		errs["amount"] = fmt.Sprintf("Enter an amount greater than zero in %s, like 100.00.", d.Order.Currency)
 	}
 	f.Reason = strings.TrimSpace(f.Reason)
-	if n := utf8.RuneCountInString(f.Reason); n < 3 || n > 300 {
-		errs["reason"] = "Say why, in 3 to 300 characters (the buyer does not see it)."
+	if n := utf8.RuneCountInString(f.Reason); n < 3 || n > 200 { // the column's size
+		errs["reason"] = "Say why, in 3 to 200 characters (the buyer does not see it)."
 	}
 	if len(f.Key) < 16 || len(f.Key) > 64 {
 		errs["form"] = "The form expired; reload the page and try again."

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -79,11 +80,12 @@ func (f *lessonForm) validate(selfCheck []learn.Question) (learn.LessonEdit, map
 	errs := map[string]string{}
 	e := learn.LessonEdit{Title: strings.TrimSpace(f.Title), Summary: strings.TrimSpace(f.Summary),
 		AsOf: strings.TrimSpace(f.AsOf), BodyMD: strings.ReplaceAll(f.Body, "\r\n", "\n"), SelfCheck: selfCheck}
-	if e.Title == "" {
-		errs["title"] = "Enter the title."
+	// The bounds are the columns' sizes (PostgreSQL refuses longer text).
+	if e.Title == "" || utf8.RuneCountInString(e.Title) > 300 {
+		errs["title"] = "Enter the title (up to 300 characters)."
 	}
-	if e.Summary == "" {
-		errs["summary"] = "Enter a one-sentence summary."
+	if e.Summary == "" || utf8.RuneCountInString(e.Summary) > 1000 {
+		errs["summary"] = "Enter a one-sentence summary (up to 1,000 characters)."
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(f.Minutes)); err != nil || n < 1 || n > 600 {
 		errs["minutes"] = "Enter the reading time in whole minutes, from 1 to 600."

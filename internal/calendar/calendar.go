@@ -7,6 +7,7 @@ package calendar
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -41,8 +42,8 @@ func Build(sessions []models.Session, o Options) string {
 		cal.SetMethod(ics.MethodCancel)
 	}
 	if o.Name != "" {
-		cal.SetXWRCalName(o.Name)
-		cal.SetName(o.Name)
+		cal.SetXWRCalName(text(o.Name))
+		cal.SetName(text(o.Name))
 	}
 	byZone := map[string][2]time.Time{}
 	for i := range sessions {
@@ -67,7 +68,26 @@ func Build(sessions []models.Session, o Options) string {
 	for i := range sessions {
 		addEvent(cal, &sessions[i], o)
 	}
-	return cal.Serialize()
+	// RFC 5545 §3.1: lines end with CRLF (the library's default is the
+	// platform's newline).
+	return cal.Serialize(ics.WithNewLineWindows)
+}
+
+// textCtl matches what a TEXT value may not hold as typed: line breaks
+// other than LF and control characters (RFC 5545 §3.3.11). The library
+// escapes LF (as \n), ';', ',' and '\\' but passes a bare CR through, which
+// lenient readers take for a new line: staff text could add properties.
+var textCtl = regexp.MustCompile("\r\n?|[\x00-\x08\x0b-\x1f\x7f]")
+
+// text makes s safe for a TEXT value: every line break becomes LF, other
+// control characters go.
+func text(s string) string {
+	return textCtl.ReplaceAllStringFunc(s, func(m string) string {
+		if m[0] == '\r' {
+			return "\n"
+		}
+		return ""
+	})
 }
 
 func host(baseURL string) string {
@@ -85,7 +105,7 @@ func addEvent(cal *ics.Calendar, s *models.Session, o Options) {
 	ev.SetProperty(ics.ComponentPropertyDtEnd, s.EndsAt.In(loc).Format(localStamp), ics.WithTZID(s.TimeZone))
 	ev.SetModifiedAt(s.UpdatedAt)
 	ev.SetSequence(int(s.UpdatedAt.Unix() - s.CreatedAt.Unix()))
-	ev.SetSummary(s.Workshop.Title)
+	ev.SetSummary(text(s.Workshop.Title))
 	link := strings.TrimRight(o.BaseURL, "/") + fmt.Sprintf("/sessions/%d", s.ID)
 	ev.SetURL(link)
 	desc := []string{s.Workshop.Summary, "", "Format: " + s.Format.Label()}
@@ -101,8 +121,8 @@ func addEvent(cal *ics.Calendar, s *models.Session, o Options) {
 		}
 	}
 	desc = append(desc, "", "Details: "+link)
-	ev.SetDescription(strings.Join(desc, "\n"))
-	ev.SetLocation(Location(s, o.Private))
+	ev.SetDescription(text(strings.Join(desc, "\n")))
+	ev.SetLocation(text(Location(s, o.Private)))
 	if s.Status == models.StatusCancelled || o.Cancel {
 		ev.SetStatus(ics.ObjectStatusCancelled)
 	} else {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -79,8 +80,8 @@ func (in DiscountInput) Parse(d *models.DiscountCode) map[string]string {
 		errs["code"] = "Enter a code of up to 40 characters without spaces."
 	}
 	d.Description = strings.TrimSpace(in.Description)
-	if len(d.Description) > 300 {
-		errs["description"] = "Keep the description under 300 characters."
+	if utf8.RuneCountInString(d.Description) > 200 { // the column's size
+		errs["description"] = "Keep the description to 200 characters."
 	}
 	d.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
 	if d.Currency == "" {

@@ -154,9 +154,15 @@ func (s *SMTPSender) message(m models.Email) (*gomail.Msg, error) {
 	if err := msg.FromFormat(s.from.Name, s.from.Address); err != nil {
 		return nil, fmt.Errorf("from %q: %w", s.from.String(), err)
 	}
-	if err := msg.AddToFormat(m.ToName, m.ToAddr); err != nil {
+	// The name goes in as a display name to encode, never into the text
+	// go-mail parses: a quote or line break typed in a name would fail the
+	// message or add to the header.
+	to, err := netmail.ParseAddress(m.ToAddr)
+	if err != nil {
 		return nil, fmt.Errorf("to %q: %w", m.ToAddr, err)
 	}
+	to.Name = m.ToName
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderTo, to)
 	// A subject is one header line whatever the caller passes.
 	msg.Subject(strings.Join(strings.Fields(m.Subject), " "))
 	msg.SetDateWithValue(s.now())

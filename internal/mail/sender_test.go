@@ -16,6 +16,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -477,5 +478,47 @@ func TestMessageIDStableForOutboxRow(t *testing.T) {
 	}
 	if a, b := s.messageID(models.Email{}), s.messageID(models.Email{}); a == b {
 		t.Errorf("messageID for unsaved messages: got %q twice, want random", a)
+	}
+}
+
+// TestMessageRecipientNameIsEncoded: a name typed by a person or staff
+// (quotes, line breaks, an address of its own) is the To header's display
+// name, encoded; it neither fails the message nor adds a header or a
+// recipient.
+func TestMessageRecipientNameIsEncoded(t *testing.T) {
+	s, err := NewSMTPSender("smtp://localhost", "Workshops <workshops@hsworkshop.example>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{`Ana "the buyer" Pérez`, "Bob\r\nBcc: evil@x.example", `x" <evil@x.example>, "y`} {
+		msg, err := s.message(models.Email{ID: 9, ToAddr: "ana@broker.example", ToName: name, Subject: "Hello", TextBody: "Hello"})
+		if err != nil {
+			t.Errorf("name %q: %v", name, err)
+			continue
+		}
+		var b strings.Builder
+		if _, err := msg.WriteTo(&b); err != nil {
+			t.Fatal(err)
+		}
+		head, _, _ := strings.Cut(b.String(), "\r\n\r\n")
+		var to []string
+		for _, l := range strings.Split(head, "\r\n") {
+			if strings.HasPrefix(strings.ToLower(l), "bcc:") {
+				t.Errorf("name %q added a header: %q", name, l)
+			}
+			if strings.HasPrefix(l, "To: ") {
+				to = append(to, l)
+			}
+		}
+		if len(to) != 1 {
+			t.Fatalf("name %q: To headers %q, want one", name, to)
+		}
+		as, err := netmail.ParseAddressList(strings.TrimPrefix(to[0], "To: "))
+		if err != nil || len(as) != 1 || as[0].Address != "ana@broker.example" {
+			t.Errorf("name %q: To %q is %v (%v), want ana@broker.example alone", name, to[0], as, err)
+		}
+		if want := strings.Join(strings.Fields(name), " "); err == nil && len(as) == 1 && strings.Join(strings.Fields(as[0].Name), " ") != want {
+			t.Errorf("name %q: display name %q, want it kept", name, as[0].Name)
+		}
 	}
 }

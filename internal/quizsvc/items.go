@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hsworkshop/hsworkshop/internal/quiz"
 	"github.com/hsworkshop/hsworkshop/models"
@@ -86,6 +87,15 @@ func (e *ItemError) Error() string { return "invalid item: " + e.Problem }
 // CheckItem validates q as the bank would and checks its hs_code keys
 // against the bundled tariff data.
 func (s *Service) CheckItem(q *quiz.Question) error {
+	// The columns' sizes (PostgreSQL refuses longer text).
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{{"id", q.ID, 64}, {"track", q.Track, 40}, {"topic", q.Topic, 80}} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			return &ItemError{Problem: fmt.Sprintf("the %s is longer than %d characters", f.name, f.max)}
+		}
+	}
 	b, err := quiz.NewBank([]*quiz.Question{q})
 	if err != nil {
 		return &ItemError{Problem: strings.TrimPrefix(err.Error(), quiz.ErrInvalid.Error()+" ")}
@@ -200,8 +210,13 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer) error {
 				keys = strings.TrimSpace(keys + " " + c.ID)
 			}
 		}
-		if err := cw.Write([]string{q.ID, string(q.Kind), q.Track, q.Topic, strconv.Itoa(q.Difficulty),
-			strconv.FormatBool(r.Row.Retired()), strconv.FormatBool(r.Row.EditedByStaff), keys, q.Prompt, r.Row.Body}); err != nil {
+		row := []string{q.ID, string(q.Kind), q.Track, q.Topic, strconv.Itoa(q.Difficulty),
+			strconv.FormatBool(r.Row.Retired()), strconv.FormatBool(r.Row.EditedByStaff), keys, q.Prompt}
+		for i := range row {
+			row[i] = csvSafe(row[i])
+		}
+		// The json column (always an object) is what an import reads.
+		if err := cw.Write(append(row, r.Row.Body)); err != nil {
 			return fmt.Errorf("export csv: %w", err)
 		}
 	}
@@ -210,6 +225,15 @@ func (s *Service) ExportCSV(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("export csv: %w", err)
 	}
 	return nil
+}
+
+// csvSafe keeps a spreadsheet from reading a typed cell (a prompt staff
+// wrote) as a formula.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // ImportResult counts what an import did.
