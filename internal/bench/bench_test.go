@@ -276,3 +276,45 @@ func TestConfigRuns(t *testing.T) {
 		t.Errorf("Parts [claims]: got pages %v claims %v pg %v, want only claims", some.Runs(PartPages), some.Runs(PartClaims), some.Runs(PartPG))
 	}
 }
+
+// TestReportBareP99Column: the pages table shows the bare server's p99 at
+// the app's paced rate beside the app's p99, the setup text says it is the
+// floor of the measurement, and the verdict stays on the app's own p99.
+func TestReportBareP99Column(t *testing.T) {
+	rep := Report{Pages: []PageResult{
+		{Page: Page{Name: "catalog", Catalog: true}, URI: "/sessions", Bytes: 13400, AppMax: 4000, BareMax: 6000,
+			Paced:     LoadResult{P50: 2 * time.Millisecond, P99: 8 * time.Millisecond, Rate: 2000},
+			PacedBare: LoadResult{P50: 1 * time.Millisecond, P99: 23400 * time.Microsecond, Rate: 2000}},
+		{Page: Page{Name: "lesson tracks"}, URI: "/learn", Bytes: 900, AppMax: 3000, BareMax: 6000,
+			Paced:     LoadResult{P50: 3 * time.Millisecond, P99: 12 * time.Millisecond, Rate: 1500},
+			PacedBare: LoadResult{P99: 4500 * time.Microsecond, Rate: 1500, Errors: 2}},
+		{Page: Page{Name: "home", Catalog: true}, URI: "/", Bytes: 900, AppMax: 3000, BareMax: 6000,
+			Paced: LoadResult{P99: 30 * time.Millisecond, Rate: 1500}},
+	}}
+	md := rep.Markdown()
+	for _, want := range []string{
+		"| app p50 / **p99** at ½ max | bare p99 at the same rate (floor) | target",
+		"|---|---|---|---|---|---|---|---|\n",
+		"**Bare p99 at the same\nrate** is the bare server paced the same way", "of this measurement on this machine",
+		"at 2000 req/s | 23.4 ms | ratio met, p99 met |", // app 8 ms meets the target although the floor is above it
+		"at 1500 req/s | 4.50 ms (2 errors) | no target yet |",
+		"at 1500 req/s | – | ratio met, p99 missed |", // not measured: a dash, verdict on the app's 30 ms
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	for _, l := range strings.Split(md, "\n") {
+		if strings.HasPrefix(l, "| catalog ") || strings.HasPrefix(l, "| page ") {
+			if n := strings.Count(l, "|"); n != 9 {
+				t.Errorf("pages row has %d cell borders, want 9 (8 columns): %s", n, l)
+			}
+		}
+	}
+	txt := rep.Text()
+	for _, want := range []string{"bare p99", "23.4 ms", "4.50 ms (2 errors)"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("text report lacks %q:\n%s", want, txt)
+		}
+	}
+}

@@ -373,11 +373,17 @@ func (r *runner) pages(ctx context.Context, app *Proc, user *Site, fx Fixtures) 
 			res.App, res.Bare = append(res.App, a), append(res.Bare, b)
 		}
 		res.AppMax, res.BareMax = medianRate(res.App), medianRate(res.Bare)
-		if res.Paced, err = Paced(ctx, appReq, r.cfg.Conns, max(res.AppMax/2, 1), r.cfg.PacedDuration); err != nil {
+		rate := max(res.AppMax/2, 1)
+		if res.Paced, err = Paced(ctx, appReq, r.cfg.Conns, rate, r.cfg.PacedDuration); err != nil {
 			return err
 		}
-		r.logf("  app %s/s bare %s/s ratio %.3f p99 %s at %s/s", num(res.AppMax), num(res.BareMax), res.Ratio(),
-			ms(res.Paced.P99), num(res.Paced.Rate))
+		// The bare server at the same rate, right after: the floor of the
+		// p99 measurement on this machine (the generator shares the cores).
+		if res.PacedBare, err = Paced(ctx, bareReq, r.cfg.Conns, rate, r.cfg.PacedDuration); err != nil {
+			return err
+		}
+		r.logf("  app %s/s bare %s/s ratio %.3f p99 %s at %s/s (bare p99 at the same rate %s)", num(res.AppMax), num(res.BareMax), res.Ratio(),
+			ms(res.Paced.P99), num(res.Paced.Rate), ms(res.PacedBare.P99))
 		r.rep.Pages = append(r.rep.Pages, res)
 	}
 	return nil
