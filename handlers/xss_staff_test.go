@@ -90,6 +90,7 @@ var staffFields = []staffField{
 	{"session", "city", "zxqCity", []string{"page /sessions/", "ics /calendar.ics", "page /admin/schedule"}},
 	{"session", "room_details", "zxqRoom", []string{"page /account/seats/", "page /orders/", "ics order", "ics seat", "email order_confirmation", "email attendee_confirmation", "email staff_notice"}},
 	{"session", "join_url", "zxqJoin", []string{"page /account/seats/", "page /orders/", "ics order", "ics seat", "email order_confirmation", "email staff_notice"}},
+	{"series", "series_name", "zxqSeries", []string{"page /admin/series/ (series)", "page /admin/schedule"}},
 	{"cancel", "reason", "zxqCancel", []string{"page /admin/sessions/ (cancellation)", "email staff_notice"}},
 	{"bulk", "subject", "zxqBulkSubj", []string{"email staff_notice", "page /admin/emails"}},
 	{"bulk", "body", "zxqBulkBody", []string{"email staff_notice"}},
@@ -385,7 +386,7 @@ func (w *xssWorld) enterContent(t *testing.T) {
 		t.Errorf("session form with a javascript: join link: %v", liveHTML(body))
 	}
 	// A series from the same payloads: previewed, then created as drafts.
-	series := fieldValues("session", sess(w.s1))
+	series := fieldValues("series", fieldValues("session", sess(w.s1)))
 	series.Set("join_url", "https://meet.example.test/j/zxqJoin")
 	for k, v := range map[string]string{"rule": "weekly", "count": "2", "first_date": ht.Now.AddDate(0, 1, 0).Format("2006-01-02"),
 		"start_time": "09:00", "end_time": "16:00", "close_hours": "24"} {
@@ -836,8 +837,16 @@ func (w *xssWorld) routePaths(t *testing.T) []crawlPath {
 	if err := w.ta.DB.Model(&models.DiscountCode{}).Order("id").Pluck("id", &discountIDs).Error; err != nil {
 		t.Fatal(err)
 	}
+	var seriesIDs []uint
+	if err := w.ta.DB.Model(&models.SessionSeries{}).Order("id").Pluck("id", &seriesIDs).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(seriesIDs) != 1 {
+		t.Fatalf("series: got %d, want the one the series form made", len(seriesIDs))
+	}
 	one := func(name, path string, as *models.User) []crawlPath { return []crawlPath{{name, path, as}} }
 	table := map[string][]crawlPath{
+		"/admin/series/:id":               one("page /admin/series/ (series)", fmt.Sprintf("/admin/series/%d", seriesIDs[0]), a),
 		"/":                               one("page / (home)", "/", nil),
 		"/sessions":                       one("page /sessions (catalog)", "/sessions", nil),
 		"/sessions/:id":                   {{"page /sessions/ s1", "/sessions/" + s1, nil}, {"page /sessions/ s1 (attendee)", "/sessions/" + s1, l}, {"page /sessions/ s2 (cancelled)", "/sessions/" + s2, nil}},
