@@ -11,6 +11,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"text/template/parse"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -116,6 +117,7 @@ type PageData struct {
 // define "content" without clashing) on its first render and kept.
 type Renderer struct {
 	fsys  fs.FS
+	funcs template.FuncMap
 	base  *template.Template // layouts + partials + funcs; never executed, only cloned
 	files map[string]string  // page name -> file path, validated at start-up
 
@@ -144,7 +146,7 @@ func NewRenderer(fsys fs.FS, funcs template.FuncMap, dev bool, devFS fs.FS) (*Re
 			return nil, err
 		}
 	}
-	r := &Renderer{fsys: fsys, base: base, files: files, compiled: map[string]*lazyPage{}}
+	r := &Renderer{fsys: fsys, funcs: funcs, base: base, files: files, compiled: map[string]*lazyPage{}}
 	if dev && devFS != nil {
 		r.reload = func() (map[string]*template.Template, error) { return parsePages(devFS, funcs) }
 	}
@@ -236,8 +238,65 @@ func (r *Renderer) page(name string) (*template.Template, error) {
 		r.compiled[name] = p
 	}
 	r.mu.Unlock()
-	p.once.Do(func() { p.t, p.err = parsePage(r.fsys, r.base, name, f) })
+	p.once.Do(func() { p.t, p.err = r.compile(name, f) })
 	return p.t, p.err
+}
+
+// compile parses the page into a clone of base, then keeps only the
+// templates "base" can reach: a page that never calls the admin or tariff
+// partials does not hold their trees. Template calls name their target
+// as a constant, so reachability is known before execution, and the kept
+// trees are the ones the full clone would execute.
+func (r *Renderer) compile(name, f string) (*template.Template, error) {
+	full, err := parsePage(r.fsys, r.base, name, f)
+	if err != nil {
+		return nil, err
+	}
+	out := template.New("base").Funcs(r.funcs)
+	todo := []string{"base"}
+	seen := map[string]bool{"base": true}
+	for len(todo) > 0 {
+		n := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		t := full.Lookup(n)
+		if t == nil || t.Tree == nil {
+			continue // executing it fails with "no such template", as in the full set
+		}
+		if _, err := out.AddParseTree(n, t.Tree); err != nil {
+			return nil, fmt.Errorf("compile %s: %w", name, err)
+		}
+		for _, called := range calledTemplates(t.Tree.Root) {
+			if !seen[called] {
+				seen[called] = true
+				todo = append(todo, called)
+			}
+		}
+	}
+	return out, nil
+}
+
+// calledTemplates lists the {{template}} calls (blocks included) under n.
+func calledTemplates(n parse.Node) []string {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return nil
+		}
+		var out []string
+		for _, c := range n.Nodes {
+			out = append(out, calledTemplates(c)...)
+		}
+		return out
+	case *parse.TemplateNode:
+		return []string{n.Name}
+	case *parse.IfNode:
+		return append(calledTemplates(n.List), calledTemplates(n.ElseList)...)
+	case *parse.RangeNode:
+		return append(calledTemplates(n.List), calledTemplates(n.ElseList)...)
+	case *parse.WithNode:
+		return append(calledTemplates(n.List), calledTemplates(n.ElseList)...)
+	}
+	return nil
 }
 
 // Render implements echo.Renderer. The page is executed into a buffer first,
