@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/hsworkshop/hsworkshop/templates"
@@ -50,6 +51,58 @@ func compiledCount(r *Renderer) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.compiled)
+}
+
+// TestCompiledPageKeepsReachableTemplates: a compiled page holds the
+// templates base reaches (through blocks, if, range, with and else) and
+// not the partials it never calls; output is unchanged.
+func TestCompiledPageKeepsReachableTemplates(t *testing.T) {
+	t.Parallel()
+	fsys := tree(map[string]string{
+		"pages/plain.html": `{{define "content"}}plain{{end}}`,
+		"pages/deep.html": `{{define "content"}}{{if .Flash}}{{template "field" 1}}{{else}}{{template "viaElse" .}}{{end}}` +
+			`{{range .Notices}}{{template "inRange" .}}{{end}}{{with .Title}}{{template "inWith" .}}{{end}}{{end}}` +
+			`{{define "viaElse"}}{{template "nested" .}}{{end}}{{define "nested"}}n{{end}}` +
+			`{{define "inRange"}}r{{.}}{{end}}{{define "inWith"}}w{{.}}{{end}}{{define "unused"}}u{{end}}`,
+	})
+	fsys["partials/other.html"] = &fstest.MapFile{Data: []byte(`{{define "other"}}o{{end}}`)}
+	r, err := NewRenderer(fsys, TemplateFuncs(map[string]string{}, NewMarkdown()), false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		page string
+		data PageData
+		want string
+		has  []string
+		not  []string
+	}{
+		{"plain", PageData{}, "<main>plain</main>", []string{"base", "content"}, []string{"field", "other"}},
+		{"deep", PageData{Title: "t", Notices: []string{"a"}}, "<main>nrawt</main>",
+			[]string{"base", "content", "field", "viaElse", "nested", "inRange", "inWith"}, []string{"unused", "other"}},
+	} {
+		var buf strings.Builder
+		if err := r.Render(&buf, c.page, c.data, nil); err != nil {
+			t.Fatalf("%s: %v", c.page, err)
+		}
+		if buf.String() != c.want {
+			t.Errorf("%s: got %q, want %q", c.page, buf.String(), c.want)
+		}
+		tpl, err := r.page(c.page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range c.has {
+			if tpl.Lookup(n) == nil {
+				t.Errorf("%s: %q was dropped", c.page, n)
+			}
+		}
+		for _, n := range c.not {
+			if tpl.Lookup(n) != nil {
+				t.Errorf("%s: unreachable %q was kept", c.page, n)
+			}
+		}
+	}
 }
 
 // TestConcurrentFirstRender: many goroutines rendering pages for the first
@@ -187,6 +240,12 @@ func BenchmarkPageSetHeap(b *testing.B) {
 		return func(n string) { _ = r.Render(&strings.Builder{}, n, data, nil) }
 	}
 	for b.Loop() {
+		ei, keepEI := retained(b, eager, nil)
+		li, keepLI := retained(b, lazy, nil)
+		b.ReportMetric(float64(ei)/1e6, "MB-eager-idle")
+		b.ReportMetric(float64(li)/1e6, "MB-lazy-idle")
+		runtime.KeepAlive(keepEI)
+		runtime.KeepAlive(keepLI)
 		e, keepE := retained(b, eager, all)
 		l, keepL := retained(b, lazy, benchPages)
 		la, keepLA := retained(b, lazy, all)
