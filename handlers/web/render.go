@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
+	"text/template/parse"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -107,90 +109,213 @@ type PageData struct {
 	Notices []string
 }
 
-// Renderer holds the parsed page templates. Each page is a clone of the base
-// set (layouts + partials + funcs) with the page parsed into it, so pages can
-// each define "content" without clashing.
+// Renderer holds the page templates. Every page is parsed at start-up so a
+// broken template stops the server, but those validation copies are then
+// dropped: html/template's Clone deep-copies every layout and partial tree,
+// so holding ~100 pages cost ~14 MB of heap. A page is compiled again (a
+// clone of the shared base with the page parsed into it, so pages can each
+// define "content" without clashing) on its first render and kept.
 type Renderer struct {
-	pages map[string]*template.Template
+	fsys  fs.FS
+	funcs template.FuncMap
+	base  *template.Template // layouts + partials + funcs; never executed, only cloned
+	files map[string]string  // page name -> file path, validated at start-up
+
+	mu       sync.Mutex
+	compiled map[string]*lazyPage
+
 	// reload, when set, re-parses from disk on every render (the -dev flag).
 	reload func() (map[string]*template.Template, error)
 }
 
+// lazyPage is one page compiled on first use.
+type lazyPage struct {
+	once sync.Once
+	t    *template.Template
+	err  error
+}
+
 // NewRenderer parses every page in fsys once; any error stops start-up.
 func NewRenderer(fsys fs.FS, funcs template.FuncMap, dev bool, devFS fs.FS) (*Renderer, error) {
-	pages, err := parsePages(fsys, funcs)
+	base, files, err := parseBase(fsys, funcs)
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{pages: pages}
+	for name, f := range files {
+		if _, err := parsePage(fsys, base, name, f); err != nil {
+			return nil, err
+		}
+	}
+	r := &Renderer{fsys: fsys, funcs: funcs, base: base, files: files, compiled: map[string]*lazyPage{}}
 	if dev && devFS != nil {
 		r.reload = func() (map[string]*template.Template, error) { return parsePages(devFS, funcs) }
 	}
 	return r, nil
 }
 
-func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Template, error) {
+// parseBase parses the layouts and partials and lists the page files by
+// page name.
+func parseBase(fsys fs.FS, funcs template.FuncMap) (*template.Template, map[string]string, error) {
 	base, err := template.New("").Funcs(funcs).ParseFS(fsys, "layouts/*.html", "partials/*.html")
 	if err != nil {
-		return nil, fmt.Errorf("parse layouts: %w", err)
+		return nil, nil, fmt.Errorf("parse layouts: %w", err)
 	}
 	// Pages are found recursively, so areas may nest folders
 	// (pages/admin/lessons/edit.html is "admin/lessons/edit").
-	var files []string
+	var found []string
 	err = fs.WalkDir(fsys, "pages", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".html") {
-			files = append(files, p)
+			found = append(found, p)
 		}
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("find pages: %w", err)
+		return nil, nil, fmt.Errorf("find pages: %w", err)
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("find pages: no pages/**/*.html in the template tree")
+	if len(found) == 0 {
+		return nil, nil, fmt.Errorf("find pages: no pages/**/*.html in the template tree")
 	}
 	errFiles, err := fs.Glob(fsys, "errors/*.html")
 	if err != nil {
-		return nil, fmt.Errorf("find error pages: %w", err)
+		return nil, nil, fmt.Errorf("find error pages: %w", err)
 	}
-	pages := map[string]*template.Template{}
-	for _, f := range append(files, errFiles...) {
-		name := strings.TrimSuffix(strings.TrimPrefix(f, "pages/"), ".html")
-		t, err := base.Clone()
+	files := map[string]string{}
+	for _, f := range append(found, errFiles...) {
+		files[strings.TrimSuffix(strings.TrimPrefix(f, "pages/"), ".html")] = f
+	}
+	return base, files, nil
+}
+
+// parsePage clones base and parses the page file f into the clone.
+func parsePage(fsys fs.FS, base *template.Template, name, f string) (*template.Template, error) {
+	t, err := base.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("clone base for %s: %w", name, err)
+	}
+	if _, err := t.ParseFS(fsys, f); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", f, err)
+	}
+	return t, nil
+}
+
+// parsePages parses every page eagerly (the -dev reload path).
+func parsePages(fsys fs.FS, funcs template.FuncMap) (map[string]*template.Template, error) {
+	base, files, err := parseBase(fsys, funcs)
+	if err != nil {
+		return nil, err
+	}
+	pages := make(map[string]*template.Template, len(files))
+	for name, f := range files {
+		t, err := parsePage(fsys, base, name, f)
 		if err != nil {
-			return nil, fmt.Errorf("clone base for %s: %w", name, err)
-		}
-		if _, err := t.ParseFS(fsys, f); err != nil {
-			return nil, fmt.Errorf("parse %s: %w", f, err)
+			return nil, err
 		}
 		pages[name] = t
 	}
 	return pages, nil
 }
 
-// Names lists the parsed page names (the smoke test renders each).
+// Names lists the page names (the smoke test renders each).
 func (r *Renderer) Names() []string {
-	out := make([]string, 0, len(r.pages))
-	for n := range r.pages {
+	out := make([]string, 0, len(r.files))
+	for n := range r.files {
 		out = append(out, n)
 	}
 	return out
 }
 
+// page returns the compiled page, compiling it on first use; safe for
+// concurrent renders.
+func (r *Renderer) page(name string) (*template.Template, error) {
+	f, ok := r.files[name]
+	if !ok {
+		return nil, fmt.Errorf("render: no template %q", name)
+	}
+	r.mu.Lock()
+	p, ok := r.compiled[name]
+	if !ok {
+		p = &lazyPage{}
+		r.compiled[name] = p
+	}
+	r.mu.Unlock()
+	p.once.Do(func() { p.t, p.err = r.compile(name, f) })
+	return p.t, p.err
+}
+
+// compile parses the page into a clone of base, then keeps only the
+// templates "base" can reach: a page that never calls the admin or tariff
+// partials does not hold their trees. Template calls name their target
+// as a constant, so reachability is known before execution, and the kept
+// trees are the ones the full clone would execute.
+func (r *Renderer) compile(name, f string) (*template.Template, error) {
+	full, err := parsePage(r.fsys, r.base, name, f)
+	if err != nil {
+		return nil, err
+	}
+	out := template.New("base").Funcs(r.funcs)
+	todo := []string{"base"}
+	seen := map[string]bool{"base": true}
+	for len(todo) > 0 {
+		n := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		t := full.Lookup(n)
+		if t == nil || t.Tree == nil {
+			continue // executing it fails with "no such template", as in the full set
+		}
+		if _, err := out.AddParseTree(n, t.Tree); err != nil {
+			return nil, fmt.Errorf("compile %s: %w", name, err)
+		}
+		for _, called := range calledTemplates(t.Tree.Root) {
+			if !seen[called] {
+				seen[called] = true
+				todo = append(todo, called)
+			}
+		}
+	}
+	return out, nil
+}
+
+// calledTemplates lists the {{template}} calls (blocks included) under n.
+func calledTemplates(n parse.Node) []string {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return nil
+		}
+		var out []string
+		for _, c := range n.Nodes {
+			out = append(out, calledTemplates(c)...)
+		}
+		return out
+	case *parse.TemplateNode:
+		return []string{n.Name}
+	case *parse.IfNode:
+		return append(calledTemplates(n.List), calledTemplates(n.ElseList)...)
+	case *parse.RangeNode:
+		return append(calledTemplates(n.List), calledTemplates(n.ElseList)...)
+	case *parse.WithNode:
+		return append(calledTemplates(n.List), calledTemplates(n.ElseList)...)
+	}
+	return nil
+}
+
 // Render implements echo.Renderer. The page is executed into a buffer first,
 // so a template error becomes a clean 500 instead of half a page.
 func (r *Renderer) Render(w io.Writer, name string, data any, _ echo.Context) error {
-	pages := r.pages
+	var t *template.Template
 	if r.reload != nil {
-		p, err := r.reload()
+		pages, err := r.reload()
 		if err != nil {
 			return err
 		}
-		pages = p
-	}
-	t, ok := pages[name]
-	if !ok {
-		return fmt.Errorf("render: no template %q", name)
+		if t = pages[name]; t == nil {
+			return fmt.Errorf("render: no template %q", name)
+		}
+	} else {
+		var err error
+		if t, err = r.page(name); err != nil {
+			return err
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
