@@ -278,3 +278,15 @@ func ListSplitOrders(ctx context.Context, db *gorm.DB, payerID uint, statuses ..
 	err := q.Order("id").Find(&os).Error
 	return os, translate(err, "list orders split off order %d", payerID)
 }
+
+// SeatsBought is how many seats o was bought with: its own attendees,
+// cancelled ones included, and those the desk moved out into split (the
+// orders ListSplitOrders returns for o). o.Seats counts only the seats o
+// still holds.
+func (o Order) SeatsBought(split []Order) int {
+	n := len(o.Attendees)
+	for _, c := range split {
+		n += len(c.Attendees)
+	}
+	return n
+}
