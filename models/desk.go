@@ -270,13 +270,7 @@ func SplitAttendee(ctx context.Context, tx *gorm.DB, o *Order, attendeeID uint, 
 // payerID (see SplitAttendee), oldest first, in any of statuses (all when
 // none are given).
 func ListSplitOrders(ctx context.Context, db *gorm.DB, payerID uint, statuses ...OrderStatus) ([]Order, error) {
-	var os []Order
-	q := preloadOrder(db.WithContext(ctx)).Where("moved_from_order_id = ?", payerID)
-	if len(statuses) > 0 {
-		q = q.Where("status IN ?", statuses)
-	}
-	err := q.Order("id").Find(&os).Error
-	return os, translate(err, "list orders split off order %d", payerID)
+	return listOrders(ctx, db, "moved_from_order_id", payerID, statuses, "list orders split off order %d")
 }
 
 // SeatsBought is how many seats o was bought with: its own attendees,
