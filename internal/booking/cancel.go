@@ -183,12 +183,15 @@ func (b *Service) CancelOrder(ctx context.Context, o *models.Order) error {
 		if err != nil {
 			return 0, err
 		}
+		// Each moved seat's email states its own refund; the bank
+		// transfer staff make covers them too.
+		bankTotal := bankRefund
 		if o.PaymentMethod == models.PayByInvoice {
-			bankRefund += split
+			bankTotal += split
 		}
 		if wasPaidInvoice {
 			if err := models.FlagOrder(ctx, tx, o.ID, fmt.Sprintf("Invoice order cancelled after payment: refund %s by bank transfer.",
-				models.Money{Minor: bankRefund, Currency: o.Currency})); err != nil {
+				models.Money{Minor: bankTotal, Currency: o.Currency})); err != nil {
 				return 0, err
 			}
 		}

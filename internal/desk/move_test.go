@@ -479,3 +479,24 @@ func TestCancellingMovedSeatThenPayingOrderRefundsOnce(t *testing.T) {
 		t.Fatalf("paying order: got %s refunded %d, want cancelled with 1,190.00 refunded once", p.Status, p.RefundedMinor)
 	}
 }
+
+func TestCancellingPaidInvoiceFlagsBankRefundOfMovedSeatToo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	src, dst := f.session(t, 10, 10), f.session(t, 40, 10)
+	o := f.order(t, src, 2, models.PayByInvoice, models.OrderPaid, testNow.Add(-time.Hour))
+	moved, err := f.svc.MoveAttendee(ctx, f.admin, AttendeeMove{OrderID: o.ID, AttendeeID: o.Attendees[1].ID, SessionID: dst.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.bk.CancelOrder(ctx, f.reload(t, o.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if c := f.reload(t, moved.ID); c.Status != models.OrderCancelled || f.seatsTaken(t, dst.ID) != 0 {
+		t.Fatalf("moved seat: got %s with %d dst seats, want cancelled and 0", c.Status, f.seatsTaken(t, dst.ID))
+	}
+	if p := f.reload(t, o.ID); !p.NeedsAttention || !strings.Contains(p.AttentionNote, "refund $1,190.00 by bank transfer") {
+		t.Fatalf("paying invoice: got flag %v %q, want a bank refund of both seats", p.NeedsAttention, p.AttentionNote)
+	}
+}
