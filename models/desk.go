@@ -265,3 +265,22 @@ func SplitAttendee(ctx context.Context, tx *gorm.DB, o *Order, attendeeID uint, 
 	}
 	return child, nil
 }
+
+// ListSplitOrders returns the orders the desk split off the paying order
+// payerID (see SplitAttendee), oldest first, in any of statuses (all when
+// none are given).
+func ListSplitOrders(ctx context.Context, db *gorm.DB, payerID uint, statuses ...OrderStatus) ([]Order, error) {
+	return listOrders(ctx, db, "moved_from_order_id", payerID, statuses, "list orders split off order %d")
+}
+
+// SeatsBought is how many seats o was bought with: its own attendees,
+// cancelled ones included, and those the desk moved out into split (the
+// orders ListSplitOrders returns for o). o.Seats counts only the seats o
+// still holds.
+func (o Order) SeatsBought(split []Order) int {
+	n := len(o.Attendees)
+	for _, c := range split {
+		n += len(c.Attendees)
+	}
+	return n
+}

@@ -269,13 +269,19 @@ func FindSeatForUser(ctx context.Context, db *gorm.DB, u *User, attendeeID uint)
 
 // ListOrdersForSession returns a session's orders in the given statuses.
 func ListOrdersForSession(ctx context.Context, db *gorm.DB, sessionID uint, statuses ...OrderStatus) ([]Order, error) {
+	return listOrders(ctx, db, "session_id", sessionID, statuses, "list orders of session %d")
+}
+
+// listOrders returns the orders whose column equals id, oldest first, in
+// any of statuses (all when none are given); what names the list in errors.
+func listOrders(ctx context.Context, db *gorm.DB, column string, id uint, statuses []OrderStatus, what string) ([]Order, error) {
 	var os []Order
-	q := preloadOrder(db.WithContext(ctx)).Where("session_id = ?", sessionID)
+	q := preloadOrder(db.WithContext(ctx)).Where(column+" = ?", id)
 	if len(statuses) > 0 {
 		q = q.Where("status IN ?", statuses)
 	}
 	err := q.Order("id").Find(&os).Error
-	return os, translate(err, "list orders of session %d", sessionID)
+	return os, translate(err, what, id)
 }
 
 // ListOrdersNeedingAction returns invoices awaiting payment and orders

@@ -27,8 +27,11 @@ func (h *Handler) orderFromRef(c echo.Context) (*models.Order, error) {
 
 // orderPage is the data of an order's page.
 type orderPage struct {
-	Order       *models.Order
-	Refunds     []models.Refund
+	Order   *models.Order
+	Refunds []models.Refund
+	// Moved are the orders the desk split off this one (seats moved to
+	// another session).
+	Moved       []models.Order
 	CanCancel   bool
 	CancelFee   models.Money
 	Deadline    string
@@ -47,7 +50,11 @@ func (h *Handler) ShowOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := orderPage{Order: o, Refunds: refunds, CanCancel: h.bk.MayCancel(o) == "", CancelFee: o.Session.CancelFee(),
+	moved, err := models.ListSplitOrders(c.Request().Context(), h.db, o.ID)
+	if err != nil {
+		return err
+	}
+	p := orderPage{Order: o, Refunds: refunds, Moved: moved, CanCancel: h.bk.MayCancel(o) == "", CancelFee: o.Session.CancelFee(),
 		Deadline: web.InZone(&o.Session, o.Session.CancelDeadline()), Confirming: o.Status == models.OrderHeld && o.StripeCheckoutSessionID != "",
 		ShowPrivate: o.Status == models.OrderPaid, Staff: web.CurrentUser(c).StaffOf(&o.Session)}
 	noStore(c)

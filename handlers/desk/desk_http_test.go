@@ -469,3 +469,41 @@ func TestReportsPageAndCSV(t *testing.T) {
 		t.Errorf("quiz.csv: got %d %q, want the months with zero attempts", rec.Code, rec.Body.String())
 	}
 }
+
+// After a seat is moved out, the paying order's price line counts the
+// seats bought (not the seats left) and names where the moved seat went,
+// on the desk page and on the buyer's page.
+func TestPriceLineAfterAMoveCountsSeatsBought(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	at := w.card.Attendees[1]
+	rec := w.ta.Do(t, ht.Request{Method: "POST", Path: moveAt(w.card.ID, at.ID), As: w.admin, Form: url.Values{"session_id": {fmt.Sprint(w.other.ID)}}})
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("move: got %d: %.300s", rec.Code, rec.Body.String())
+	}
+	var a models.Attendee
+	if err := w.ta.DB.First(&a, at.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	moved := w.ta.Order(t, a.OrderID)
+	unit, total := models.Money{Minor: w.card.UnitPriceMinor, Currency: w.card.Currency}, w.card.Total()
+	desk := w.ta.Do(t, ht.Request{Path: fmt.Sprintf("/admin/desk/orders/%d", w.card.ID), As: w.admin}).Body.String()
+	for _, want := range []string{
+		fmt.Sprintf("2 seats bought × %s = %s", unit, total),
+		fmt.Sprintf(`1 seat moved to <a href="/admin/desk/orders/%d">%s</a>`, moved.ID, moved.Number()),
+		"1 active",
+	} {
+		if !strings.Contains(desk, want) {
+			t.Errorf("desk order page lacks %q", want)
+		}
+	}
+	if bad := fmt.Sprintf("1 × %s", unit); strings.Contains(desk, bad) {
+		t.Errorf("desk order page still reads %q against a total of %s", bad, total)
+	}
+	buyer := w.ta.Do(t, ht.Request{Path: "/orders/" + w.card.Ref}).Body.String()
+	for _, want := range []string{fmt.Sprintf("2 seats bought × %s", unit), "1 seat moved to order " + moved.Number()} {
+		if !strings.Contains(buyer, want) {
+			t.Errorf("buyer's page lacks %q", want)
+		}
+	}
+}

@@ -177,9 +177,21 @@ func (b *Service) CancelOrder(ctx context.Context, o *models.Order) error {
 		if err := b.refund(ctx, tx, o, nil, refund, "cancelled by buyer", fmt.Sprintf("cancel-order-%d", o.ID)); err != nil {
 			return 0, err
 		}
+		// Seats the desk moved out of this order were bought with it: the
+		// whole order's cancellation ends them too.
+		split, err := b.cancelSplitOrders(ctx, tx, o, true)
+		if err != nil {
+			return 0, err
+		}
+		// Each moved seat's email states its own refund; the bank
+		// transfer staff make covers them too.
+		bankTotal := bankRefund
+		if o.PaymentMethod == models.PayByInvoice {
+			bankTotal += split
+		}
 		if wasPaidInvoice {
 			if err := models.FlagOrder(ctx, tx, o.ID, fmt.Sprintf("Invoice order cancelled after payment: refund %s by bank transfer.",
-				models.Money{Minor: bankRefund, Currency: o.Currency})); err != nil {
+				models.Money{Minor: bankTotal, Currency: o.Currency})); err != nil {
 				return 0, err
 			}
 		}

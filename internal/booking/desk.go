@@ -99,6 +99,11 @@ func (b *Service) RefundByStaff(ctx context.Context, o *models.Order, amount int
 			}
 			if moved {
 				out.Closed, freed = true, cur.SessionID
+				// The whole payment is back: seats the desk moved out of
+				// this order end with it (no further refund).
+				if _, err := b.cancelSplitOrders(ctx, tx, cur, false); err != nil {
+					return 0, err
+				}
 			}
 		}
 		// Only a refund that ends the registration is worth the

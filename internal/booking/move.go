@@ -109,3 +109,55 @@ func (b *Service) queueAttendeeMoved(ctx context.Context, tx *gorm.DB, from, mov
 		Subject: fmt.Sprintf("%s's seat moved: %s, %s", at.Name, s.Workshop.Title, s.When()), Body: body}
 	return b.out.Enqueue(ctx, tx, mail.KindStaffNotice, fmt.Sprintf("buyer_attendee_moved:%d:%d", at.ID, moved.ID), from.BuyerEmail, from.BuyerName, data, invite)
 }
+
+// cancelSplitOrders cancels, inside tx, the live orders split off payer
+// (seats the desk moved) when payer's registration ends: each seat is
+// released through the normal path (its session's waiting list is offered
+// it) and the buyer is emailed the cancellation. withRefund true returns
+// each seat's price less its session's cancellation fee (the buyer
+// cancelled the whole order): card payments through a refund intent on
+// payer, invoices by bank transfer (the caller flags payer). false returns
+// nothing (a staff refund already returned the whole payment). It returns
+// what is to be returned.
+func (b *Service) cancelSplitOrders(ctx context.Context, tx *gorm.DB, payer *models.Order, withRefund bool) (int64, error) {
+	os, err := models.ListSplitOrders(ctx, tx, payer.ID, models.OrderPaid)
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for i := range os {
+		o := &os[i]
+		active := o.ActiveAttendees()
+		fee, back := int64(0), int64(0)
+		if withRefund {
+			var price int64
+			for _, at := range active {
+				price += at.PriceMinor
+			}
+			fee = min(o.Session.CancelFeeMinor*int64(len(active)), price)
+			back = price - fee
+		}
+		card := int64(0)
+		if o.PaymentMethod == models.PayByCard {
+			card = back
+		}
+		cancelled, err := models.CancelOrder(ctx, tx, o, card, fee, b.now())
+		if err != nil {
+			return 0, err
+		}
+		if !cancelled {
+			continue
+		}
+		if err := b.refund(ctx, tx, o, nil, card, "paying order cancelled", fmt.Sprintf("cancel-order-%d", o.ID)); err != nil {
+			return 0, err
+		}
+		total += back
+		if err := b.queueCancellation(ctx, tx, o, fmt.Sprintf("cancel_order:%d:split:%d", payer.ID, o.ID), nil, back, fee); err != nil {
+			return 0, err
+		}
+		if err := b.offerFreedSeats(ctx, tx, o.SessionID); err != nil {
+			return 0, err
+		}
+	}
+	return total, nil
+}

@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/hsworkshop/hsworkshop/internal/booking"
+	"github.com/hsworkshop/hsworkshop/internal/mail"
 	"github.com/hsworkshop/hsworkshop/internal/outbox"
 	"github.com/hsworkshop/hsworkshop/models"
 )
@@ -375,5 +376,127 @@ func TestMovedSeatRefundedWhenItsNewSessionIsCancelled(t *testing.T) {
 	}
 	if p := f.reload(t, o.ID); p.RefundedMinor != 59500 || p.Status != models.OrderPaid || len(p.ActiveAttendees()) != 1 {
 		t.Fatalf("paying order: got refunded %d status %s active %d", p.RefundedMinor, p.Status, len(p.ActiveAttendees()))
+	}
+}
+
+// splitFixture is a paid two-seat order on src with its second seat moved
+// to dst (capacity 1, so full), and someone waiting in dst.
+func splitFixture(t *testing.T, f *fixture) (o, moved *models.Order, dst *models.Session, w *models.WaitlistEntry) {
+	t.Helper()
+	ctx := context.Background()
+	src := f.session(t, 10, 10)
+	dst = f.session(t, 40, 1)
+	o = f.order(t, src, 2, models.PayByCard, models.OrderPaid, testNow.Add(-time.Hour))
+	moved, err := f.svc.MoveAttendee(ctx, f.admin, AttendeeMove{OrderID: o.ID, AttendeeID: o.Attendees[1].ID, SessionID: dst.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = &models.WaitlistEntry{SessionID: dst.ID, Name: "Waiting", Email: "wait-dst@broker.example", Seats: 1}
+	if err := models.JoinWaitlist(ctx, f.db, w); err != nil {
+		t.Fatal(err)
+	}
+	return o, moved, dst, w
+}
+
+// checkSplitCancelled checks the moved seat's order was cancelled with its
+// seat released to dst's waiting list and the buyer emailed.
+func (f *fixture) checkSplitCancelled(t *testing.T, moved *models.Order, w *models.WaitlistEntry) {
+	t.Helper()
+	c := f.reload(t, moved.ID)
+	if c.Status != models.OrderCancelled || len(c.Attendees) != 1 || c.Attendees[0].Status != models.AttendeeCancelled {
+		t.Fatalf("moved seat's order: got status %s attendees %+v, want cancelled", c.Status, c.Attendees)
+	}
+	var we models.WaitlistEntry
+	if err := f.db.First(&we, w.ID).Error; err != nil || we.Status != models.WaitOffered {
+		t.Fatalf("dst waiting list: got %q, %v; want offered the released seat", we.Status, err)
+	}
+	var n int64
+	if err := f.db.Model(&models.Email{}).Where("kind = ? AND dedupe_key LIKE ?", mail.KindCancellation, fmt.Sprintf("%%split:%d", moved.ID)).Count(&n).Error; err != nil || n != 1 {
+		t.Fatalf("cancellation email for the moved seat: got %d, %v; want 1", n, err)
+	}
+}
+
+func TestFullRefundOfPayingOrderCancelsTheMovedSeat(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	o, moved, dst, w := splitFixture(t, f)
+	// A partial refund leaves the moved seat alone.
+	if _, err := f.svc.Refund(ctx, f.admin, o.ID, 59500, "one seat", "part"); err != nil {
+		t.Fatal(err)
+	}
+	if c := f.reload(t, moved.ID); c.Status != models.OrderPaid || f.seatsTaken(t, dst.ID) != 1 {
+		t.Fatalf("after a partial refund: moved order %s, dst seats %d; want paid and 1", c.Status, f.seatsTaken(t, dst.ID))
+	}
+	res, err := f.svc.Refund(ctx, f.admin, o.ID, 59500, "the rest", "rest")
+	if err != nil || !res.Closed {
+		t.Fatalf("full refund: got %+v, %v", res, err)
+	}
+	if p := f.reload(t, o.ID); p.Status != models.OrderRefunded || p.RefundedMinor != 119000 {
+		t.Fatalf("paying order: got %s refunded %d", p.Status, p.RefundedMinor)
+	}
+	f.checkSplitCancelled(t, moved, w)
+	// The money came back once, on the paying order.
+	if got := f.pay.RefundCalls(); len(got) != 2 {
+		t.Fatalf("stripe refunds: got %d, want 2", len(got))
+	}
+}
+
+func TestCancellingPayingOrderCancelsAndRefundsTheMovedSeat(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	o, moved, _, w := splitFixture(t, f)
+	if err := f.svc.bk.CancelOrder(ctx, f.reload(t, o.ID)); err != nil {
+		t.Fatalf("cancel the paying order: %v", err)
+	}
+	f.checkSplitCancelled(t, moved, w)
+	p := f.reload(t, o.ID)
+	if p.Status != models.OrderCancelled || p.RefundedMinor != 119000 {
+		t.Fatalf("paying order: got %s refunded %d, want cancelled with both seats refunded", p.Status, p.RefundedMinor)
+	}
+	rs, err := models.ListRefunds(ctx, f.db, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 {
+		t.Fatalf("refunds: got %+v, want one per order", rs)
+	}
+}
+
+func TestCancellingMovedSeatThenPayingOrderRefundsOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	o, moved, _, _ := splitFixture(t, f)
+	if err := f.svc.bk.CancelOrder(ctx, f.reload(t, moved.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.bk.CancelOrder(ctx, f.reload(t, o.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if p := f.reload(t, o.ID); p.RefundedMinor != 119000 || p.Status != models.OrderCancelled {
+		t.Fatalf("paying order: got %s refunded %d, want cancelled with 1,190.00 refunded once", p.Status, p.RefundedMinor)
+	}
+}
+
+func TestCancellingPaidInvoiceFlagsBankRefundOfMovedSeatToo(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	src, dst := f.session(t, 10, 10), f.session(t, 40, 10)
+	o := f.order(t, src, 2, models.PayByInvoice, models.OrderPaid, testNow.Add(-time.Hour))
+	moved, err := f.svc.MoveAttendee(ctx, f.admin, AttendeeMove{OrderID: o.ID, AttendeeID: o.Attendees[1].ID, SessionID: dst.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.bk.CancelOrder(ctx, f.reload(t, o.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if c := f.reload(t, moved.ID); c.Status != models.OrderCancelled || f.seatsTaken(t, dst.ID) != 0 {
+		t.Fatalf("moved seat: got %s with %d dst seats, want cancelled and 0", c.Status, f.seatsTaken(t, dst.ID))
+	}
+	if p := f.reload(t, o.ID); !p.NeedsAttention || !strings.Contains(p.AttentionNote, "refund $1,190.00 by bank transfer") {
+		t.Fatalf("paying invoice: got flag %v %q, want a bank refund of both seats", p.NeedsAttention, p.AttentionNote)
 	}
 }

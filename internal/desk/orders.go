@@ -34,6 +34,9 @@ type OrderDetail struct {
 	Emails      []models.Email
 	History     []Event
 	MoveTargets []models.Session
+	// Moved are the orders split off this one (seats the desk moved to
+	// another session), in any status.
+	Moved []models.Order
 	// Refundable is what is left to refund (paid less refunded).
 	Refundable models.Money
 }
@@ -61,6 +64,9 @@ func (s *Service) Order(ctx context.Context, id uint) (*OrderDetail, error) {
 	}
 	entries, err := models.ListAuditEntries(ctx, s.db, models.AuditFilter{ObjectType: "order", ObjectID: fmt.Sprint(o.ID), Limit: 500})
 	if err != nil {
+		return nil, err
+	}
+	if d.Moved, err = models.ListSplitOrders(ctx, s.db, o.ID); err != nil {
 		return nil, err
 	}
 	targets, err := models.ListMoveTargets(ctx, s.db, &o.Session, s.now())
