@@ -77,11 +77,11 @@ func TestHTSLoad(t *testing.T) {
 
 	// As `hsworkshop serve` does once the index is loaded
 	// (cmd/hsworkshop/serve.go, tightenMemoryLimit): the default GOGC=100
-	// and a soft memory limit of 72 MiB, or the live heap plus 32 MiB when
+	// and a soft memory limit of 56 MiB, or the live heap plus 16 MiB when
 	// that is more.
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	live := int64(after.HeapAlloc) // #nosec G115 -- a heap size, far below MaxInt64
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(72<<20, live+32<<20)))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(max(56<<20, live+16<<20)))
 	ta := ht.New(t, func(d *handlers.Deps) {
 		d.HTS = ix
 		d.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
