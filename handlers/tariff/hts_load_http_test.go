@@ -4,7 +4,6 @@ package tariff_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -123,26 +122,6 @@ func TestHTSLoad(t *testing.T) {
 				sc.name, conns, rate, r.rate, r.p(50), r.p(90), r.p(99), r.max(), r.errors)
 		}
 	}
-}
-
-// evalQueries are the product descriptions of the evaluation set.
-func evalQueries(t *testing.T) []string {
-	t.Helper()
-	b, err := os.ReadFile("../internal/hts/testdata/eval.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var items []struct {
-		Q string `json:"q"`
-	}
-	if err := json.Unmarshal(b, &items); err != nil {
-		t.Fatal(err)
-	}
-	qs := make([]string, len(items))
-	for i, it := range items {
-		qs[i] = it.Q
-	}
-	return qs
 }
 
 type loadResult struct {
