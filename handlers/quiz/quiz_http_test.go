@@ -222,6 +222,15 @@ func TestWorkshopTestsAndStaffPages(t *testing.T) {
 			!strings.Contains(rec.Body.String(), "Between 1 and 80 questions.") {
 			t.Errorf("bad: got %d", rec.Code)
 		}
+		// Text where a number belongs is shown again beside its field, not
+		// refused by the binder.
+		words := url.Values{"workshop_id": {fmt.Sprint(w.ID)}, "kind": {"pre"}, "count": {"ten"}, "minutes": {"1e3"}, "pass_mark": {"70%"}}
+		rec := ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/admin/quiz/workshops", Form: words, As: admin})
+		body := rec.Body.String()
+		if rec.Code != 422 || !strings.Contains(body, "Between 1 and 80 questions.") || !strings.Contains(body, "Between 5 and 270 minutes.") ||
+			!strings.Contains(body, "A percentage from 1 to 100.") || !strings.Contains(body, `value="ten"`) {
+			t.Errorf("words in number fields: got %d, want 422 with the three messages and the typed value kept", rec.Code)
+		}
 		for _, kind := range []string{"pre", "post"} {
 			form.Set("kind", kind)
 			if rec := ta.Do(t, ht.Request{Method: http.MethodPost, Path: "/admin/quiz/workshops", Form: form, As: admin}); rec.Code != http.StatusSeeOther {

@@ -30,7 +30,7 @@ type analyticsPage struct {
 // distributions (staff), with the sessions whose class results the
 // viewer may open.
 func (h *Handler) ShowAnalytics(c echo.Context) error {
-	return h.renderAnalytics(c, http.StatusOK, attachForm{Kind: models.WorkshopQuizPre, Count: 10, PassMark: 70, Minutes: 30}, nil)
+	return h.renderAnalytics(c, http.StatusOK, attachForm{Kind: models.WorkshopQuizPre, Count: "10", PassMark: "70", Minutes: "30"}, nil)
 }
 
 func (h *Handler) renderAnalytics(c echo.Context, status int, f attachForm, errs map[string]string) error {
@@ -87,16 +87,22 @@ func (h *Handler) ShowClassResults(c echo.Context) error {
 	return h.web.Render(c, http.StatusOK, TplClass, web.PageData{Title: "Class results: " + s.Workshop.Title, Data: classPage{Session: s, Rows: rows}})
 }
 
+// attachForm keeps the typed numbers as text, so a value that is not a
+// number is shown again with a message beside its field rather than
+// refused by the binder.
 type attachForm struct {
 	WorkshopID uint   `form:"workshop_id"`
 	Kind       string `form:"kind"`
 	Track      string `form:"track"`
-	Count      int    `form:"count"`
-	Minutes    int    `form:"minutes"`
-	PassMark   int    `form:"pass_mark"`
+	Count      string `form:"count"`
+	Minutes    string `form:"minutes"`
+	PassMark   string `form:"pass_mark"`
 }
 
-func (f attachForm) validate() map[string]string {
+// attachNumbers are an attachForm's numbers once validated.
+type attachNumbers struct{ count, minutes, passMark int }
+
+func (f attachForm) validate() (attachNumbers, map[string]string) {
 	errs := map[string]string{}
 	if f.WorkshopID == 0 {
 		errs["workshop_id"] = "Choose a workshop."
@@ -104,16 +110,19 @@ func (f attachForm) validate() map[string]string {
 	if f.Kind != models.WorkshopQuizPre && f.Kind != models.WorkshopQuizPost {
 		errs["kind"] = "Choose pre-test or post-test."
 	}
-	if f.Count < 1 || f.Count > 80 {
-		errs["count"] = "Between 1 and 80 questions."
+	number := func(field, v string, lo, hi int, msg string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < lo || n > hi {
+			errs[field] = msg
+		}
+		return n
 	}
-	if f.Minutes < 5 || f.Minutes > 270 {
-		errs["minutes"] = "Between 5 and 270 minutes."
+	n := attachNumbers{
+		count:    number("count", f.Count, 1, 80, "Between 1 and 80 questions."),
+		minutes:  number("minutes", f.Minutes, 5, 270, "Between 5 and 270 minutes."),
+		passMark: number("pass_mark", f.PassMark, 1, 100, "A percentage from 1 to 100."),
 	}
-	if f.PassMark < 1 || f.PassMark > 100 {
-		errs["pass_mark"] = "A percentage from 1 to 100."
-	}
-	return errs
+	return n, errs
 }
 
 // AttachWorkshopQuiz attaches a pre- or post-test to a workshop (admins).
@@ -122,7 +131,8 @@ func (h *Handler) AttachWorkshopQuiz(c echo.Context) error {
 	if err := web.Bind(c, &f); err != nil {
 		return err
 	}
-	if errs := f.validate(); len(errs) > 0 {
+	n, errs := f.validate()
+	if len(errs) > 0 {
 		return h.renderAnalytics(c, http.StatusUnprocessableEntity, f, errs)
 	}
 	var tracks []string
@@ -133,9 +143,9 @@ func (h *Handler) AttachWorkshopQuiz(c echo.Context) error {
 	if f.Kind == models.WorkshopQuizPost {
 		title = "Post-test"
 	}
-	spec := quizsvc.WorkshopTest(title, f.Count, tracks...)
-	spec.TimeLimit = timeMinutes(f.Minutes)
-	spec.PassMark = float64(f.PassMark) / 100
+	spec := quizsvc.WorkshopTest(title, n.count, tracks...)
+	spec.TimeLimit = timeMinutes(n.minutes)
+	spec.PassMark = float64(n.passMark) / 100
 	err := h.svc.AttachWorkshopQuiz(c.Request().Context(), f.WorkshopID, f.Kind, spec)
 	switch {
 	case errors.Is(err, qz.ErrInvalid):
