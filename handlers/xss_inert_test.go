@@ -10,9 +10,9 @@ import (
 	"compress/zlib"
 	"encoding/csv"
 	"fmt"
+	"github.com/hsworkshop/hsworkshop/internal/testpdf"
 	"io"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 
@@ -206,50 +206,8 @@ func livePDF(doc []byte, markers []string) (problems []string, text string) {
 // balanced parentheses and backslash escapes, and returns its decoded text
 // (UTF-16 with a byte-order mark decoded) and the index of its ')'.
 func pdfLiteral(doc []byte, i int) (string, int) {
-	var b []byte
-	depth := 0
-	for j := i; j < len(doc); j++ {
-		c := doc[j]
-		switch {
-		case c == '\\' && j+1 < len(doc):
-			j++
-			switch e := doc[j]; e {
-			case 'n':
-				b = append(b, '\n')
-			case 'r':
-				b = append(b, '\r')
-			case 't':
-				b = append(b, '\t')
-			case '\r', '\n':
-			default:
-				if e >= '0' && e <= '7' {
-					k := j
-					for k < len(doc) && k < j+3 && doc[k] >= '0' && doc[k] <= '7' {
-						k++
-					}
-					n, _ := strconv.ParseUint(string(doc[j:k]), 8, 8)
-					b = append(b, byte(n))
-					j = k - 1
-				} else {
-					b = append(b, e)
-				}
-			}
-		case c == '(':
-			if depth > 0 {
-				b = append(b, c)
-			}
-			depth++
-		case c == ')':
-			depth--
-			if depth == 0 {
-				return decodePDFText(b), j
-			}
-			b = append(b, c)
-		default:
-			b = append(b, c)
-		}
-	}
-	return decodePDFText(b), len(doc)
+	b, n := testpdf.Literal(doc[i:])
+	return decodePDFText(b), i + n - 1
 }
 
 func decodePDFText(b []byte) string {

@@ -355,7 +355,7 @@ func tokenize(s []byte) []token {
 				i++
 			}
 		case c == '(':
-			b, n := literal(s[i:])
+			b, n := Literal(s[i:])
 			out = append(out, token{kind: strTok, bytes: b})
 			i += n
 		case c == '<' && i+1 < len(s) && s[i+1] != '<':
@@ -403,9 +403,9 @@ func tokenize(s []byte) []token {
 	return out
 }
 
-// literal reads a PDF literal string at the start of s (which begins with
+// Literal reads a PDF literal string at the start of s (which begins with
 // "(") and returns its bytes and how many input bytes it took.
-func literal(s []byte) ([]byte, int) {
+func Literal(s []byte) ([]byte, int) {
 	var b []byte
 	depth := 0
 	for i := 0; i < len(s); i++ {
